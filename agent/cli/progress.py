@@ -1,0 +1,29 @@
+"""Rich progress bars for the long steps, written to stderr so stdout stays parseable."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from agent.cli.common import stderr
+
+
+def _bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=stderr(), transient=False,
+    )
+
+
+@contextlib.contextmanager
+def counting(description: str, total: int | None = None) -> Iterator[Callable[[int, int], None]]:
+    """Yields `update(done, total)`, for callbacks that report absolute progress."""
+    with _bar() as progress:
+        task = progress.add_task(description, total=total)
+
+        def update(done: int, of: int) -> None:
+            progress.update(task, completed=done, total=of)
+
+        yield update

@@ -1,0 +1,90 @@
+"""Turning `GeneratedPlaylist` records into what users read or feed to other tools."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from retrieval.records import GeneratedPlaylist
+
+FORMATS = ("table", "json", "jsonl", "csv", "m3u")
+
+
+def as_json(playlist: GeneratedPlaylist) -> str:
+    return playlist.model_dump_json(indent=2)
+
+
+def as_jsonl(playlist: GeneratedPlaylist) -> str:
+    return playlist.model_dump_json()
+
+
+def as_csv(playlist: GeneratedPlaylist) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["rank", "track_uri", "track_name", "artist_name", "score"])
+    for track in playlist.tracks:
+        writer.writerow([track.rank, track.track_uri, track.track_name, track.artist_name, track.score])
+    return buffer.getvalue().rstrip("\n")
+
+
+def as_m3u(playlist: GeneratedPlaylist) -> str:
+    lines = ["#EXTM3U", f"#PLAYLIST:{playlist.title}"]
+    for track in playlist.tracks:
+        lines.append(f"#EXTINF:-1,{track.artist_name} - {track.track_name}")
+        lines.append(track.link or track.track_uri)
+    return "\n".join(lines)
+
+
+def as_text(playlist: GeneratedPlaylist, fmt: str) -> str:
+    return {"json": as_json, "jsonl": as_jsonl, "csv": as_csv, "m3u": as_m3u}[fmt](playlist)
+
+
+def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = False, source: str = "") -> None:
+    caption = (
+        f"{len(playlist.tracks)} tracks voted by {len(playlist.neighbours)} similar playlists"
+        f" · encoder {playlist.encoder} · {playlist.voting} voting · {playlist.seconds * 1000:.0f} ms"
+    )
+    if source:
+        caption += f" · {source}"
+    table = Table(title=f"“{playlist.title}”", caption=caption, title_justify="left")
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Track", style="bold")
+    table.add_column("Artist")
+    table.add_column("Score", justify="right")
+    if explain:
+        table.add_column("Voters")
+    # Spotify links get a column when there is room; track names are terminal hyperlinks anyway.
+    show_links = console.width >= 120 and any(track.link for track in playlist.tracks)
+    if show_links:
+        table.add_column("Link", style="cyan", no_wrap=True)
+    pid_names = {n.pid: n.name for n in playlist.neighbours}
+    for track in playlist.tracks:
+        name = Text(track.track_name, style=f"link {track.link}" if track.link else "")
+        row = [str(track.rank), name, Text(track.artist_name), f"{track.score:g}"]
+        if explain:
+            row.append(Text(_voters(track.voters, pid_names)))
+        if show_links:
+            row.append(track.link or "")
+        table.add_row(*row)
+    console.print(table)
+    if explain:
+        print_neighbours(console, playlist)
+
+
+def _voters(voters: list[int], pid_names: dict[int, str]) -> str:
+    shown = ", ".join(f"{pid_names.get(pid, '?')} ({pid})" for pid in voters[:3])
+    return shown + (f" +{len(voters) - 3}" if len(voters) > 3 else "")
+
+
+def print_neighbours(console: Console, playlist: GeneratedPlaylist) -> None:
+    table = Table(title="Matched playlists", title_justify="left")
+    table.add_column("pid", justify="right", style="dim")
+    table.add_column("Title")
+    table.add_column("Similarity", justify="right")
+    for neighbour in playlist.neighbours:
+        table.add_row(str(neighbour.pid), Text(neighbour.name), f"{neighbour.similarity:.3f}")
+    console.print(table)

@@ -1,0 +1,98 @@
+"""Where the user's data lives, and opening it.
+
+The data dir is `--data-dir`, else `$AGENT_HOME`, else the platform's user data dir.
+It holds the user's catalog (`catalog.sqlite`), the demo catalog (`demo/`), built on
+first use from the file shipped in the package, and the embedded Chroma store.
+Nothing is read or created at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.catalog import Catalog
+from retrieval.encoder import Encoder
+from retrieval.generator import Retriever
+from retrieval.index import ChromaLocation, TitleIndex, active_index_info, build_index, open_index
+from retrieval.ingest import ingest_paths
+
+APP_NAME = "playlist-agent"
+HOME_ENV = "AGENT_HOME"
+CHROMA_URL_ENV = "AGENT_CHROMA_URL"
+
+
+def default_home() -> Path:
+    explicit = os.environ.get(HOME_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def demo_catalog_file() -> Path:
+    return Path(__file__).parent / "demo" / "mpd.slice.demo.json.gz"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    home: Path
+    chroma_url: str | None = None
+
+    @classmethod
+    def resolve(cls, data_dir: str | Path | None = None, chroma_url: str | None = None) -> Workspace:
+        home = Path(data_dir).expanduser() if data_dir else default_home()
+        return cls(home=home, chroma_url=chroma_url or os.environ.get(CHROMA_URL_ENV) or None)
+
+    @property
+    def chroma(self) -> ChromaLocation:
+        return ChromaLocation(path=self.home / "chroma", url=self.chroma_url)
+
+    @property
+    def user_catalog_path(self) -> Path:
+        return self.home / "catalog.sqlite"
+
+    @property
+    def demo_catalog_path(self) -> Path:
+        return self.home / "demo" / "catalog.sqlite"
+
+    def user_catalog(self) -> Catalog:
+        return Catalog(self.user_catalog_path)
+
+    def active_catalog(self) -> tuple[Catalog, bool]:
+        """The user's catalog when it holds playlists, else the demo; and whether it is the demo."""
+        if self.user_catalog_path.exists():
+            catalog = Catalog(self.user_catalog_path)
+            if not catalog.is_empty():
+                return catalog, False
+            catalog.close()
+        return Catalog(self.demo_catalog_path), True
+
+
+def rebuild_index(
+    catalog: Catalog,
+    workspace: Workspace,
+    encoder_path: str | Path | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> TitleIndex:
+    """Embed the catalog's titles with the encoder at `encoder_path` (default: pre-trained MiniLM)."""
+    return build_index(catalog, Encoder(encoder_path), workspace.chroma, on_progress=on_progress)
+
+
+def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | None = None) -> None:
+    """Build the demo catalog and its index on first use; a later call finds them and returns."""
+    catalog = Catalog(workspace.demo_catalog_path)
+    try:
+        if catalog.is_empty():
+            ingest_paths(catalog, [demo_catalog_file()])
+        if active_index_info(catalog) is None:
+            rebuild_index(catalog, workspace, on_progress=on_progress)
+    finally:
+        catalog.close()
+
+
+def open_retriever(catalog: Catalog, workspace: Workspace) -> Retriever:
+    return Retriever(catalog, open_index(catalog, workspace.chroma))

@@ -1,0 +1,124 @@
+"""Retrieval-only generation: title -> encoder -> nearest titles -> neighbour playlists
+-> voting -> filters -> a `GeneratedPlaylist`.
+
+The encoder is the one recorded in the index, so a query is always embedded by the
+model that embedded the titles it is compared with.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from retrieval.catalog import Catalog
+from retrieval.encoder import Encoder
+from retrieval.filters import cap_per_artist, exclude_artists, merge_versions, renumber
+from retrieval.index import TitleIndex
+from retrieval.normalize import normalize_title
+from retrieval.records import Candidate, GeneratedPlaylist, Neighbour
+from retrieval.voting import Vote, VotingRule, vote
+
+DEFAULT_K = 50
+DEFAULT_VOTING: VotingRule = "count"
+
+
+class GenerationError(ValueError):
+    """A request that cannot be answered as asked (empty title, bad option)."""
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    n: int = 10
+    k: int = DEFAULT_K
+    voting: VotingRule = DEFAULT_VOTING
+    merge_versions: bool = True
+    max_per_artist: int | None = None
+    exclude_artists: tuple[str, ...] = ()
+    # Playlists never used as neighbours: evaluation hides a query's own playlist here.
+    exclude_pids: frozenset[int] = field(default_factory=frozenset)
+
+    def check(self) -> None:
+        if self.n < 1:
+            raise GenerationError(f"the number of tracks must be at least 1, got {self.n}")
+        if self.k < 1:
+            raise GenerationError(f"k (neighbour playlists) must be at least 1, got {self.k}")
+        if self.max_per_artist is not None and self.max_per_artist < 1:
+            raise GenerationError(f"--max-per-artist must be at least 1, got {self.max_per_artist}")
+
+
+class Retriever:
+    """Generates playlists from a catalog and its title index. Load once, call many times."""
+
+    def __init__(self, catalog: Catalog, index: TitleIndex, encoder: Encoder | None = None):
+        self.catalog = catalog
+        self.index = index
+        self.encoder = encoder or Encoder(index.info.encoder_path)
+
+    def neighbours(self, title: str, k: int, exclude_pids: frozenset[int] = frozenset()) -> tuple[list[Neighbour], list[str]]:
+        """The k known playlists whose titles are closest to `title`, with any warnings."""
+        warnings = []
+        encoded = self.encoder.encode([title])
+        if encoded.truncated:
+            warnings.append(
+                f"the title is longer than the encoder's limit of {self.encoder.max_tokens} tokens; "
+                "only its beginning was used"
+            )
+        found: list[Neighbour] = []
+        # Each title carries at least one playlist, so k titles always cover k playlists
+        # unless playlists are excluded; then ask for more titles.
+        wanted_titles = k + len(exclude_pids)
+        for title_id, similarity in self.index.nearest(encoded.vectors[0], wanted_titles):
+            for pid, name in self.catalog.playlists_with_title(title_id, k - len(found), exclude_pids):
+                found.append(Neighbour(pid=pid, name=name, similarity=round(similarity, 6)))
+            if len(found) >= k:
+                break
+        return found, warnings
+
+    def generate(self, title: str, options: GenerationOptions = GenerationOptions()) -> GeneratedPlaylist:
+        started = time.perf_counter()
+        options.check()
+        normalized = normalize_title(title)
+        if not title.strip():
+            raise GenerationError("the title is empty; give a playlist title such as --title \"road trip\"")
+        neighbours, warnings = self.neighbours(title, options.k, options.exclude_pids)
+        candidates = self.vote(neighbours, options)
+        if len(candidates) < options.n:
+            warnings.append(
+                f"only {len(candidates)} tracks found in {len(neighbours)} neighbour playlists; "
+                f"raise --k for more than {len(candidates)}"
+            )
+        return GeneratedPlaylist(
+            title=title,
+            normalized_title=normalized,
+            encoder=self.index.info.encoder_name,
+            k=options.k,
+            voting=options.voting,
+            tracks=candidates[: options.n],
+            neighbours=neighbours,
+            warnings=warnings,
+            seconds=round(time.perf_counter() - started, 4),
+        )
+
+    def vote(self, neighbours: Sequence[Neighbour], options: GenerationOptions) -> list[Candidate]:
+        """Voting plus the user's filters, as ranked candidates."""
+        tracks_of = self.catalog.track_ids_of([n.pid for n in neighbours])
+        votes = vote([(n.pid, n.similarity) for n in neighbours], tracks_of, options.voting)
+        # Filters drop candidates, so look past n; all the votes only when they dropped too many.
+        budget = min(len(votes), options.n * 3 + 50)
+        while True:
+            candidates = self._filtered(votes[:budget], options)
+            if len(candidates) >= options.n or budget == len(votes):
+                return renumber(candidates)
+            budget = len(votes)
+
+    def _filtered(self, votes: Sequence[Vote], options: GenerationOptions) -> list[Candidate]:
+        tracks = self.catalog.tracks_by_id(v.track_id for v in votes)
+        candidates = [
+            Candidate(**tracks[v.track_id].model_dump(), rank=rank, score=round(v.score, 6), voters=v.voters)
+            for rank, v in enumerate(votes, 1)
+        ]
+        if options.merge_versions:
+            candidates = merge_versions(candidates)
+        candidates = exclude_artists(candidates, options.exclude_artists)
+        return cap_per_artist(candidates, options.max_per_artist)

@@ -1,0 +1,73 @@
+"""The records that travel between stages, defined once.
+
+What `agent generate --format json` prints is `GeneratedPlaylist.model_dump()`; the
+JSONL of `--titles-file` is one such object per line. `SCHEMA_VERSION` changes only
+when a field is removed or changes meaning.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+SPOTIFY_TRACK_PREFIX = "spotify:track:"
+
+
+class Track(BaseModel):
+    """A catalog track, named with the MPD's field names."""
+
+    model_config = ConfigDict(frozen=True)
+
+    track_uri: str
+    track_name: str
+    artist_name: str
+
+    @property
+    def link(self) -> str | None:
+        """An open.spotify.com link for Spotify URIs; None for other schemes (demo, local)."""
+        if self.track_uri.startswith(SPOTIFY_TRACK_PREFIX):
+            return "https://open.spotify.com/track/" + self.track_uri[len(SPOTIFY_TRACK_PREFIX):]
+        return None
+
+
+class Playlist(BaseModel):
+    """A known playlist: a title (absent in some challenge-set entries) and its tracks in order."""
+
+    pid: int
+    name: str | None
+    tracks: list[Track]
+
+
+class Neighbour(BaseModel):
+    """A known playlist whose title is close to the asked-for title."""
+
+    pid: int
+    name: str
+    similarity: float = Field(description="cosine similarity of the two titles' embeddings")
+
+
+class Candidate(Track):
+    """A track proposed for a playlist, with why: its score and the playlists that voted for it."""
+
+    rank: int
+    score: float
+    voters: list[int] = Field(default_factory=list, description="pids of the neighbours containing it")
+    merged_uris: list[str] = Field(
+        default_factory=list, description="other versions of the same song merged into this one"
+    )
+
+
+class GeneratedPlaylist(BaseModel):
+    """A playlist made for a title, and how it was made."""
+
+    schema_version: int = SCHEMA_VERSION
+    title: str
+    normalized_title: str
+    mode: str = "retrieval"
+    encoder: str
+    k: int
+    voting: str
+    tracks: list[Candidate]
+    neighbours: list[Neighbour] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
