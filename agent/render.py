@@ -88,3 +88,29 @@ def print_neighbours(console: Console, playlist: GeneratedPlaylist) -> None:
     for neighbour in playlist.neighbours:
         table.add_row(str(neighbour.pid), Text(neighbour.name), f"{neighbour.similarity:.3f}")
     console.print(table)
+
+
+def print_report(console: Console, report) -> None:
+    """The paper's Table 1 layout: metrics as rows, configurations as columns, best in bold."""
+    from agent.evaluation import CUTOFFS, LOWER_IS_BETTER
+
+    metric_names = [f"{m}@{n}" for n in CUTOFFS for m in ("precision", "recall", "mrr", "ndcg", "hit")]
+    metric_names += ["r_precision", "clicks"] + [f"paper_ndcg@{n}" for n in CUTOFFS]
+    table = Table(
+        title=f"{report.queries} queries · {report.holdout} · tracks matched by {report.match_by}",
+        caption="bold = best per metric; clicks: lower is better; paper_ndcg = the paper's inflated NDCG, for comparison only",
+        title_justify="left",
+    )
+    table.add_column("metric", no_wrap=True)
+    for result in report.results:
+        table.add_column(result.name, justify="right", no_wrap=True)
+    for metric in metric_names:
+        best = report.best(metric)
+        cells = []
+        for result in report.results:
+            value = result.means[metric]
+            text = f"{value:.2f}" if metric in LOWER_IS_BETTER else f"{value:.4f}"
+            cells.append(Text(text, style="bold green" if result.name == best else ""))
+        table.add_row(metric, *cells)
+    table.add_row("seconds/query", *[f"{r.seconds_per_query:.3f}" for r in report.results])
+    console.print(table)

@@ -271,11 +271,18 @@ class Catalog:
 
     def playlists_with_title(self, title_id: int, limit: int, exclude_pids: frozenset[int] = frozenset()) -> list[tuple[int, str]]:
         """Up to `limit` (pid, name) carrying this title, lowest pids first."""
-        rows = self.db.execute(
-            "SELECT pid, name FROM playlists WHERE title_id = ? ORDER BY pid LIMIT ?",
-            (title_id, limit + len(exclude_pids)),
-        ).fetchall()
-        return [row for row in rows if row[0] not in exclude_pids][:limit]
+        found: list[tuple[int, str]] = []
+        if limit <= 0:
+            return found
+        # A cursor read lazily: a popular title ("country") has thousands of playlists.
+        for pid, name in self.db.execute(
+            "SELECT pid, name FROM playlists WHERE title_id = ? ORDER BY pid", (title_id,)
+        ):
+            if pid not in exclude_pids:
+                found.append((pid, name))
+                if len(found) == limit:
+                    break
+        return found
 
     def track_ids_of(self, pids: Sequence[int]) -> dict[int, list[int]]:
         """Track ids of each playlist, in playlist order."""
@@ -289,17 +296,24 @@ class Catalog:
                 result[pid].append(track_id)
         return result
 
-    def tracks_by_id(self, track_ids: Iterable[int]) -> dict[int, Track]:
+    def track_rows(self, track_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+        """(uri, name, artist) by track id: the raw rows, for hot paths."""
         ids = list(track_ids)
-        found: dict[int, Track] = {}
+        found: dict[int, tuple[str, str, str]] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            for track_id, uri, name, artist in self.db.execute(
+            for track_id, *row in self.db.execute(
                 f"SELECT track_id, uri, name, artist FROM tracks WHERE track_id IN ({marks})", chunk
             ):
-                found[track_id] = Track(track_uri=uri, track_name=name, artist_name=artist)
+                found[track_id] = tuple(row)
         return found
+
+    def tracks_by_id(self, track_ids: Iterable[int]) -> dict[int, Track]:
+        return {
+            track_id: Track(track_uri=uri, track_name=name, artist_name=artist)
+            for track_id, (uri, name, artist) in self.track_rows(track_ids).items()
+        }
 
     def playlist(self, pid: int) -> Playlist:
         row = self.db.execute("SELECT name FROM playlists WHERE pid = ?", (pid,)).fetchone()

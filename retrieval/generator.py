@@ -7,13 +7,14 @@ model that embedded the titles it is compared with.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
-from retrieval.filters import cap_per_artist, exclude_artists, merge_versions, renumber
+from retrieval.filters import Scored, cap_per_artist, exclude_artists, merge_versions
 from retrieval.index import TitleIndex
 from retrieval.normalize import normalize_title
 from retrieval.records import Candidate, GeneratedPlaylist, Neighbour
@@ -54,6 +55,9 @@ class Retriever:
         self.catalog = catalog
         self.index = index
         self.encoder = encoder or Encoder(index.info.encoder_path)
+        # torch, transformers and chromadb leave ~10^6 long-lived objects; without this a
+        # full garbage collection scans them all, stalling one query in ~50 by ~200 ms.
+        gc.freeze()
 
     def neighbours(self, title: str, k: int, exclude_pids: frozenset[int] = frozenset()) -> tuple[list[Neighbour], list[str]]:
         """The k known playlists whose titles are closest to `title`, with any warnings."""
@@ -64,16 +68,24 @@ class Retriever:
                 f"the title is longer than the encoder's limit of {self.encoder.max_tokens} tokens; "
                 "only its beginning was used"
             )
+        # Every indexed title carries a playlist, so k titles cover k playlists unless
+        # some are excluded (evaluation); then look further.
+        wanted_titles = k
+        while True:
+            nearest = self.index.nearest(encoded.vectors[0], wanted_titles)
+            found = self._playlists_of(nearest, k, exclude_pids)
+            if len(found) >= k or len(nearest) < wanted_titles:
+                return found, warnings
+            wanted_titles *= 4
+
+    def _playlists_of(self, titles: list[tuple[int, float]], k: int, exclude_pids: frozenset[int]) -> list[Neighbour]:
         found: list[Neighbour] = []
-        # Each title carries at least one playlist, so k titles always cover k playlists
-        # unless playlists are excluded; then ask for more titles.
-        wanted_titles = k + len(exclude_pids)
-        for title_id, similarity in self.index.nearest(encoded.vectors[0], wanted_titles):
+        for title_id, similarity in titles:
             for pid, name in self.catalog.playlists_with_title(title_id, k - len(found), exclude_pids):
                 found.append(Neighbour(pid=pid, name=name, similarity=round(similarity, 6)))
             if len(found) >= k:
                 break
-        return found, warnings
+        return found
 
     def generate(self, title: str, options: GenerationOptions = GenerationOptions()) -> GeneratedPlaylist:
         started = time.perf_counter()
@@ -101,24 +113,21 @@ class Retriever:
         )
 
     def vote(self, neighbours: Sequence[Neighbour], options: GenerationOptions) -> list[Candidate]:
-        """Voting plus the user's filters, as ranked candidates."""
+        """Voting plus the user's filters, as the top `options.n` ranked candidates."""
         tracks_of = self.catalog.track_ids_of([n.pid for n in neighbours])
         votes = vote([(n.pid, n.similarity) for n in neighbours], tracks_of, options.voting)
         # Filters drop candidates, so look past n; all the votes only when they dropped too many.
-        budget = min(len(votes), options.n * 3 + 50)
+        budget = min(len(votes), options.n + options.n // 4 + 20)
         while True:
-            candidates = self._filtered(votes[:budget], options)
-            if len(candidates) >= options.n or budget == len(votes):
-                return renumber(candidates)
+            kept = self._filtered(votes[:budget], options)
+            if len(kept) >= options.n or budget == len(votes):
+                return [item.to_candidate(rank) for rank, item in enumerate(kept[: options.n], 1)]
             budget = len(votes)
 
-    def _filtered(self, votes: Sequence[Vote], options: GenerationOptions) -> list[Candidate]:
-        tracks = self.catalog.tracks_by_id(v.track_id for v in votes)
-        candidates = [
-            Candidate(**tracks[v.track_id].model_dump(), rank=rank, score=round(v.score, 6), voters=v.voters)
-            for rank, v in enumerate(votes, 1)
-        ]
+    def _filtered(self, votes: Sequence[Vote], options: GenerationOptions) -> list[Scored]:
+        rows = self.catalog.track_rows(v.track_id for v in votes)
+        scored = [Scored(v.track_id, *rows[v.track_id], v.score, v.voters) for v in votes]
         if options.merge_versions:
-            candidates = merge_versions(candidates)
-        candidates = exclude_artists(candidates, options.exclude_artists)
-        return cap_per_artist(candidates, options.max_per_artist)
+            scored = merge_versions(scored)
+        scored = exclude_artists(scored, options.exclude_artists)
+        return cap_per_artist(scored, options.max_per_artist)

@@ -13,7 +13,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from itertools import islice
 from pathlib import Path
 from urllib.parse import urlparse
@@ -151,6 +151,45 @@ def build_index(
     if activate:
         _switch_to(catalog, client, info)
     return TitleIndex(collection, info)
+
+
+def derive_index(
+    catalog: Catalog,
+    base: TitleIndex,
+    location: ChromaLocation,
+    exclude_pids: frozenset[int],
+    batch_size: int = 2048,
+) -> TitleIndex:
+    """A temporary index of the titles still carried once `exclude_pids` are removed.
+
+    Vectors are copied from `base`, not re-embedded. The caller drops it with
+    `drop_index` when done; it is never made the active index.
+    """
+    client = location.client()
+    titles = [title_id for title_id, _ in catalog.titles_in_use(exclude_pids)]
+    info = replace(
+        base.info,
+        collection=f"eval-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}",
+        titles=len(titles),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+    )
+    collection = client.create_collection(
+        info.collection, configuration={"hnsw": {"space": "cosine"}},
+        metadata={key: str(value) for key, value in asdict(info).items()}, embedding_function=None,
+    )
+    try:
+        for start in range(0, len(titles), batch_size):
+            batch = titles[start:start + batch_size]
+            got = base.collection.get(ids=[f"t{t}" for t in batch], include=["embeddings"])
+            collection.add(ids=got["ids"], embeddings=got["embeddings"])
+    except BaseException:
+        client.delete_collection(info.collection)
+        raise
+    return TitleIndex(collection, info)
+
+
+def drop_index(location: ChromaLocation, index: TitleIndex) -> None:
+    location.client().delete_collection(index.info.collection)
 
 
 def _switch_to(catalog: Catalog, client, info: IndexInfo) -> None:

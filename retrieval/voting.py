@@ -42,13 +42,20 @@ def vote(
     """
     if rule not in VOTING_RULES:
         raise ValueError(f"unknown voting rule {rule!r}; choose one of {', '.join(VOTING_RULES)}")
-    votes: dict[int, Vote] = {}
+    # Plain dicts rather than a Vote per track while counting: this loop runs over
+    # ~3,000 tracks per query and is the hottest in generation.
+    scores: dict[int, float] = {}
+    voters: dict[int, list[int]] = {}
+    first_seen: dict[int, tuple[int, int]] = {}
     for rank, (pid, similarity) in enumerate(neighbours):
         weight = 1.0 if rule == "count" else similarity
         for position, track_id in enumerate(dict.fromkeys(tracks_of.get(pid, ()))):
-            entry = votes.get(track_id)
-            if entry is None:
-                entry = votes[track_id] = Vote(track_id, first_seen=(rank, position))
-            entry.score += weight
-            entry.voters.append(pid)
-    return sorted(votes.values(), key=lambda v: (-v.score, v.first_seen, v.track_id))
+            if track_id in scores:
+                scores[track_id] += weight
+                voters[track_id].append(pid)
+            else:
+                scores[track_id] = weight
+                voters[track_id] = [pid]
+                first_seen[track_id] = (rank, position)
+    order = sorted(scores, key=lambda t: (-scores[t], first_seen[t], t))
+    return [Vote(t, scores[t], voters[t], first_seen[t]) for t in order]

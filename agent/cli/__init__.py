@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from agent.cli.evaluate import evaluate
 from agent.cli.generate import generate
 from agent.cli.index import index
 from agent.cli.ingest import ingest
@@ -18,6 +19,7 @@ def cli() -> None:
 cli.add_command(generate)
 cli.add_command(ingest)
 cli.add_command(index)
+cli.add_command(evaluate)
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
             max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
         )
         options.check()
-        catalog, is_demo = _catalog(workspace)
+        catalog, is_demo = open_active_catalog(workspace)
         with catalog:
             retriever = open_retriever(catalog, workspace)
             playlists = [retriever.generate(t, options) for t in titles]
@@ -67,7 +67,8 @@ def _titles(title: str | None, titles_file: Path | None) -> list[str]:
     return titles
 
 
-def _catalog(workspace: Workspace):
+def open_active_catalog(workspace: Workspace):
+    """The user's catalog, else the demo one, built with a progress bar on first use."""
     catalog, is_demo = workspace.active_catalog()
     if is_demo and active_index_info(catalog) is None:
         catalog.close()

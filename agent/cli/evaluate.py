@@ -1,0 +1,96 @@
+"""`agent evaluate`: the paper's metrics on held-out playlists or a file of playlists."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import click
+
+from agent.charts import headline_bars
+from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.generate import open_active_catalog
+from agent.cli.progress import counting
+from agent.evaluation import MATCH_BY, configurations, file_queries, held_out_queries, run_evaluation
+from agent.render import print_report
+from agent.workspace import Workspace
+from retrieval.generator import GenerationError, Retriever
+from retrieval.index import derive_index, drop_index, open_index
+from retrieval.split import HOLDOUT_UNITS, holdout
+from retrieval.voting import VOTING_RULES
+
+
+def _csv(kind):
+    def parse(ctx, param, value: str):
+        try:
+            items = [kind(item.strip()) for item in value.split(",") if item.strip()]
+        except ValueError as error:
+            raise click.BadParameter(f"{value!r}: {error}") from error
+        if not items:
+            raise click.BadParameter("give at least one value")
+        return items
+    return parse
+
+
+@click.command()
+@click.option("--queries", "queries_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Score the playlists of this MPD-format file (e.g. a challenge set) instead of a held-out split.")
+@click.option("--share", type=float, default=0.1, show_default=True, help="Share of playlists held out.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--holdout", "unit", type=click.Choice(HOLDOUT_UNITS), default="playlist", show_default=True,
+              help="playlist: hold out playlists; title: hold out whole titles, so every query title is unseen.")
+@click.option("--voting", default="count,similarity", show_default=True, callback=_csv(str),
+              help=f"Voting rules to compare ({', '.join(VOTING_RULES)}).")
+@click.option("--k", "ks", default="50", show_default=True, callback=_csv(int), help="Neighbour counts to compare.")
+@click.option("--limit", type=int, help="Score only this many queries (seeded sample), for quick runs.")
+@click.option("--match-by", type=click.Choice(MATCH_BY), default="uri", show_default=True,
+              help="uri: compare track URIs; song: normalised (title, artist), for output without URIs.")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where report.json and chart.png go [default: DATA_DIR/evaluations/TIMESTAMP].")
+@workspace_options
+def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, output_dir, workspace: Workspace) -> None:
+    """Score retrieval configurations and the baselines with precision, recall, MRR, NDCG,
+    HIT at 10, 66 and 500, R-precision and clicks.
+
+    Held-out playlists leave the index before their titles are queried, so no query
+    can vote for its own tracks.
+    """
+    with user_errors():
+        for rule in voting:
+            if rule not in VOTING_RULES:
+                raise GenerationError(f"unknown voting rule {rule!r}; choose from {', '.join(VOTING_RULES)}")
+        catalog, is_demo = open_active_catalog(workspace)
+        with catalog:
+            base = open_index(catalog, workspace.chroma)
+            if queries_file:
+                queries, skipped = file_queries(queries_file)
+                exclude, index, label = frozenset(), base, f"queries from {queries_file.name}"
+                if skipped:
+                    stderr().print(f"Skipped {skipped} playlist(s) of {queries_file} without a title or tracks.")
+            else:
+                split = holdout(catalog, share, seed, unit)
+                queries = held_out_queries(catalog, split)
+                exclude, label = split.test_pids, split.describe()
+                index = derive_index(catalog, base, workspace.chroma, split.test_pids)
+            try:
+                if limit:
+                    queries = random.Random(seed).sample(queries, min(limit, len(queries)))
+                if not queries:
+                    raise GenerationError("no queries to score: the catalog or file has no titled playlists with tracks")
+                retriever = Retriever(catalog, index)
+                with counting("Scoring queries", total=len(queries)) as update:
+                    report = run_evaluation(
+                        catalog, retriever, configurations(voting, ks), queries, exclude, label, match_by,
+                        on_query=lambda done: update(done, len(queries)),
+                    )
+            finally:
+                if index is not base:
+                    drop_index(workspace.chroma, index)
+        print_report(stdout(), report)
+        folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "report.json").write_text(report.model_dump_json(indent=2))
+        headline_bars(report, folder / "chart.png")
+        stdout().print(f"Report: {folder / 'report.json'}\nChart:  {folder / 'chart.png'}"
+                       + ("\n(demo catalog)" if is_demo else ""))

@@ -1,0 +1,44 @@
+"""Baselines every evaluation reports beside the retriever.
+
+- `PopularTracks`: the most frequent tracks of the (training) catalog, whatever the title.
+- `ExactTitle`: votes of the playlists whose normalised title equals the query's, the
+  RecSys Challenge 2018 title baseline; empty when no known playlist has that title.
+"""
+
+from __future__ import annotations
+
+from retrieval.catalog import Catalog
+from retrieval.normalize import normalize_title
+from retrieval.voting import vote
+
+
+class PopularTracks:
+    def __init__(self, catalog: Catalog, exclude_pids: frozenset[int] = frozenset(), depth: int = 500):
+        counts: dict[int, int] = {}
+        for pid, track_id in catalog.db.execute("SELECT pid, track_id FROM playlist_tracks"):
+            if pid not in exclude_pids:
+                counts[track_id] = counts.get(track_id, 0) + 1
+        top = sorted(counts, key=lambda t: (-counts[t], t))[:depth]
+        rows = catalog.track_rows(top)
+        self.tracks = [(rows[t], float(counts[t])) for t in top]
+
+    def recommend(self, title: str, n: int) -> list[tuple[tuple[str, str, str], float]]:
+        """((uri, name, artist), score) of the n most popular tracks."""
+        return self.tracks[:n]
+
+
+class ExactTitle:
+    def __init__(self, catalog: Catalog, exclude_pids: frozenset[int] = frozenset()):
+        self.catalog = catalog
+        self.exclude_pids = exclude_pids
+
+    def recommend(self, title: str, n: int) -> list[tuple[tuple[str, str, str], float]]:
+        row = self.catalog.db.execute(
+            "SELECT title_id FROM titles WHERE normalized = ?", (normalize_title(title),)
+        ).fetchone()
+        if row is None:
+            return []
+        pids = [pid for pid, _ in self.catalog.playlists_with_title(row[0], 10**9, self.exclude_pids)]
+        votes = vote([(pid, 1.0) for pid in pids], self.catalog.track_ids_of(pids))[:n]
+        rows = self.catalog.track_rows(v.track_id for v in votes)
+        return [(rows[v.track_id], v.score) for v in votes]
