@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from retrieval.normalize import normalize_title, song_key
+from retrieval.normalize import artist_key, normalize_title, song_key
 from retrieval.records import Candidate
 
 
@@ -54,15 +54,20 @@ def merge_versions(scored: Sequence[Scored]) -> list[Scored]:
         first.voters.extend(v for v in item.voters if v not in first.voters)
         first.merged_uris.append(item.track_uri)
     result = list(kept.values())
-    return sorted(result, key=lambda s: -s.score) if copied else result
+    # Rounded, so sums that are equal but for float noise stay in rank order (a tie).
+    return sorted(result, key=lambda s: -round(s.score, 9)) if copied else result
 
 
 def exclude_artists(scored: Iterable[Scored], artists: Iterable[str]) -> list[Scored]:
-    """Drop every track by one of `artists` (compared case- and punctuation-blind)."""
-    unwanted = {normalize_title(a) for a in artists}
+    """Drop every track by one of `artists`, compared case- and punctuation-blind; a
+    collaboration led by an unwanted artist ("Eminem & Rihanna") goes too."""
+    unwanted = {normalize_title(a) for a in artists} | {artist_key(a) for a in artists}
     if not unwanted:
         return list(scored)
-    return [s for s in scored if normalize_title(s.artist_name) not in unwanted]
+    return [
+        s for s in scored
+        if normalize_title(s.artist_name) not in unwanted and artist_key(s.artist_name) not in unwanted
+    ]
 
 
 def cap_per_artist(scored: Iterable[Scored], limit: int | None) -> list[Scored]:

@@ -62,7 +62,9 @@ class Retriever:
     def neighbours(self, title: str, k: int, exclude_pids: frozenset[int] = frozenset()) -> tuple[list[Neighbour], list[str]]:
         """The k known playlists whose titles are closest to `title`, with any warnings."""
         warnings = []
-        encoded = self.encoder.encode([title])
+        # Titles are indexed in their normalised form, so the query is embedded in it too:
+        # "Xmas Songs!!" must meet the known title "xmas songs" at similarity 1.
+        encoded = self.encoder.encode([normalize_title(title) or title])
         if encoded.truncated:
             warnings.append(
                 f"the title is longer than the encoder's limit of {self.encoder.max_tokens} tokens; "

@@ -57,5 +57,10 @@ def vote(
                 scores[track_id] = weight
                 voters[track_id] = [pid]
                 first_seen[track_id] = (rank, position)
+    if rule == "similarity":
+        # Equal sums can differ in their last bit (0.7 + 0.1 < 0.5 + 0.3 in floats);
+        # rounding makes them the ties they are, so the tie-breakers decide.
+        for track_id, score in scores.items():
+            scores[track_id] = round(score, 9)
     order = sorted(scores, key=lambda t: (-scores[t], first_seen[t], t))
     return [Vote(t, scores[t], voters[t], first_seen[t]) for t in order]
