@@ -323,6 +323,23 @@ class Catalog:
         tracks = self.tracks_by_id(track_ids)
         return Playlist(pid=pid, name=row[0], tracks=[tracks[t] for t in track_ids])
 
+    def playlists_containing(self, track_uris: Iterable[str], per_track: int) -> list[int]:
+        """Up to `per_track` pids of playlists holding each track, lowest pids first.
+
+        The track -> playlists index is created on first use rather than at ingestion:
+        only users with liked tracks need it, and it would slow every ingest.
+        """
+        self.db.execute("CREATE INDEX IF NOT EXISTS playlist_tracks_by_track ON playlist_tracks(track_id, pid)")
+        pids: list[int] = []
+        for uri in track_uris:
+            rows = self.db.execute(
+                "SELECT DISTINCT pt.pid FROM playlist_tracks pt JOIN tracks t ON t.track_id = pt.track_id"
+                " WHERE t.uri = ? ORDER BY pt.pid LIMIT ?",
+                (uri, per_track),
+            )
+            pids.extend(pid for (pid,) in rows if pid not in pids)
+        return pids
+
     def pids(self) -> list[int]:
         return [row[0] for row in self.db.execute("SELECT pid FROM playlists ORDER BY pid")]
 

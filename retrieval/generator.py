@@ -38,6 +38,11 @@ class GenerationOptions:
     exclude_artists: tuple[str, ...] = ()
     # Playlists never used as neighbours: evaluation hides a query's own playlist here.
     exclude_pids: frozenset[int] = field(default_factory=frozenset)
+    # A user's profile: unwanted tracks never appear; the playlists holding liked
+    # tracks vote too, each with `like_weight` (a title neighbour votes 1).
+    exclude_track_uris: frozenset[str] = field(default_factory=frozenset)
+    liked_track_uris: tuple[str, ...] = ()
+    like_weight: float = 0.5
 
     def check(self) -> None:
         if self.n < 1:
@@ -116,8 +121,9 @@ class Retriever:
 
     def vote(self, neighbours: Sequence[Neighbour], options: GenerationOptions) -> list[Candidate]:
         """Voting plus the user's filters, as the top `options.n` ranked candidates."""
-        tracks_of = self.catalog.track_ids_of([n.pid for n in neighbours])
-        votes = vote([(n.pid, n.similarity) for n in neighbours], tracks_of, options.voting)
+        extra = self._liked_voters(options, {n.pid for n in neighbours})
+        tracks_of = self.catalog.track_ids_of([n.pid for n in neighbours] + [pid for pid, _ in extra])
+        votes = vote([(n.pid, n.similarity) for n in neighbours], tracks_of, options.voting, extra)
         # Filters drop candidates, so look past n; all the votes only when they dropped too many.
         budget = min(len(votes), options.n + options.n // 4 + 20)
         while True:
@@ -126,9 +132,18 @@ class Retriever:
                 return [item.to_candidate(rank) for rank, item in enumerate(kept[: options.n], 1)]
             budget = len(votes)
 
+    def _liked_voters(self, options: GenerationOptions, taken: set[int]) -> list[tuple[int, float]]:
+        """Playlists holding a liked track (up to k per track), as extra weighted voters."""
+        if not options.liked_track_uris:
+            return []
+        pids = self.catalog.playlists_containing(options.liked_track_uris, per_track=options.k)
+        return [(pid, options.like_weight) for pid in pids if pid not in taken and pid not in options.exclude_pids]
+
     def _filtered(self, votes: Sequence[Vote], options: GenerationOptions) -> list[Scored]:
         rows = self.catalog.track_rows(v.track_id for v in votes)
         scored = [Scored(v.track_id, *rows[v.track_id], v.score, v.voters) for v in votes]
+        if options.exclude_track_uris:
+            scored = [s for s in scored if s.track_uri not in options.exclude_track_uris]
         if options.merge_versions:
             scored = merge_versions(scored)
         scored = exclude_artists(scored, options.exclude_artists)

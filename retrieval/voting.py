@@ -34,8 +34,12 @@ def vote(
     neighbours: Sequence[tuple[int, float]],
     tracks_of: Mapping[int, Sequence[int]],
     rule: VotingRule = "count",
+    extra_voters: Sequence[tuple[int, float]] = (),
 ) -> list[Vote]:
     """Score the tracks of `neighbours` (pid, similarity), most similar first.
+
+    `extra_voters` (pid, weight) vote with their weight under either rule, after the
+    neighbours: the playlists holding a user's liked tracks enter this way.
 
     >>> vote([(1, 0.9), (2, 0.5)], {1: [10, 11], 2: [11, 12]})[0].track_id
     11
@@ -47,8 +51,8 @@ def vote(
     scores: dict[int, float] = {}
     voters: dict[int, list[int]] = {}
     first_seen: dict[int, tuple[int, int]] = {}
-    for rank, (pid, similarity) in enumerate(neighbours):
-        weight = 1.0 if rule == "count" else similarity
+    weighted = [(pid, 1.0 if rule == "count" else similarity) for pid, similarity in neighbours]
+    for rank, (pid, weight) in enumerate(weighted + list(extra_voters)):
         for position, track_id in enumerate(dict.fromkeys(tracks_of.get(pid, ()))):
             if track_id in scores:
                 scores[track_id] += weight
