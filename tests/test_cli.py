@@ -78,7 +78,7 @@ def test_generate_json_has_the_documented_schema(home):
     assert payload["schema_version"] == SCHEMA_VERSION == 1
     assert payload["title"] == "xmas songs"
     assert payload["normalized_title"] == "xmas songs"
-    assert payload["k"] == 4 and payload["voting"] == "count"
+    assert payload["k"] == 4 and payload["voting"] == "similarity"  # the measured default
     assert payload["encoder"] == "all-MiniLM-L6-v2"
     assert len(payload["tracks"]) == 5
     for rank, track in enumerate(payload["tracks"], 1):

@@ -86,7 +86,7 @@ def test_each_theme_is_found_by_its_titles(retriever, title, theme):
 
 
 def test_votes_and_voters_are_reported(retriever):
-    result = retriever.generate("xmas songs", GenerationOptions(n=10, k=4))
+    result = retriever.generate("xmas songs", GenerationOptions(n=10, k=4, voting="count"))
     neighbour_pids = [n.pid for n in result.neighbours]
     for track in result.tracks:
         assert set(track.voters) <= set(neighbour_pids)
@@ -124,7 +124,7 @@ def test_excluding_every_playlist_of_a_title_looks_further(retriever):
 
 def test_versions_of_a_song_are_merged_in_the_output(retriever):
     # "Last Christmas" (pids 0, 1, 3) and "Last Christmas - Remastered" (pid 2) are one song.
-    merged = retriever.generate("xmas songs", GenerationOptions(n=20, k=4))
+    merged = retriever.generate("xmas songs", GenerationOptions(n=20, k=4, voting="count"))
     names = [t.track_name for t in merged.tracks]
     assert "Last Christmas - Remastered" not in names
     last = next(t for t in merged.tracks if t.track_name == "Last Christmas")
@@ -133,7 +133,7 @@ def test_versions_of_a_song_are_merged_in_the_output(retriever):
     assert last.score == 4
     assert len(set(uris(merged))) == len(merged.tracks)
 
-    separate = retriever.generate("xmas songs", GenerationOptions(n=20, k=4, merge_versions=False))
+    separate = retriever.generate("xmas songs", GenerationOptions(n=20, k=4, voting="count", merge_versions=False))
     by_uri = {t.track_uri: t for t in separate.tracks}
     assert by_uri[uri("xmas02")].score == 3 and by_uri[uri("xmas08")].score == 1
     assert all(t.merged_uris == [] for t in separate.tracks)
