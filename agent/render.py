@@ -34,6 +34,9 @@ def as_csv(playlist: GeneratedPlaylist) -> str:
 def as_m3u(playlist: GeneratedPlaylist) -> str:
     lines = ["#EXTM3U", f"#PLAYLIST:{playlist.title}"]
     for track in playlist.tracks:
+        if track.track_uri is None:  # an LLM's song the catalog lacks: nothing to play
+            lines.append(f"# not in catalog: {track.artist_name} - {track.track_name}")
+            continue
         lines.append(f"#EXTINF:-1,{track.artist_name} - {track.track_name}")
         lines.append(track.link or track.track_uri)
     return "\n".join(lines)
@@ -48,6 +51,8 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
         f"{len(playlist.tracks)} tracks voted by {len(playlist.neighbours)} similar playlists"
         f" · encoder {playlist.encoder} · {playlist.voting} voting · {playlist.seconds * 1000:.0f} ms"
     )
+    if playlist.llm is not None:
+        caption = llm_caption(playlist)
     if source:
         caption += f" · {source}"
     table = Table(title=f"“{playlist.title}”", caption=caption, title_justify="left")
@@ -64,6 +69,8 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
     pid_names = {n.pid: n.name for n in playlist.neighbours}
     for track in playlist.tracks:
         name = Text(track.track_name, style=f"link {track.link}" if track.link else "")
+        if not track.in_catalog:
+            name = Text.assemble((track.track_name, "dim strike"), (" ✗ not in catalog", "red"))
         row = [str(track.rank), name, Text(track.artist_name), f"{track.score:g}"]
         if explain:
             row.append(Text(_voters(track.voters, pid_names)))
@@ -73,6 +80,22 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
     console.print(table)
     if explain:
         print_neighbours(console, playlist)
+
+
+def llm_caption(playlist: GeneratedPlaylist) -> str:
+    """What made an LLM-mode playlist: model, prompt, repairs or fallback, match rate, time."""
+    info = playlist.llm
+    parts = [f"{playlist.mode} · {info.backend} {info.model}"]
+    if playlist.mode == "rerank":
+        parts.append(f"{info.candidates} candidates · fuse {info.fuse} · score = retrieval votes")
+    else:
+        parts.append(f"{info.shots}-shot")
+        if playlist.match_rate is not None:
+            parts.append(f"{playlist.match_rate:.0%} of named songs in the catalog")
+    if info.fallback:
+        parts.append("LLM failed: retrieval order shown")
+    parts.append(f"LLM {info.seconds:.1f} s of {playlist.seconds:.1f} s")
+    return " · ".join(parts)
 
 
 def _voters(voters: list[int], pid_names: dict[int, str]) -> str:
@@ -90,9 +113,37 @@ def print_neighbours(console: Console, playlist: GeneratedPlaylist) -> None:
     console.print(table)
 
 
+SUMMARY_METRICS = ("precision@10", "recall@10", "mrr@10", "ndcg@10", "hit@10", "recall@66", "ndcg@66",
+                   "recall@500", "ndcg@500", "r_precision", "clicks")
+
+
+def report_markdown(report) -> str:
+    """The summary metrics as a Markdown table (configurations as rows), best in bold."""
+    from agent.evaluation import LOWER_IS_BETTER
+
+    lines = ["| configuration | " + " | ".join(SUMMARY_METRICS) + " | s/query |",
+             "|---" * (len(SUMMARY_METRICS) + 2) + "|"]
+    best = {m: report.best(m) for m in SUMMARY_METRICS}
+    for result in report.results:
+        cells = []
+        for metric in SUMMARY_METRICS:
+            value = result.means[metric]
+            text = f"{value:.2f}" if metric in LOWER_IS_BETTER else f"{value:.4f}"
+            cells.append(f"**{text}**" if best[metric] == result.name else text)
+        lines.append(f"| {result.name} | " + " | ".join(cells) + f" | {result.seconds_per_query:.3f} |")
+    return "\n".join(lines)
+
+
 def print_report(console: Console, report) -> None:
-    """The paper's Table 1 layout: metrics as rows, configurations as columns, best in bold."""
+    """The paper's Table 1 layout: metrics as rows, configurations as columns, best in bold.
+
+    More configurations than fit side by side are shown as rows of the summary metrics.
+    """
     from agent.evaluation import CUTOFFS, LOWER_IS_BETTER
+
+    if len(report.results) > 4:
+        _print_wide_report(console, report)
+        return
 
     metric_names = [f"{m}@{n}" for n in CUTOFFS for m in ("precision", "recall", "mrr", "ndcg", "hit")]
     metric_names += ["r_precision", "clicks"] + [f"paper_ndcg@{n}" for n in CUTOFFS]
@@ -113,4 +164,25 @@ def print_report(console: Console, report) -> None:
             cells.append(Text(text, style="bold green" if result.name == best else ""))
         table.add_row(metric, *cells)
     table.add_row("seconds/query", *[f"{r.seconds_per_query:.3f}" for r in report.results])
+    console.print(table)
+
+
+def _print_wide_report(console: Console, report) -> None:
+    from agent.evaluation import LOWER_IS_BETTER
+
+    table = Table(title=f"{report.queries} queries · {report.holdout} · tracks matched by {report.match_by}",
+                  caption="bold = best per metric; clicks: lower is better; every metric in report.json",
+                  title_justify="left")
+    table.add_column("configuration", no_wrap=True)
+    for metric in SUMMARY_METRICS:
+        table.add_column(metric.replace("precision", "prec").replace("r_prec", "R-prec"), justify="right")
+    table.add_column("s/query", justify="right")
+    best = {m: report.best(m) for m in SUMMARY_METRICS}
+    for result in report.results:
+        cells = []
+        for metric in SUMMARY_METRICS:
+            value = result.means[metric]
+            text = f"{value:.2f}" if metric in LOWER_IS_BETTER else f"{value:.3f}"
+            cells.append(Text(text, style="bold green" if best[metric] == result.name else ""))
+        table.add_row(result.name, *cells, f"{result.seconds_per_query:.3f}")
     console.print(table)
