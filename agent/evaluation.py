@@ -9,11 +9,12 @@ the neighbours, which the paper's evaluation code did not do.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -23,7 +24,9 @@ from pydantic import BaseModel, Field
 from retrieval import metrics
 from retrieval.baselines import ExactTitle, PopularTracks
 from retrieval.catalog import Catalog
+from retrieval.encoder import Encoder
 from retrieval.generator import GenerationOptions, Retriever
+from retrieval.index import ChromaLocation, TitleIndex, build_index, drop_index
 from retrieval.mpd import read_file
 from retrieval.normalize import artist_key, song_key
 from retrieval.split import Split
@@ -50,17 +53,18 @@ class EvalConfig:
     kind: str  # "retrieval", "popular" or "exact"
     voting: str = "count"
     k: int = 50
+    encoder: str | None = None  # a title encoder by name (pt, ft-c...); None: the retriever's own
 
     @property
     def name(self) -> str:
         if self.kind == "retrieval":
-            return f"{self.voting} k={self.k}"
+            return f"{self.encoder + ' ' if self.encoder else ''}{self.voting} k={self.k}"
         return {"popular": "popular", "exact": "exact title"}[self.kind]
 
 
-def configurations(votings: Sequence[str], ks: Sequence[int]) -> list[EvalConfig]:
-    """The retrieval grid plus the baselines, which every report carries."""
-    grid = [EvalConfig("retrieval", voting, k) for voting in votings for k in ks]
+def configurations(votings: Sequence[str], ks: Sequence[int], encoders: Sequence[str] = ()) -> list[EvalConfig]:
+    """The retrieval grid (per encoder, when several are compared) plus the baselines, which every report carries."""
+    grid = [EvalConfig("retrieval", voting, k, encoder) for encoder in (encoders or [None]) for voting in votings for k in ks]
     return grid + [EvalConfig("popular"), EvalConfig("exact")]
 
 
@@ -91,6 +95,7 @@ class ConfigResult(BaseModel):
     kind: str
     voting: str | None = None
     k: int | None = None
+    encoder: str | None = None
     means: dict[str, float]
     seconds_per_query: float
 
@@ -161,12 +166,16 @@ def run_evaluation(
     holdout: str,
     match_by: str = "uri",
     on_query: Callable[[int], None] | None = None,
+    retrievers: Mapping[str, Retriever] | None = None,
 ) -> EvalReport:
-    """Score every configuration on every query. `retriever` must search an index
-    that holds none of the queries' own playlists."""
+    """Score every configuration on every query. `retriever` (and each of `retrievers`, by
+    encoder name, for configurations naming an encoder) must search an index that holds
+    none of the queries' own playlists."""
     if match_by not in MATCH_BY:
         raise ValueError(f"unknown --match-by {match_by!r}; choose one of {', '.join(MATCH_BY)}")
-    generators = {c.name: _generator(c, retriever, catalog, exclude_pids) for c in configs}
+    generators = {
+        c.name: _generator(c, (retrievers or {}).get(c.encoder, retriever), catalog, exclude_pids) for c in configs
+    }
     seconds = {c.name: 0.0 for c in configs}
     per_query = []
     for done, query in enumerate(queries, 1):
@@ -184,7 +193,8 @@ def run_evaluation(
         created_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
         catalog=str(catalog.path),
         catalog_fingerprint=catalog.fingerprint(),
-        encoder=retriever.index.info.encoder_name,
+        encoder=", ".join(r.index.info.encoder_name for r in retrievers.values()) if retrievers
+        else retriever.index.info.encoder_name,
         holdout=holdout,
         match_by=match_by,
         queries=len(queries),
@@ -200,5 +210,36 @@ def _summary(config: EvalConfig, per_query: Sequence[QueryResult], seconds: floa
     retrieval = config.kind == "retrieval"
     return ConfigResult(
         name=config.name, kind=config.kind, voting=config.voting if retrieval else None,
-        k=config.k if retrieval else None, means=means, seconds_per_query=seconds,
+        k=config.k if retrieval else None, encoder=config.encoder if retrieval else None,
+        means=means, seconds_per_query=seconds,
     )
+
+
+# --------------------------------------------------------------------------- #
+# Comparing title encoders (`--encoders pt,ft-c,ft-t`)
+# --------------------------------------------------------------------------- #
+
+
+@contextlib.contextmanager
+def encoder_retrievers(
+    catalog: Catalog,
+    location: ChromaLocation,
+    encoder_paths: Mapping[str, Path],
+    exclude_pids: frozenset[int],
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> Iterator[dict[str, Retriever]]:
+    """One retriever per encoder, each over a temporary index of the titles of the
+    playlists not held out, embedded by that encoder; the indexes are dropped after."""
+    built: list[TitleIndex] = []
+    try:
+        retrievers = {}
+        for name, path in encoder_paths.items():
+            encoder = Encoder(path)
+            progress = (lambda done, total, name=name: on_progress(name, done, total)) if on_progress else None
+            index = build_index(catalog, encoder, location, on_progress=progress, exclude_pids=exclude_pids, activate=False)
+            built.append(index)
+            retrievers[name] = Retriever(catalog, index, encoder)
+        yield retrievers
+    finally:
+        for index in built:
+            drop_index(location, index)

@@ -25,7 +25,7 @@ class Track(BaseModel):
     @property
     def link(self) -> str | None:
         """An open.spotify.com link for Spotify URIs; None for other schemes (demo, local)."""
-        if self.track_uri.startswith(SPOTIFY_TRACK_PREFIX):
+        if self.track_uri and self.track_uri.startswith(SPOTIFY_TRACK_PREFIX):
             return "https://open.spotify.com/track/" + self.track_uri[len(SPOTIFY_TRACK_PREFIX):]
         return None
 
@@ -47,13 +47,36 @@ class Neighbour(BaseModel):
 
 
 class Candidate(Track):
-    """A track proposed for a playlist, with why: its score and the playlists that voted for it."""
+    """A track proposed for a playlist, with why: its score and the playlists that voted for it.
 
+    A song an LLM named that the catalog lacks is kept, marked: `in_catalog` False
+    and `track_uri` None, so a miss is shown rather than hidden.
+    """
+
+    track_uri: str | None
     rank: int
     score: float
     voters: list[int] = Field(default_factory=list, description="pids of the neighbours containing it")
     merged_uris: list[str] = Field(
         default_factory=list, description="other versions of the same song merged into this one"
+    )
+    in_catalog: bool = Field(default=True, description="False for a song an LLM named that the catalog lacks")
+
+
+class LLMInfo(BaseModel):
+    """How an LLM took part in a playlist (modes rerank and llm)."""
+
+    backend: str = Field(description="the registry name: local, openai")
+    model: str
+    prompt: str = Field(description="the prompt template's name (prompts/<name>.txt)")
+    shots: int | None = None
+    fuse: str | None = None
+    candidates: int | None = Field(default=None, description="rerank: retrieved candidates shown to the LLM")
+    attempts: int = 0
+    fallback: bool = Field(default=False, description="the LLM failed; the retrieval order was used")
+    seconds: float = 0.0
+    diagnostics: dict[str, float | None] = Field(
+        default_factory=dict, description="rerank: repairs and copy/kendall scores; llm: match counts"
     )
 
 
@@ -71,3 +94,7 @@ class GeneratedPlaylist(BaseModel):
     neighbours: list[Neighbour] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     seconds: float = 0.0
+    llm: LLMInfo | None = None
+    match_rate: float | None = Field(
+        default=None, description="mode llm: share of the songs the LLM named that were found in the catalog"
+    )

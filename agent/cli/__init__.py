@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import click
 
+from agent.cli.compare import compare
+from agent.cli.chat import chat
 from agent.cli.evaluate import evaluate
 from agent.cli.generate import generate
 from agent.cli.index import index
+from agent.cli.profile import profile
 from agent.cli.ingest import ingest
+from agent.cli.llm_config import llm_config
+from agent.cli.train import train
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,9 +22,14 @@ def cli() -> None:
 
 
 cli.add_command(generate)
+cli.add_command(chat)
+cli.add_command(compare)
+cli.add_command(llm_config)
 cli.add_command(ingest)
 cli.add_command(index)
 cli.add_command(evaluate)
+cli.add_command(profile)
+cli.add_command(train)
 
 
 def main() -> None:

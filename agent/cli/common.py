@@ -10,11 +10,14 @@ from collections.abc import Callable, Iterator
 import click
 from rich.console import Console
 
+from agent.llm.base import LLMError
+from agent.profile import ProfileError
 from agent.workspace import CHROMA_URL_ENV, HOME_ENV, Workspace
 from retrieval.encoder import EncoderError
 from retrieval.generator import GenerationError
 from retrieval.index import IndexUnavailableError
 from retrieval.mpd import MPDFormatError
+from training.options import TrainingError
 
 # Mistakes a user can fix; anything else is a bug and keeps its traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (
@@ -23,6 +26,9 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     IndexUnavailableError,
     EncoderError,
     FileNotFoundError,
+    TrainingError,
+    ProfileError,
+    LLMError,
 )
 DEBUG_ENV = "AGENT_DEBUG"
 

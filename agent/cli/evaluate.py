@@ -12,13 +12,21 @@ from agent.charts import headline_bars
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.cli.generate import open_active_catalog
 from agent.cli.progress import counting
-from agent.evaluation import MATCH_BY, configurations, file_queries, held_out_queries, run_evaluation
-from agent.render import print_report
+from agent.evaluation import (
+    MATCH_BY,
+    configurations,
+    encoder_retrievers,
+    file_queries,
+    held_out_queries,
+    run_evaluation,
+)
+from agent.render import print_report, report_markdown
 from agent.workspace import Workspace
 from retrieval.generator import GenerationError, Retriever
 from retrieval.index import derive_index, drop_index, open_index
-from retrieval.split import HOLDOUT_UNITS, holdout
+from retrieval.split import HOLDOUT_UNITS, Split, holdout
 from retrieval.voting import VOTING_RULES
+from training.models import resolve_encoder, training_test_split
 
 
 def _csv(kind):
@@ -46,10 +54,14 @@ def _csv(kind):
 @click.option("--limit", type=int, help="Score only this many queries (seeded sample), for quick runs.")
 @click.option("--match-by", type=click.Choice(MATCH_BY), default="uri", show_default=True,
               help="uri: compare track URIs; song: normalised (title, artist), for output without URIs.")
+@click.option("--encoders", callback=lambda ctx, param, value: _csv(str)(ctx, param, value) if value else None,
+              help="Compare title encoders (pt, ft-c, ft-t, model names or folders), each with its own temporary "
+                   "index, on the test split of the run that trained them (unless --queries is given).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where report.json and chart.png go [default: DATA_DIR/evaluations/TIMESTAMP].")
 @workspace_options
-def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, output_dir, workspace: Workspace) -> None:
+def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encoders, output_dir,
+             workspace: Workspace) -> None:
     """Score retrieval configurations and the baselines with precision, recall, MRR, NDCG,
     HIT at 10, 66 and 500, R-precision and clicks.
 
@@ -61,6 +73,11 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, outpu
             if rule not in VOTING_RULES:
                 raise GenerationError(f"unknown voting rule {rule!r}; choose from {', '.join(VOTING_RULES)}")
         catalog, is_demo = open_active_catalog(workspace)
+        if encoders:
+            with catalog:
+                report = _compare_encoders(catalog, workspace, encoders, queries_file, share, seed, unit, voting,
+                                           ks, limit, match_by)
+            return _publish(report, output_dir, workspace, is_demo)
         with catalog:
             base = open_index(catalog, workspace.chroma)
             if queries_file:
@@ -87,10 +104,47 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, outpu
             finally:
                 if index is not base:
                     drop_index(workspace.chroma, index)
-        print_report(stdout(), report)
-        folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S")
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "report.json").write_text(report.model_dump_json(indent=2))
-        headline_bars(report, folder / "chart.png")
-        stdout().print(f"Report: {folder / 'report.json'}\nChart:  {folder / 'chart.png'}"
-                       + ("\n(demo catalog)" if is_demo else ""))
+        _publish(report, output_dir, workspace, is_demo)
+
+
+def _publish(report, output_dir: Path | None, workspace: Workspace, is_demo: bool) -> None:
+    print_report(stdout(), report)
+    folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(report.model_dump_json(indent=2))
+    (folder / "report.md").write_text(report_markdown(report) + "\n")
+    headline_bars(report, folder / "chart.png")
+    stdout().print(f"Report: {folder / 'report.json'} (and report.md)\nChart:  {folder / 'chart.png'}"
+                   + ("\n(demo catalog)" if is_demo else ""))
+
+
+def _compare_encoders(catalog, workspace: Workspace, encoders, queries_file, share, seed, unit, voting, ks, limit,
+                      match_by):
+    """Table 1 of the paper: the retrieval grid under each encoder, on the training run's test split."""
+    paths = {name: resolve_encoder(name, workspace.home, catalog.fingerprint()) for name in encoders}
+    for name, path in paths.items():
+        stderr().print(f"Encoder {name}: {path}", highlight=False)
+    if queries_file:
+        queries, skipped = file_queries(queries_file)
+        exclude, label = frozenset(), f"queries from {queries_file.name}"
+        if skipped:
+            stderr().print(f"Skipped {skipped} playlist(s) of {queries_file} without a title or tracks.")
+    else:
+        found = training_test_split(paths, catalog.fingerprint())
+        if found is None:  # no fine-tuned encoder: an ordinary held-out split
+            split = holdout(catalog, share, seed, unit)
+            found = split.test_pids, split.describe()
+        exclude, label = found
+        queries = held_out_queries(catalog, Split(exclude, share, seed, "playlist"))
+    if limit:
+        queries = random.Random(seed).sample(queries, min(limit, len(queries)))
+    if not queries:
+        raise GenerationError("no queries to score: the catalog or file has no titled playlists with tracks")
+    with counting("Embedding titles per encoder") as update, encoder_retrievers(
+        catalog, workspace.chroma, paths, exclude, on_progress=lambda name, done, total: update(done, total),
+    ) as retrievers:
+        with counting("Scoring queries", total=len(queries)) as scored:
+            return run_evaluation(
+                catalog, next(iter(retrievers.values())), configurations(voting, ks, list(paths)), queries, exclude,
+                label, match_by, on_query=lambda done: scored(done, len(queries)), retrievers=retrievers,
+            )

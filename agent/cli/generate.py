@@ -7,7 +7,11 @@ from pathlib import Path
 import click
 
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.llm_options import LLMChoice, llm_options
 from agent.cli.progress import counting
+from agent.cli.profile import profile_option
+from agent.modes import ModeOptions, make_playlist
+from agent.profile import load_profile
 from agent.render import FORMATS, as_jsonl, as_text, print_table
 from agent.workspace import Workspace, ensure_demo, open_retriever
 from retrieval.index import active_index_info
@@ -29,12 +33,16 @@ from retrieval.voting import VOTING_RULES
 @click.option("--exclude-artist", multiple=True, help="Leave this artist out (repeatable).")
 @click.option("--keep-versions", is_flag=True, help="List versions of one song (Remastered, Live) separately.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@profile_option
+@llm_options()
 @workspace_options
 def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist,
-             keep_versions, output, workspace: Workspace) -> None:
+             keep_versions, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
     """Generate a playlist for a title from the playlists whose titles are most similar.
 
     With no catalog ingested, the embedded demo catalog is built on first use.
+    --mode rerank and --mode llm add an LLM: the bundled tiny model by default,
+    --model-path for your GGUF, --llm openai (or --base-url) for an API.
     """
     with user_errors():
         titles = _titles(title, titles_file)
@@ -43,10 +51,17 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
             max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
         )
         options.check()
+        mode.check()
+        # Opened before the catalog, so a missing key or GGUF fails before any slow step.
+        backend = llm.open(workspace) if mode.needs_llm else None
+        preferences, warning = load_profile(workspace.home, profile_name)
+        if warning:
+            stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+        options = preferences.apply(options)
         catalog, is_demo = open_active_catalog(workspace)
         with catalog:
             retriever = open_retriever(catalog, workspace)
-            playlists = [retriever.generate(t, options) for t in titles]
+            playlists = [make_playlist(retriever, backend, t, options, mode) for t in titles]
         for playlist in playlists:
             for warning in playlist.warnings:
                 stderr().print(f"[yellow]Warning ({playlist.title}):[/yellow] {warning}", highlight=False)

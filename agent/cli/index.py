@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from agent.cli.common import stdout, user_errors, workspace_options
 from agent.cli.progress import counting
 from agent.workspace import Workspace, rebuild_index
+from training.models import resolve_encoder
 
 
 @click.command()
 @click.option(
-    "--encoder", "encoder_path", type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A sentence-transformers model folder [default: the pre-trained all-MiniLM-L6-v2].",
+    "--encoder", "encoder_name",
+    help="pt (the pre-trained all-MiniLM-L6-v2, default), ft-c or ft-t (the latest `agent train` model), "
+         "a model name from DATA_DIR/models, or a sentence-transformers model folder.",
 )
 @workspace_options
-def index(encoder_path: Path | None, workspace: Workspace) -> None:
+def index(encoder_name: str | None, workspace: Workspace) -> None:
     """Embed every distinct playlist title and store the vectors in Chroma.
 
     The new index is built beside the old one and replaces it only when complete,
@@ -25,10 +25,13 @@ def index(encoder_path: Path | None, workspace: Workspace) -> None:
     """
     with user_errors():
         catalog, is_demo = workspace.active_catalog()
-        with catalog, counting("Embedding titles") as update:
-            built = rebuild_index(catalog, workspace, encoder_path, on_progress=update)
+        with catalog:
+            encoder_path = resolve_encoder(encoder_name, workspace.home, catalog.fingerprint())
+            with counting("Embedding titles") as update:
+                built = rebuild_index(catalog, workspace, encoder_path, on_progress=update)
         which = "demo catalog" if is_demo else "catalog"
         stdout().print(
             f"Indexed {built.info.titles:,} titles of the {which} with {built.info.encoder_name} "
-            f"in {workspace.chroma.describe()} (collection {built.info.collection})."
+            f"in {workspace.chroma.describe()} (collection {built.info.collection}).\n"
+            f"Encoder folder: {encoder_path} (fingerprint {built.info.encoder_fingerprint})."
         )

@@ -1,0 +1,226 @@
+"""The terminal side of `agent chat`: read a line, do it, show what changed.
+
+After every message: the playlist as a table when it changed, the operations run
+with their timings, and any warning, each error as one line. /quit, Ctrl-D and
+Ctrl-C at the prompt end the chat; Ctrl-C while it works cancels that message only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from agent.chat.actions import ChatError, Explanation, Playlister
+from agent.chat.agent import ToolAgent
+from agent.chat.commands import HELP, Commands, Misread, Reply
+from agent.chat.intents import read_by_rules, understand
+from agent.chat.session import ChatSession, Turn, write_transcript
+from agent.chat.tools import describe
+from agent.llm import LLMError
+from agent.render import print_table
+from retrieval.generator import GenerationError
+
+MAX_MESSAGE = 1000  # characters; a request is a sentence, a pasted essay is a mistake
+PROMPT = "[bold cyan]you ›[/] "
+DEBUG_ENV = "AGENT_DEBUG"
+
+
+class ChatUI:
+    def __init__(self, console: Console, playlister: Playlister, agent: ToolAgent | None = None,
+                 transcript: Path | None = None, source: str = "", llm_label: str = "no LLM"):
+        self.console = console
+        self.playlister = playlister
+        self.session: ChatSession = playlister.session
+        self.commands = Commands(playlister)
+        self.agent = agent
+        self.transcript = transcript
+        self.source = source
+        self.llm_label = llm_label
+        self._llm_failed = False
+
+    # -- the loop ----------------------------------------------------------------------
+
+    def run(self) -> None:
+        try:
+            import readline  # noqa: F401  (line editing and history for input())
+        except ImportError:
+            pass
+        self.console.print(
+            f"[bold]agent chat[/bold] · profile [bold]{escape(self.session.profile_name)}[/bold] · {self.llm_label}"
+            f"{' · ' + self.source if self.source else ''}\n[dim]/help lists the commands; /quit or Ctrl-D ends.[/dim]",
+            highlight=False,
+        )
+        while True:
+            try:
+                line = self.console.input(PROMPT)
+            except (EOFError, KeyboardInterrupt):
+                self.console.print()
+                break
+            try:
+                if not self.handle(line):
+                    break
+            except KeyboardInterrupt:
+                self.console.print("[yellow]cancelled[/yellow]")
+        self._write_transcript()
+        self.console.print("Bye.")
+
+    def handle(self, line: str) -> bool:
+        """Do one message; False when the chat should end."""
+        text = line.strip()
+        if not text:
+            return True
+        # A pasted essay is refused below; the transcript keeps only its beginning.
+        turn = self.session.begin(text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…")
+        try:
+            reply = self._reply(text, turn)
+        except (ChatError, GenerationError, LLMError, OSError) as error:
+            turn.reply = f"error: {error}"
+            self._error(str(error))
+            reply = None
+        except Exception as error:  # a bug: say so in one line and keep the chat alive
+            if os.environ.get(DEBUG_ENV):
+                self.console.print_exception()
+            turn.reply = f"internal error: {type(error).__name__}: {error}"
+            self._error(f"internal error ({type(error).__name__}: {error}); set {DEBUG_ENV}=1 for the traceback")
+            reply = None
+        if reply is not None:
+            self.show(reply, turn)
+        self._show_calls(turn)
+        self._write_transcript()
+        return not (reply and reply.quit)
+
+    def _reply(self, text: str, turn: Turn) -> Reply:
+        if len(text) > MAX_MESSAGE:
+            raise ChatError(f"that message is {len(text):,} characters long; keep a request under {MAX_MESSAGE:,}")
+        if text.startswith("/"):
+            return self.commands.slash(text)
+        before = self.session.current
+        if self.agent is not None:
+            with self.console.status("the agent is working…"):
+                answer = self.agent.ask(text)
+            turn.reply = answer
+            changed = self.session.current is not before
+            return Reply(message=answer, version=self.session.current if changed else None)
+        return self._act(text, turn)
+
+    def _act(self, text: str, turn: Turn) -> Reply:
+        if read_by_rules(text) is not None:
+            understood = understand(text, self._backend, "")
+        else:
+            with self.console.status("reading your message with the LLM…"), \
+                    self.session.calling("read_message", {}):
+                understood = understand(text, self._backend, self._playlist_summary())
+        turn.understood = understood.describe()
+        try:
+            with self.console.status("working…"):
+                reply = self.commands.act(understood)
+        except Misread as misread:
+            self.console.print(f"[dim]{escape(str(misread))}; treating your message as a playlist title[/dim]")
+            turn.understood += " → title"
+            with self.console.status("working…"):
+                return self.commands.run("generate", text)
+        if understood.source != "rule":
+            self.console.print(f"[dim]understood as: {escape(understood.describe())}[/dim]")
+        return reply
+
+    def _backend(self):
+        """The LLM for reading free text, or None (rules and titles still work without it)."""
+        if self._llm_failed or not self.playlister.has_llm:
+            return None
+        try:
+            return self.playlister.backend()
+        except ChatError as error:
+            self._llm_failed = True
+            self._error(f"{error}; free text is read by rules only now")
+            return None
+
+    def _playlist_summary(self) -> str:
+        current = self.session.current
+        return describe(current, limit=10) if current else "none yet"
+
+    # -- showing -----------------------------------------------------------------------
+
+    def show(self, reply: Reply, turn: Turn) -> None:
+        if reply.show_help:
+            self.console.print(HELP)
+        if reply.version is not None:
+            print_table(self.console, reply.version.playlist, source=self.source)
+        if reply.explanation is not None:
+            self._explanation(reply.explanation)
+        if reply.tracks is not None:
+            self._tracks(reply)
+        if reply.neighbours is not None:
+            self._neighbours(reply)
+        if reply.show_profile:
+            self._profile()
+        for warning in reply.warnings:
+            self.console.print(f"[yellow]note:[/yellow] {escape(warning)}")
+        if reply.message:
+            self.console.print(Text(reply.message, style="green"))
+        turn.reply = turn.reply or reply.message
+        if reply.version is not None:
+            turn.version = self.session.history.cursor
+
+    def _explanation(self, explanation: Explanation) -> None:
+        t = explanation.track
+        if not explanation.voters:
+            self.console.print(Text(explanation.summary()))
+            return
+        table = Table(title=f"Why #{t.rank} “{t.track_name}” by {t.artist_name} (score {t.score:g}, "
+                            f"{explanation.voting} voting)", title_justify="left")
+        table.add_column("pid", justify="right", style="dim")
+        table.add_column("voting playlist")
+        table.add_column("title similarity", justify="right")
+        for voter in explanation.voters[:15]:
+            similarity = f"{voter.similarity:.3f}" if voter.similarity is not None else "holds a liked track"
+            table.add_row(str(voter.pid), Text(voter.name), similarity)
+        self.console.print(table)
+        similar = sum(v.similarity is not None for v in explanation.voters)
+        more = f"; {len(explanation.voters) - 15} more not shown" if len(explanation.voters) > 15 else ""
+        self.console.print(f"{similar} of the {explanation.neighbours} playlists most similar to the title "
+                           f"hold it{more}.")
+
+    def _tracks(self, reply: Reply) -> None:
+        if not reply.tracks:
+            self.console.print("[yellow]not in the catalog[/yellow] (nothing matched)")
+            return
+        for number, track in enumerate(reply.tracks, 1):
+            self.console.print(Text(f"{number:>2}. {track.track_name} — {track.artist_name}"))
+
+    def _neighbours(self, reply: Reply) -> None:
+        table = Table(title="Similar playlists", title_justify="left")
+        table.add_column("pid", justify="right", style="dim")
+        table.add_column("title")
+        table.add_column("similarity", justify="right")
+        for n in reply.neighbours:
+            table.add_row(str(n.pid), Text(n.name), f"{n.similarity:.3f}")
+        self.console.print(table)
+
+    def _profile(self) -> None:
+        profile = self.session.profile
+        for label, items in [("liked artists", profile.liked_artists), ("unwanted artists", profile.unwanted_artists),
+                             ("liked tracks", profile.liked_tracks), ("unwanted tracks", profile.unwanted_tracks)]:
+            self.console.print(Text(f"{label}: {', '.join(items) or '-'}"))
+
+    def _show_calls(self, turn: Turn) -> None:
+        if not turn.calls or turn.calls[-1].name == "quit":
+            return
+        shown = [f"{'✗ ' if not c.ok else ''}{c.name} {c.seconds:.2f}s" for c in turn.calls]
+        self.console.print(f"[dim]↳ {escape(' · '.join(shown))}[/dim]", highlight=False)
+
+    def _error(self, message: str) -> None:
+        self.console.print(Text.assemble(("error: ", "bold red"), " ".join(message.split())))
+
+    def _write_transcript(self) -> None:
+        if self.transcript is None:
+            return
+        try:
+            write_transcript(self.transcript, self.session)
+        except OSError as error:
+            self._error(f"cannot write the transcript {self.transcript}: {error.strerror or error}")
+            self.transcript = None

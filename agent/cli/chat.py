@@ -1,0 +1,84 @@
+"""`agent chat`: talk a playlist into shape in the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.generate import open_active_catalog
+from agent.cli.profile import profile_option
+from agent.workspace import Workspace, open_retriever
+
+AGENTS = ("tools", "actions")
+
+
+@click.command()
+@click.option("--llm", type=click.Choice(["local", "openai"]),
+              help="LLM backend [default: the data dir's llm.json, else local: the bundled SmolLM2-135M].")
+@click.option("--model-path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A GGUF file for --llm local, e.g. Llama-3.1-8B-Instruct Q4_K_M.")
+@click.option("--base-url", help="An OpenAI-compatible server for --llm openai, e.g. http://localhost:8000/v1.")
+@click.option("--model", help="The model name for --llm openai [default: llm.json's, else gpt-4o].")
+@click.option("--agent", "agent_kind", type=click.Choice(AGENTS),
+              help="tools: a LangChain agent plans tool calls (needs a capable model; default for openai); "
+                   "actions: rules and one grammar-constrained action per message (default for local).")
+@click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the conversation and the final playlist here as JSON (rewritten after every message).")
+@profile_option
+@workspace_options
+def chat(llm, model_path, base_url, model, agent_kind, transcript, profile_name, workspace: Workspace) -> None:
+    """Make a playlist by talking: "/generate rainy sunday", "more upbeat", "no more Drake", "why is 3 here?",
+    "/save mix.json". /help lists the commands; /quit or Ctrl-D ends.
+
+    Likes and dislikes are saved to the --profile at once, and every playlist made with
+    that profile (here or by `agent generate`) obeys them.
+    """
+    from agent.chat.actions import ChatError, Playlister
+    from agent.chat.session import ChatSession
+    from agent.chat.ui import ChatUI
+    from agent.llm import LLMConfigError, load_config, open_backend
+    from agent.profile import load_profile
+
+    with user_errors():
+        try:
+            config = load_config(workspace.home).with_flags(llm, model_path, base_url, model)
+        except LLMConfigError as error:
+            raise click.ClickException(str(error)) from None
+        kind = agent_kind or ("tools" if config.llm == "openai" else "actions")
+        preferences, warning = load_profile(workspace.home, profile_name)
+        if warning:
+            stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+        catalog, is_demo = open_active_catalog(workspace)
+    with catalog:
+        with user_errors():
+            retriever = open_retriever(catalog, workspace)
+        session = ChatSession(profile_name=profile_name, profile=preferences)
+        playlister = Playlister(retriever, session, workspace.home,
+                                backend_factory=lambda: open_backend(workspace.home, llm, model_path, base_url, model))
+        try:
+            agent = _agent(kind, config, playlister)
+        except (LLMConfigError, ChatError) as error:
+            raise click.ClickException(str(error)) from None
+        label = f"LLM {config.llm} ({_model_name(config)}) · agent {kind}"
+        ChatUI(stdout(), playlister, agent, transcript, "demo catalog" if is_demo else "", label).run()
+
+
+def _agent(kind: str, config, playlister):
+    """The tool-calling agent for --agent tools; None for the action parser."""
+    if kind != "tools":
+        return None
+    from agent.chat.agent import GrammarToolModel, ToolAgent, openai_model
+
+    if config.llm == "openai":
+        return ToolAgent(openai_model(config), playlister)
+    with stderr().status("loading the LLM…"):
+        backend = playlister.backend()
+    return ToolAgent(GrammarToolModel(backend=backend), playlister)
+
+
+def _model_name(config) -> str:
+    if config.llm == "local":
+        return config.local.model_path.name if config.local.model_path else "bundled SmolLM2-135M"
+    return f"{config.openai.model} at {config.openai.base_url or 'api.openai.com'}"

@@ -1,0 +1,70 @@
+"""`agent llm-config`: show or change the LLM settings kept in the data dir (llm.json)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from pydantic import SecretStr
+from rich.table import Table
+
+from agent.cli.common import stdout, user_errors, workspace_options
+from agent.llm import backend_names
+from agent.llm.config import OPENAI_KEY_ENV, LLMConfig, config_path, load_config, save_config
+from agent.workspace import Workspace
+
+
+@click.command("llm-config")
+@click.option("--llm", type=click.Choice(backend_names()), help="The backend used when --llm is not given.")
+@click.option("--model-path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Default GGUF for --llm local.")
+@click.option("--n-ctx", type=int, help="Context size of the local model, in tokens.")
+@click.option("--threads", type=int, help="CPU threads of the local model.")
+@click.option("--base-url", help="Default OpenAI-compatible server for --llm openai.")
+@click.option("--model", help="Default model name for --llm openai.")
+@click.option("--timeout", type=float, help="Seconds an OpenAI request may take.")
+@click.option("--api-key", is_flag=True, help="Ask for an OpenAI API key (hidden) and store it (file mode 600).")
+@click.option("--forget-key", is_flag=True, help="Remove a stored API key.")
+@workspace_options
+def llm_config(llm, model_path, n_ctx, threads, base_url, model, timeout, api_key, forget_key,
+               workspace: Workspace) -> None:
+    """Show the LLM settings; with options, change and save them.
+
+    Flags of `agent generate` and `agent compare` still win over these for one run.
+    """
+    with user_errors():
+        config = load_config(workspace.home)
+        local = _set(config.local, model_path=model_path and model_path.resolve(), n_ctx=n_ctx, n_threads=threads)
+        openai = _set(config.openai, base_url=base_url, model=model, timeout=timeout)
+        if api_key:
+            openai = openai.model_copy(update={"api_key": SecretStr(click.prompt("OpenAI API key", hide_input=True))})
+        if forget_key:
+            openai = openai.model_copy(update={"api_key": None})
+        changed = LLMConfig.model_validate({
+            "llm": llm or config.llm, "local": local.model_dump(), "openai": {**openai.model_dump(), "api_key": openai.api_key},
+        })
+        if changed != config:
+            stdout().print(f"Saved {save_config(workspace.home, changed)}")
+        _show(changed, config_path(workspace.home))
+
+
+def _set(options, **values):
+    return options.model_copy(update={k: v for k, v in values.items() if v is not None})
+
+
+def _show(config: LLMConfig, path: Path) -> None:
+    if config.openai.api_key is not None:
+        key = "stored in llm.json"
+    else:
+        key = f"from ${OPENAI_KEY_ENV}" if os.environ.get(OPENAI_KEY_ENV) else "not set"
+    table = Table(title=f"LLM settings ({path})", title_justify="left")
+    table.add_column("setting")
+    table.add_column("value")
+    table.add_row("llm", config.llm)
+    for name, value in config.local.model_dump().items():
+        table.add_row(f"local.{name}", "bundled SmolLM2-135M" if name == "model_path" and value is None else str(value))
+    for name, value in config.openai.model_dump(exclude={"api_key"}).items():
+        table.add_row(f"openai.{name}", "api.openai.com" if name == "base_url" and value is None else str(value))
+    table.add_row("openai.api_key", key)  # never the key itself
+    stdout().print(table)

@@ -1,0 +1,69 @@
+"""The flags that pick a mode and an LLM, shared by `agent generate` and `agent compare`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from agent.llm import ChatBackend, backend_names, open_backend
+from agent.modes import DEFAULT_CANDIDATES, FUSES, MODES, SHOTS, ModeOptions
+from agent.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class LLMChoice:
+    """The backend flags; unset ones come from the data dir's llm.json."""
+
+    llm: str | None = None
+    model_path: Path | None = None
+    base_url: str | None = None
+    model: str | None = None
+
+    def open(self, workspace: Workspace) -> ChatBackend:
+        return open_backend(workspace.home, self.llm, self.model_path, self.base_url, self.model)
+
+
+def llm_options(modes: bool = True) -> Callable[[Callable], Callable]:
+    """Adds the LLM flags (and --mode with `modes`); passes `mode: ModeOptions` and `llm: LLMChoice`."""
+
+    def decorate(command: Callable) -> Callable:
+        @functools.wraps(command)
+        def wrapper(*args, mode="retrieval", shots, fuse, candidates, llm, model_path, base_url, model, **kwargs):
+            return command(
+                *args,
+                mode=ModeOptions(mode=mode, shots=shots, fuse=fuse, candidates=candidates),
+                llm=LLMChoice(llm, model_path, base_url, model),
+                **kwargs,
+            )
+
+        options = [
+            click.option("--shots", type=click.Choice([str(s) for s in SHOTS]), default="0", show_default=True,
+                         callback=lambda _ctx, _param, value: int(value),
+                         help="--mode llm: example songs in the prompt, from the most similar playlists."),
+            click.option("--fuse", type=click.Choice(FUSES), default="none", show_default=True,
+                         help="--mode rerank: rrf blends the LLM's order with retrieval's (reciprocal rank fusion)."),
+            click.option("--candidates", type=int, default=DEFAULT_CANDIDATES, show_default=True,
+                         help="--mode rerank: retrieved tracks the LLM reorders."),
+            click.option("--llm", type=click.Choice(backend_names()),
+                         help="LLM backend [default: llm.json's, else local]."),
+            click.option("--model-path", type=click.Path(dir_okay=False, path_type=Path),
+                         help="A GGUF file for --llm local (e.g. Llama-3.1-8B-Instruct) "
+                              "[default: bundled SmolLM2-135M]."),
+            click.option("--base-url", help="An OpenAI-compatible server for --llm openai (vLLM, Ollama, "
+                                            "llama.cpp), e.g. http://localhost:8000/v1."),
+            click.option("--model", help="The model name for --llm openai [default: gpt-4o]."),
+        ]
+        if modes:
+            options.insert(0, click.option(
+                "--mode", type=click.Choice(MODES), default="retrieval", show_default=True,
+                help="retrieval: title voting; rerank: an LLM reorders the voted candidates; llm: an LLM names the songs.",
+            ))
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate

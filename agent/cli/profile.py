@@ -1,0 +1,80 @@
+"""`agent profile show|clear|like|dislike`: the preference memory every mode applies."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, save_profile
+from agent.workspace import Workspace
+
+profile_option = click.option(
+    "--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
+    help="Named preference profile (liked and unwanted tracks and artists) in the data dir.",
+)
+
+
+@click.group()
+def profile() -> None:
+    """Show or change a preference profile: unwanted tracks and artists never appear in any
+    mode; playlists holding liked tracks join the vote."""
+
+
+def _load(workspace: Workspace, name: str) -> Profile:
+    loaded, warning = load_profile(workspace.home, name)
+    if warning:
+        stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+    return loaded
+
+
+@profile.command()
+@profile_option
+@workspace_options
+def show(profile_name: str, workspace: Workspace) -> None:
+    """Print a profile."""
+    with user_errors():
+        loaded = _load(workspace, profile_name)
+        table = Table(title=f"profile {profile_name!r} ({profile_path(workspace.home, profile_name)})",
+                      title_justify="left")
+        table.add_column("list")
+        table.add_column("items")
+        for field in ("liked_tracks", "unwanted_tracks", "liked_artists", "unwanted_artists"):
+            table.add_row(field.replace("_", " "), "\n".join(getattr(loaded, field)) or "-")
+        stdout().print(table)
+
+
+@profile.command()
+@profile_option
+@workspace_options
+def clear(profile_name: str, workspace: Workspace) -> None:
+    """Empty a profile."""
+    with user_errors():
+        path = save_profile(workspace.home, Profile(), profile_name)
+        stdout().print(f"Cleared profile {profile_name!r} ({path}).")
+
+
+def _changer(verb: str, track_method: str, artist_method: str):
+    @click.option("--track", "tracks", multiple=True, help="A track URI (repeatable).")
+    @click.option("--artist", "artists", multiple=True, help="An artist name (repeatable).")
+    @profile_option
+    @workspace_options
+    def change(tracks, artists, profile_name: str, workspace: Workspace) -> None:
+        with user_errors():
+            if not tracks and not artists:
+                raise click.UsageError("give --track URI or --artist NAME")
+            loaded = _load(workspace, profile_name)
+            for uri in tracks:
+                getattr(loaded, track_method)(uri)
+            for artist in artists:
+                getattr(loaded, artist_method)(artist)
+            save_profile(workspace.home, loaded, profile_name)
+            stdout().print(f"{verb.capitalize()}d {len(tracks)} track(s) and {len(artists)} artist(s) "
+                           f"in profile {profile_name!r}.")
+
+    change.__doc__ = f"{verb.capitalize()} tracks or artists."
+    return click.command(verb)(change)
+
+
+profile.add_command(_changer("like", "like_track", "like_artist"))
+profile.add_command(_changer("dislike", "dislike_track", "dislike_artist"))

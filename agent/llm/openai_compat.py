@@ -1,0 +1,115 @@
+"""OpenAI (GPT-4o by default) or any OpenAI-compatible server, through LangChain's ChatOpenAI.
+
+The schema goes out as strict structured outputs (`response_format` json_schema).
+Servers that refuse that form (llama-cpp-python's server answers HTTP 500) get JSON
+mode with the schema attached instead, which llama-cpp-python and vLLM turn into a
+grammar; `auto` switches once and remembers. The API key is held as a SecretStr and
+never put into a message: OpenAI's own 401 text quotes part of it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import openai
+from langchain_core.messages import BaseMessage
+from pydantic import SecretStr
+
+from agent.llm.base import LLMConfigError, LLMUnavailableError
+from agent.llm.config import OPENAI_KEY_ENV, LLMConfig, OpenAIOptions
+from agent.llm.registry import register_backend
+
+# Keywords strict structured outputs may reject; the caller validates them after decoding.
+_NOT_STRICT = frozenset({"maxLength", "minLength", "uniqueItems"})
+# A placeholder for servers that ignore keys; the openai client refuses to start without one.
+_NO_KEY = "no-key-needed"
+
+
+class OpenAIBackend:
+    name = "openai"
+
+    def __init__(self, options: OpenAIOptions):
+        from langchain_openai import ChatOpenAI
+
+        key = options.api_key.get_secret_value() if options.api_key else os.environ.get(OPENAI_KEY_ENV, "")
+        if not key.strip():
+            if options.base_url is None:
+                raise LLMConfigError(
+                    f"--llm openai needs an API key: export {OPENAI_KEY_ENV}=sk-... (or save it with "
+                    f"`agent llm-config --api-key`), or give --base-url for an OpenAI-compatible server"
+                )
+            key = _NO_KEY
+        self.options = options
+        self.model = options.model
+        self.where = options.base_url or "api.openai.com"
+        self.response_format = options.response_format
+        # Our own retry policy (one retry, then a fallback) replaces the client's backoff.
+        self._chat = ChatOpenAI(
+            model=options.model, base_url=options.base_url, api_key=SecretStr(key),
+            timeout=options.timeout, max_retries=0, temperature=options.temperature,
+        )
+
+    def complete(self, messages: Sequence[BaseMessage], schema: dict[str, Any]) -> str:
+        form = "json_object" if self.response_format == "json_object" else "json_schema"
+        try:
+            return self._ask(messages, schema, form)
+        except openai.APIStatusError as error:
+            if self.response_format == "auto" and form == "json_schema" and _refuses_json_schema(error):
+                self.response_format = "json_object"
+                return self.complete(messages, schema)
+            raise self._explain(error) from None
+        except openai.APIError as error:
+            raise self._explain(error) from None
+
+    def _ask(self, messages: Sequence[BaseMessage], schema: dict[str, Any], form: str) -> str:
+        if form == "json_schema":
+            response_format = {
+                "type": "json_schema",
+                "json_schema": {"name": schema.get("title", "answer"), "strict": True, "schema": _strict(schema)},
+            }
+        elif self.options.base_url is None:
+            # OpenAI's JSON mode takes no schema; the prompt describes it and the caller validates.
+            response_format = {"type": "json_object"}
+        else:
+            response_format = {"type": "json_object", "schema": schema}
+        reply = self._chat.invoke(list(messages), response_format=response_format)
+        return str(reply.content)
+
+    def _explain(self, error: openai.APIError) -> Exception:
+        """A message a user can act on; never the server's text for auth errors (it quotes the key)."""
+        if isinstance(error, openai.APITimeoutError):
+            return LLMUnavailableError(
+                f"{self.where} did not answer within {self.options.timeout:g} s; raise openai.timeout in llm.json"
+            )
+        if isinstance(error, openai.APIConnectionError):
+            return LLMUnavailableError(f"cannot reach {self.where}: is the server running and the URL right?")
+        if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
+            return LLMConfigError(f"{self.where} refused the API key (HTTP {error.status_code}); check {OPENAI_KEY_ENV}")
+        if isinstance(error, openai.NotFoundError):
+            return LLMConfigError(
+                f"{self.where} answered 404 for model {self.model!r}: check --model, and that --base-url ends in /v1"
+            )
+        if isinstance(error, openai.APIStatusError):
+            detail = " ".join(str(error.message).split())[:200]
+            return LLMUnavailableError(f"{self.where} answered HTTP {error.status_code}: {detail}")
+        return LLMUnavailableError(f"{self.where} failed: {type(error).__name__}")
+
+
+def _refuses_json_schema(error: openai.APIStatusError) -> bool:
+    text = str(error.message)
+    return error.status_code in (400, 422, 500) and ("json_schema" in text or "response_format" in text)
+
+
+def _strict(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {key: _strict(value) for key, value in schema.items() if key not in _NOT_STRICT}
+    if isinstance(schema, list):
+        return [_strict(item) for item in schema]
+    return schema
+
+
+@register_backend("openai")
+def openai_backend(config: LLMConfig) -> OpenAIBackend:
+    return OpenAIBackend(config.openai)

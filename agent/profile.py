@@ -1,0 +1,105 @@
+"""Preference memory: a named profile of liked and unwanted tracks and artists.
+
+A profile is one JSON file, DATA_DIR/profiles/NAME.json, written atomically (a
+temporary file renamed over the old one), so Ctrl-C never leaves half a profile. An
+unreadable file is moved aside untouched, named in a warning, and a fresh profile is
+used: a broken file must not stop playlist generation, nor be overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from retrieval.generator import GenerationOptions
+from retrieval.normalize import normalize_title
+
+DEFAULT_PROFILE = "default"
+_NAME = re.compile(r"^[\w.-]{1,64}$")
+
+
+class ProfileError(ValueError):
+    """A profile name that cannot be a file name."""
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    liked_tracks: list[str] = Field(default_factory=list, description="track URIs")
+    unwanted_tracks: list[str] = Field(default_factory=list, description="track URIs")
+    liked_artists: list[str] = Field(default_factory=list)
+    unwanted_artists: list[str] = Field(default_factory=list)
+
+    def like_track(self, uri: str) -> None:
+        _move(uri, into=self.liked_tracks, out_of=self.unwanted_tracks)
+
+    def dislike_track(self, uri: str) -> None:
+        _move(uri, into=self.unwanted_tracks, out_of=self.liked_tracks)
+
+    def like_artist(self, artist: str) -> None:
+        _move(artist, into=self.liked_artists, out_of=self.unwanted_artists, key=normalize_title)
+
+    def dislike_artist(self, artist: str) -> None:
+        _move(artist, into=self.unwanted_artists, out_of=self.liked_artists, key=normalize_title)
+
+    def is_empty(self) -> bool:
+        return not (self.liked_tracks or self.unwanted_tracks or self.liked_artists or self.unwanted_artists)
+
+    def apply(self, options: GenerationOptions) -> GenerationOptions:
+        """The generation options with this profile's exclusions and likes added."""
+        return GenerationOptions(**{
+            **options.__dict__,
+            "exclude_artists": tuple(dict.fromkeys(options.exclude_artists + tuple(self.unwanted_artists))),
+            "exclude_track_uris": options.exclude_track_uris | frozenset(self.unwanted_tracks),
+            "liked_track_uris": tuple(dict.fromkeys(options.liked_track_uris + tuple(self.liked_tracks))),
+        })
+
+
+def _move(item: str, into: list[str], out_of: list[str], key=lambda s: s) -> None:
+    wanted = key(item)
+    out_of[:] = [existing for existing in out_of if key(existing) != wanted]
+    if all(key(existing) != wanted for existing in into):
+        into.append(item)
+
+
+def profile_path(home: Path, name: str) -> Path:
+    if not _NAME.match(name):
+        raise ProfileError(f"profile name {name!r} must be 1-64 letters, digits, '.', '-' or '_'")
+    return home / "profiles" / f"{name}.json"
+
+
+def load_profile(home: Path, name: str = DEFAULT_PROFILE) -> tuple[Profile, str | None]:
+    """The profile, and a warning when its file was unreadable and set aside."""
+    path = profile_path(home, name)
+    if not path.exists():
+        return Profile(), None
+    try:
+        return Profile.model_validate(json.loads(path.read_text(encoding="utf-8"))), None
+    except (OSError, UnicodeDecodeError, ValueError, ValidationError) as error:
+        aside = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
+        os.replace(path, aside)
+        reason = str(error).splitlines()[0]
+        return Profile(), f"profile file {path} is unreadable ({reason}); kept aside as {aside.name}, using a fresh profile"
+
+
+def save_profile(home: Path, profile: Profile, name: str = DEFAULT_PROFILE) -> Path:
+    path = profile_path(home, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(profile.model_dump_json(indent=2))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path

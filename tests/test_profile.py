@@ -1,0 +1,110 @@
+"""Preference profiles: storage that survives bad files and Ctrl-C, and every generation honouring them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from agent.cli import cli
+from agent.profile import Profile, ProfileError, load_profile, profile_path, save_profile
+from retrieval.catalog import Catalog
+from retrieval.generator import GenerationOptions, Retriever
+from retrieval.index import ChromaLocation, build_index
+from retrieval.ingest import ingest_paths
+from tests.conftest import uri
+
+
+def test_liking_removes_from_unwanted_and_back():
+    profile = Profile()
+    profile.dislike_artist("Drake")
+    profile.like_artist("drake")  # same artist, other case
+    assert profile.unwanted_artists == [] and profile.liked_artists == ["drake"]
+    profile.dislike_track("u:1")
+    profile.dislike_track("u:1")
+    assert profile.unwanted_tracks == ["u:1"]
+    profile.like_track("u:1")
+    assert profile.unwanted_tracks == [] and profile.liked_tracks == ["u:1"]
+
+
+def test_save_is_atomic_and_round_trips(tmp_path):
+    profile = Profile(unwanted_artists=["Drake"], liked_tracks=["u:9"])
+    path = save_profile(tmp_path, profile, "work")
+    assert load_profile(tmp_path, "work") == (profile, None)
+    # Only the profile itself: no temporary file is left behind.
+    assert [p.name for p in path.parent.iterdir()] == ["work.json"]
+
+
+def test_unreadable_profile_is_kept_aside_untouched(tmp_path):
+    path = profile_path(tmp_path, "default")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"unwanted_artists": ["Dra')
+    profile, warning = load_profile(tmp_path)
+    assert profile.is_empty()
+    assert str(path) in warning and "kept aside" in warning
+    aside = [p for p in path.parent.iterdir() if p.name.startswith("default.json.unreadable-")]
+    assert len(aside) == 1 and aside[0].read_text() == '{"unwanted_artists": ["Dra'
+    assert not path.exists()
+
+
+def test_bad_profile_name_is_rejected(tmp_path):
+    with pytest.raises(ProfileError):
+        profile_path(tmp_path, "../../etc/passwd")
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory, encoder):
+    from tests.conftest import build_corpus, write_slice_file
+
+    home = tmp_path_factory.mktemp("profile-home")
+    slice_file = write_slice_file(home, build_corpus().playlists)
+    catalog = Catalog(home / "catalog.sqlite")
+    ingest_paths(catalog, [slice_file])
+    yield Retriever(catalog, build_index(catalog, encoder, ChromaLocation(path=home / "chroma")), encoder)
+    catalog.close()
+
+
+def test_unwanted_tracks_and_artists_never_appear(retriever):
+    plain = retriever.generate("christmas", GenerationOptions(n=20))
+    first, artist = plain.tracks[0], plain.tracks[1].artist_name
+    profile = Profile(unwanted_tracks=[first.track_uri], unwanted_artists=[artist.upper()])
+    shaped = retriever.generate("christmas", profile.apply(GenerationOptions(n=20)))
+    assert first.track_uri not in {t.track_uri for t in shaped.tracks}
+    assert artist not in {t.artist_name for t in shaped.tracks}
+
+
+def test_empty_profile_changes_nothing(retriever):
+    options = GenerationOptions(n=20)
+    assert retriever.generate("gym", options).tracks == retriever.generate("gym", Profile().apply(options)).tracks
+
+
+def test_liked_track_pulls_in_tracks_of_playlists_holding_it(retriever):
+    # A chill track liked by someone asking for christmas songs: the chill playlists
+    # holding it vote (with half weight), so their other tracks enter below the christmas ones.
+    liked = uri("chill05")
+    options = GenerationOptions(n=30, k=5)
+    plain = {t.track_uri for t in retriever.generate("christmas", options).tracks}
+    shaped = retriever.generate("christmas", Profile(liked_tracks=[liked]).apply(options))
+    pulled = {t.track_uri for t in shaped.tracks} - plain
+    assert liked in pulled and uri("chill01") in pulled
+    assert shaped.tracks[0].track_uri in plain  # title votes (weight 1) still lead
+
+
+def test_generate_cli_honours_a_profile_set_by_the_cli(tmp_path, corpus_slice):
+    home = str(tmp_path / "home")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(corpus_slice), "--data-dir", home]).exit_code == 0
+    before = json.loads(runner.invoke(cli, ["generate", "-t", "workout", "--format", "json", "--data-dir", home]).output)
+    artist = before["tracks"][0]["artist_name"]
+    result = runner.invoke(cli, ["profile", "dislike", "--artist", artist, "--profile", "gym", "--data-dir", home])
+    assert result.exit_code == 0, result.output
+    after = runner.invoke(cli, ["generate", "-t", "workout", "--format", "json", "--profile", "gym", "--data-dir", home])
+    assert artist not in {t["artist_name"] for t in json.loads(after.output)["tracks"]}
+    # The default profile is another profile: untouched.
+    other = runner.invoke(cli, ["generate", "-t", "workout", "--format", "json", "--data-dir", home])
+    assert artist in {t["artist_name"] for t in json.loads(other.output)["tracks"]}
+    shown = runner.invoke(cli, ["profile", "show", "--profile", "gym", "--data-dir", home])
+    assert artist in shown.output
+    runner.invoke(cli, ["profile", "clear", "--profile", "gym", "--data-dir", home])
+    assert load_profile(tmp_path / "home", "gym")[0].is_empty()

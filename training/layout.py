@@ -1,0 +1,59 @@
+"""Where training keeps its files under the data dir.
+
+    DATA_DIR/training/<catalog fingerprint>/tracks-<encoder fingerprint>/   track vectors, in chunks
+    DATA_DIR/training/<catalog fingerprint>/playlists-<encoder fingerprint>.npz
+    DATA_DIR/training/<catalog fingerprint>/runs/<run id>/                 clusters, split, plots, report
+    DATA_DIR/models/<variant>-<run id>/                                    the trained encoders
+
+A run id names the settings that shape a model, so running the same command again
+finds the finished stages and skips them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from training.options import TrainOptions
+
+
+def run_id(options: TrainOptions) -> str:
+    shaping = {
+        "k": options.k, "min_coherence": options.min_coherence, "seed": options.seed,
+        "epochs": options.epochs, "patience": options.patience, "max_train": options.max_train,
+        "batch_size": options.batch_size, "triplet_batch_size": options.triplet_batch_size,
+        "lr": options.lr, "head_lr": options.head_lr, "margin": options.triplet_margin,
+    }
+    digest = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:6]
+    return f"k{options.k}-c{options.min_coherence:g}-s{options.seed}-{digest}"
+
+
+@dataclass(frozen=True)
+class TrainingLayout:
+    home: Path
+    catalog_fingerprint: str
+    encoder_fingerprint: str
+
+    @property
+    def root(self) -> Path:
+        return self.home / "training" / self.catalog_fingerprint
+
+    @property
+    def tracks(self) -> Path:
+        return self.root / f"tracks-{self.encoder_fingerprint}"
+
+    @property
+    def playlists(self) -> Path:
+        return self.root / f"playlists-{self.encoder_fingerprint}.npz"
+
+    def run(self, run: str) -> Path:
+        return self.root / "runs" / run
+
+    def model(self, variant: str, run: str) -> Path:
+        return models_dir(self.home) / f"{variant}-{run}"
+
+
+def models_dir(home: Path) -> Path:
+    return home / "models"
