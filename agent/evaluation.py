@@ -32,6 +32,7 @@ from retrieval.normalize import artist_key, song_key
 from retrieval.split import Split
 
 DEPTH = 500  # the challenge's request size; every cutoff is scored from one list
+LLM_SONGS = 10  # songs asked of an LLM in mode llm
 CUTOFFS = (10, 66, 500)
 HEADLINE = ("precision@10", "recall@10", "mrr@10", "ndcg@10", "hit@10", "r_precision")
 LOWER_IS_BETTER = {"clicks"}
@@ -54,17 +55,39 @@ class EvalConfig:
     voting: str = "count"
     k: int = 50
     encoder: str | None = None  # a title encoder by name (pt, ft-c...); None: the retriever's own
+    mode: str = "retrieval"  # with kind "retrieval": retrieval, rerank or llm (agent.modes)
+    shots: int = 0
+    fuse: str = "none"
 
     @property
     def name(self) -> str:
         if self.kind == "retrieval":
-            return f"{self.encoder + ' ' if self.encoder else ''}{self.voting} k={self.k}"
+            if self.mode == "llm":
+                return f"llm {self.shots}-shot"
+            prefix = f"{self.encoder} " if self.encoder else ""
+            prefix += "rerank+rrf " if self.mode == "rerank" and self.fuse == "rrf" else ""
+            prefix += "rerank " if self.mode == "rerank" and self.fuse != "rrf" else ""
+            return f"{prefix}{self.voting} k={self.k}"
         return {"popular": "popular", "exact": "exact title"}[self.kind]
 
 
-def configurations(votings: Sequence[str], ks: Sequence[int], encoders: Sequence[str] = ()) -> list[EvalConfig]:
-    """The retrieval grid (per encoder, when several are compared) plus the baselines, which every report carries."""
-    grid = [EvalConfig("retrieval", voting, k, encoder) for encoder in (encoders or [None]) for voting in votings for k in ks]
+def configurations(
+    votings: Sequence[str],
+    ks: Sequence[int],
+    encoders: Sequence[str] = (),
+    modes: Sequence[str] = ("retrieval",),
+    shots: Sequence[int] = (0,),
+    fuses: Sequence[str] = ("none",),
+) -> list[EvalConfig]:
+    """The retrieval grid (per encoder, when several are compared), the LLM modes on the
+    grid's first voting rule and k, and the baselines, which every report carries."""
+    grid = []
+    if "retrieval" in modes:
+        grid = [EvalConfig("retrieval", v, k, e) for e in (encoders or [None]) for v in votings for k in ks]
+    if "rerank" in modes:
+        grid += [EvalConfig("retrieval", votings[0], ks[0], mode="rerank", fuse=fuse) for fuse in fuses]
+    if "llm" in modes:
+        grid += [EvalConfig("retrieval", votings[0], ks[0], mode="llm", shots=n) for n in shots]
     return grid + [EvalConfig("popular"), EvalConfig("exact")]
 
 
@@ -96,6 +119,7 @@ class ConfigResult(BaseModel):
     voting: str | None = None
     k: int | None = None
     encoder: str | None = None
+    mode: str = "retrieval"
     means: dict[str, float]
     seconds_per_query: float
 
@@ -122,14 +146,17 @@ class EvalReport(BaseModel):
 
     def best(self, metric: str) -> str:
         pick = min if metric in LOWER_IS_BETTER else max
-        return pick(self.results, key=lambda r: r.means[metric]).name
+        return pick((r for r in self.results if metric in r.means), key=lambda r: r.means[metric]).name
 
 
 def _keys(tracks: Sequence[tuple[str, str, str]], match_by: str) -> tuple[list[str], dict[str, str]]:
     """Track identities to compare, and each identity's artist (for R-precision)."""
     keys, artist_of = [], {}
     for uri, name, artist in tracks:
-        key = uri if match_by == "uri" else song_key(name, artist)
+        if match_by == "song":
+            key = song_key(name, artist)
+        else:  # a song an LLM named outside the catalog has no URI and can match nothing
+            key = uri or f"not-in-catalog:{song_key(name, artist)}"
         keys.append(key)
         artist_of[key] = artist_key(artist)
     return keys, artist_of
@@ -141,20 +168,45 @@ def score(recommended: Sequence[tuple[str, str, str]], truth: Sequence[tuple[str
     return metrics.evaluate_list(rec_keys, true_keys, CUTOFFS, artist_of={**rec_artists, **true_artists})
 
 
-def _generator(config: EvalConfig, retriever: Retriever, catalog: Catalog, exclude: frozenset[int]) -> Callable[[str], Recommendation]:
+Generator = Callable[[str], tuple[Recommendation, dict[str, float]]]
+
+
+def _generator(config: EvalConfig, retriever: Retriever, catalog: Catalog, exclude: frozenset[int],
+               backend=None) -> Generator:
+    """`title -> (recommendation, diagnostics)` for one configuration."""
     if config.kind == "popular":
         popular = PopularTracks(catalog, exclude, depth=DEPTH)
-        return lambda title: popular.recommend(title, DEPTH)
+        return lambda title: (popular.recommend(title, DEPTH), {})
     if config.kind == "exact":
         exact = ExactTitle(catalog, exclude)
-        return lambda title: exact.recommend(title, DEPTH)
-    options = GenerationOptions(n=DEPTH, k=config.k, voting=config.voting, exclude_pids=exclude)
+        return lambda title: (exact.recommend(title, DEPTH), {})
+    from agent.modes import ModeOptions, make_playlist
 
-    def retrieve(title: str) -> Recommendation:
-        playlist = retriever.generate(title, options)
-        return [((t.track_uri, t.track_name, t.artist_name), t.score) for t in playlist.tracks]
+    # An LLM names LLM_SONGS songs (the paper's Table 5 is at 10); rerank reorders the
+    # top candidates of a 500-track retrieval, the rest keep retrieval order.
+    depth = LLM_SONGS if config.mode == "llm" else DEPTH
+    options = GenerationOptions(n=depth, k=config.k, voting=config.voting, exclude_pids=exclude)
+    mode = ModeOptions(mode=config.mode, shots=config.shots, fuse=config.fuse)
 
-    return retrieve
+    def generate(title: str) -> tuple[Recommendation, dict[str, float]]:
+        playlist = make_playlist(retriever, backend, title, options, mode)
+        tracks = [((t.track_uri, t.track_name, t.artist_name), t.score) for t in playlist.tracks]
+        return tracks, _llm_diagnostics(playlist)
+
+    return generate
+
+
+def _llm_diagnostics(playlist) -> dict[str, float]:
+    """How the LLM behaved on one query; empty for retrieval."""
+    if playlist.llm is None:
+        return {}
+    found = {f"llm_{key}": float(value) for key, value in playlist.llm.diagnostics.items()
+             if value is not None and key not in {"named", "kept", "matched"}}
+    found["llm_fallback"] = float(playlist.llm.fallback)
+    found["llm_retries"] = float(max(0, playlist.llm.attempts - 1))
+    if playlist.match_rate is not None:
+        found["llm_match_rate"] = float(playlist.match_rate)
+    return found
 
 
 def run_evaluation(
@@ -167,6 +219,7 @@ def run_evaluation(
     match_by: str = "uri",
     on_query: Callable[[int], None] | None = None,
     retrievers: Mapping[str, Retriever] | None = None,
+    backend=None,
 ) -> EvalReport:
     """Score every configuration on every query. `retriever` (and each of `retrievers`, by
     encoder name, for configurations naming an encoder) must search an index that holds
@@ -174,7 +227,8 @@ def run_evaluation(
     if match_by not in MATCH_BY:
         raise ValueError(f"unknown --match-by {match_by!r}; choose one of {', '.join(MATCH_BY)}")
     generators = {
-        c.name: _generator(c, (retrievers or {}).get(c.encoder, retriever), catalog, exclude_pids) for c in configs
+        c.name: _generator(c, (retrievers or {}).get(c.encoder, retriever), catalog, exclude_pids, backend)
+        for c in configs
     }
     seconds = {c.name: 0.0 for c in configs}
     per_query = []
@@ -182,9 +236,9 @@ def run_evaluation(
         scores = {}
         for config in configs:
             started = time.perf_counter()
-            recommended = generators[config.name](query.title)
+            recommended, diagnostics = generators[config.name](query.title)
             seconds[config.name] += time.perf_counter() - started
-            scores[config.name] = score([track for track, _ in recommended], query.tracks, match_by)
+            scores[config.name] = score([track for track, _ in recommended], query.tracks, match_by) | diagnostics
         per_query.append(QueryResult(pid=query.pid, title=query.title, relevant=len(set(query.tracks)), scores=scores))
         if on_query:
             on_query(done)
@@ -205,13 +259,20 @@ def run_evaluation(
 
 
 def _summary(config: EvalConfig, per_query: Sequence[QueryResult], seconds: float) -> ConfigResult:
-    names = per_query[0].scores[config.name].keys() if per_query else []
-    means = {m: statistics.fmean(q.scores[config.name][m] for q in per_query) for m in names}
+    # Quality metrics exist for every query; LLM diagnostics only where they apply
+    # (Kendall tau needs two picks), so each is averaged over the queries that have it.
+    names = dict.fromkeys(m for q in per_query for m in q.scores[config.name])
+    means = {}
+    for metric in names:
+        values = [q.scores[config.name][metric] for q in per_query if metric in q.scores[config.name]]
+        values = [v for v in values if v == v]  # drop NaN
+        if values:
+            means[metric] = statistics.fmean(values)
     retrieval = config.kind == "retrieval"
     return ConfigResult(
         name=config.name, kind=config.kind, voting=config.voting if retrieval else None,
         k=config.k if retrieval else None, encoder=config.encoder if retrieval else None,
-        means=means, seconds_per_query=seconds,
+        mode=config.mode, means=means, seconds_per_query=seconds,
     )
 
 

@@ -118,18 +118,26 @@ SUMMARY_METRICS = ("precision@10", "recall@10", "mrr@10", "ndcg@10", "hit@10", "
 
 
 def report_markdown(report) -> str:
-    """The summary metrics as a Markdown table (configurations as rows), best in bold."""
+    """The summary metrics as a Markdown table (configurations as rows), best in bold;
+    with LLM modes, Table 5's metrics and the LLM diagnostics."""
     from agent.evaluation import LOWER_IS_BETTER
 
-    lines = ["| configuration | " + " | ".join(SUMMARY_METRICS) + " | s/query |",
-             "|---" * (len(SUMMARY_METRICS) + 2) + "|"]
-    best = {m: report.best(m) for m in SUMMARY_METRICS}
+    columns, labels = SUMMARY_METRICS, SUMMARY_METRICS
+    if any(r.mode != "retrieval" for r in report.results):
+        columns = tuple(metric for metric, _ in MODE_COLUMNS)
+        labels = tuple(label for _, label in MODE_COLUMNS)
+    lines = ["| configuration | " + " | ".join(labels) + " | s/query |",
+             "|---" * (len(columns) + 2) + "|"]
+    best = {m: report.best(m) for m in columns if any(m in r.means for r in report.results)}
     for result in report.results:
         cells = []
-        for metric in SUMMARY_METRICS:
+        for metric in columns:
+            if metric not in result.means:
+                cells.append("-")
+                continue
             value = result.means[metric]
             text = f"{value:.2f}" if metric in LOWER_IS_BETTER else f"{value:.4f}"
-            cells.append(f"**{text}**" if best[metric] == result.name else text)
+            cells.append(f"**{text}**" if best.get(metric) == result.name and not metric.startswith("llm_") else text)
         lines.append(f"| {result.name} | " + " | ".join(cells) + f" | {result.seconds_per_query:.3f} |")
     return "\n".join(lines)
 
@@ -141,6 +149,9 @@ def print_report(console: Console, report) -> None:
     """
     from agent.evaluation import CUTOFFS, LOWER_IS_BETTER
 
+    if any(r.mode != "retrieval" for r in report.results):
+        _print_modes_report(console, report)
+        return
     if len(report.results) > 4:
         _print_wide_report(console, report)
         return
@@ -185,4 +196,38 @@ def _print_wide_report(console: Console, report) -> None:
             text = f"{value:.2f}" if metric in LOWER_IS_BETTER else f"{value:.3f}"
             cells.append(Text(text, style="bold green" if best[metric] == result.name else ""))
         table.add_row(result.name, *cells, f"{result.seconds_per_query:.3f}")
+    console.print(table)
+
+
+# The paper's Table 5 (quality at 10) beside how the LLM behaved: a copy score of 1.0
+# means the reranker echoed the order it was given; tau compares its order to retrieval's.
+MODE_COLUMNS = (
+    ("precision@10", "P@10"), ("recall@10", "R@10"), ("mrr@10", "MRR@10"), ("r_precision", "R-prec"),
+    ("ndcg@10", "NDCG@10"), ("llm_match_rate", "match"), ("llm_copy_score", "copy"),
+    ("llm_kendall_tau_vs_retrieval", "tau"), ("llm_out_of_candidates_share", "out-of-cand"),
+    ("llm_duplicate_share", "dup"), ("llm_wrong_count", "wrong n"), ("llm_retries", "retries"),
+    ("llm_fallback", "fallback"),
+)
+
+
+def _print_modes_report(console: Console, report) -> None:
+    table = Table(
+        title=f"{report.queries} queries · {report.holdout} · tracks matched by {report.match_by}",
+        caption="quality at 10 (bold = best); LLM diagnostics per query, averaged: copy 1.0 = echoed its input "
+                "order; out-of-cand and dup counted before repair; fallback = retrieval order used",
+        title_justify="left",
+    )
+    table.add_column("configuration", no_wrap=True)
+    for _, label in MODE_COLUMNS:
+        table.add_column(label, justify="right")
+    table.add_column("s/query", justify="right")
+    quality = [metric for metric, _ in MODE_COLUMNS[:5]]
+    best = {m: report.best(m) for m in quality}
+    for result in report.results:
+        cells = []
+        for metric, _ in MODE_COLUMNS:
+            value = result.means.get(metric)
+            text = "-" if value is None else f"{value:.3f}"
+            cells.append(Text(text, style="bold green" if best.get(metric) == result.name else ""))
+        table.add_row(result.name, *cells, f"{result.seconds_per_query:.2f}")
     console.print(table)

@@ -174,3 +174,26 @@ def test_evaluate_cli_rejects_unknown_voting_rule(tmp_path, corpus_file):
     runner.invoke(cli, ["ingest", str(corpus_file), "--data-dir", str(home)])
     result = runner.invoke(cli, ["evaluate", "--data-dir", str(home), "--voting", "loudest"])
     assert result.exit_code != 0 and "unknown voting rule" in result.output
+
+
+def test_evaluate_cli_compares_llm_modes_with_diagnostics(tmp_path, corpus_file):
+    """The paper's Table 5 layout with the bundled model through llama.cpp: quality at 10
+    plus how the LLM behaved (copy score, Kendall tau, match rate, fallbacks)."""
+    home = tmp_path / "home"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(corpus_file), "--data-dir", str(home)]).exit_code == 0
+    out = tmp_path / "eval"
+    result = runner.invoke(cli, [
+        "evaluate", "--data-dir", str(home), "--share", "0.2", "--limit", "1", "--k", "5", "--voting", "count",
+        "--modes", "retrieval,rerank,llm", "--shots", "0", "--output-dir", str(out),
+    ])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    by_name = {r["name"]: r for r in report["results"]}
+    assert set(by_name) == {"count k=5", "rerank count k=5", "llm 0-shot", "popular", "exact title"}
+    assert by_name["rerank count k=5"]["mode"] == "rerank"
+    rerank = by_name["rerank count k=5"]["means"]
+    # A reranker returns candidate numbers only: whatever it did, it was measured.
+    assert 0.0 <= rerank["llm_copy_score"] <= 1.0 and rerank["llm_out_of_candidates_share"] >= 0.0
+    assert "llm_match_rate" in by_name["llm 0-shot"]["means"]
+    assert "copy" in (out / "report.md").read_text()

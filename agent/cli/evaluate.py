@@ -11,6 +11,7 @@ import click
 from agent.charts import headline_bars
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.cli.generate import open_active_catalog
+from agent.cli.llm_options import LLMChoice, backend_options
 from agent.cli.progress import counting
 from agent.evaluation import (
     MATCH_BY,
@@ -20,6 +21,7 @@ from agent.evaluation import (
     held_out_queries,
     run_evaluation,
 )
+from agent.modes import ModeOptions
 from agent.render import print_report, report_markdown
 from agent.workspace import Workspace
 from retrieval.generator import GenerationError, Retriever
@@ -57,11 +59,19 @@ def _csv(kind):
 @click.option("--encoders", callback=lambda ctx, param, value: _csv(str)(ctx, param, value) if value else None,
               help="Compare title encoders (pt, ft-c, ft-t, model names or folders), each with its own temporary "
                    "index, on the test split of the run that trained them (unless --queries is given).")
+@click.option("--modes", default="retrieval", show_default=True, callback=_csv(str),
+              help="Generation modes to compare: retrieval, rerank (an LLM reorders the first voting rule's and "
+                   "k's candidates), llm (an LLM names 10 songs).")
+@click.option("--shots", "shot_counts", default="0", show_default=True, callback=_csv(int),
+              help="--modes llm: example-song counts to compare (0, 1, 5).")
+@click.option("--fuse", "fuses", default="none", show_default=True, callback=_csv(str),
+              help="--modes rerank: none, rrf (reciprocal rank fusion with retrieval), or both.")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where report.json and chart.png go [default: DATA_DIR/evaluations/TIMESTAMP].")
+@backend_options
 @workspace_options
-def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encoders, output_dir,
-             workspace: Workspace) -> None:
+def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encoders, modes, shot_counts, fuses,
+             output_dir, llm: LLMChoice, workspace: Workspace) -> None:
     """Score retrieval configurations and the baselines with precision, recall, MRR, NDCG,
     HIT at 10, 66 and 500, R-precision and clicks.
 
@@ -72,6 +82,14 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
         for rule in voting:
             if rule not in VOTING_RULES:
                 raise GenerationError(f"unknown voting rule {rule!r}; choose from {', '.join(VOTING_RULES)}")
+        configs = configurations(voting, ks, modes=modes, shots=shot_counts, fuses=fuses)
+        for config in configs:
+            if config.kind == "retrieval":
+                ModeOptions(mode=config.mode, shots=config.shots, fuse=config.fuse).check()
+        for name in modes:
+            ModeOptions(mode=name).check()
+        # Opened before any slow step, so a missing key or GGUF fails at once.
+        backend = llm.open(workspace) if set(modes) - {"retrieval"} else None
         catalog, is_demo = open_active_catalog(workspace)
         if encoders:
             with catalog:
@@ -98,8 +116,8 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
                 retriever = Retriever(catalog, index)
                 with counting("Scoring queries", total=len(queries)) as update:
                     report = run_evaluation(
-                        catalog, retriever, configurations(voting, ks), queries, exclude, label, match_by,
-                        on_query=lambda done: update(done, len(queries)),
+                        catalog, retriever, configs, queries, exclude, label, match_by,
+                        on_query=lambda done: update(done, len(queries)), backend=backend,
                     )
             finally:
                 if index is not base:

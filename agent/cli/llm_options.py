@@ -27,6 +27,31 @@ class LLMChoice:
         return open_backend(workspace.home, self.llm, self.model_path, self.base_url, self.model)
 
 
+def _backend_options() -> list[Callable]:
+    return [
+        click.option("--llm", type=click.Choice(backend_names()),
+                     help="LLM backend [default: llm.json's, else local]."),
+        click.option("--model-path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="A GGUF file for --llm local (e.g. Llama-3.1-8B-Instruct) "
+                          "[default: bundled SmolLM2-135M]."),
+        click.option("--base-url", help="An OpenAI-compatible server for --llm openai (vLLM, Ollama, "
+                                        "llama.cpp), e.g. http://localhost:8000/v1."),
+        click.option("--model", help="The model name for --llm openai [default: gpt-4o]."),
+    ]
+
+
+def backend_options(command: Callable) -> Callable:
+    """Only the backend flags; passes `llm: LLMChoice` (for commands that compare modes)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, llm, model_path, base_url, model, **kwargs):
+        return command(*args, llm=LLMChoice(llm, model_path, base_url, model), **kwargs)
+
+    for option in reversed(_backend_options()):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 def llm_options(modes: bool = True) -> Callable[[Callable], Callable]:
     """Adds the LLM flags (and --mode with `modes`); passes `mode: ModeOptions` and `llm: LLMChoice`."""
 
@@ -48,14 +73,7 @@ def llm_options(modes: bool = True) -> Callable[[Callable], Callable]:
                          help="--mode rerank: rrf blends the LLM's order with retrieval's (reciprocal rank fusion)."),
             click.option("--candidates", type=int, default=DEFAULT_CANDIDATES, show_default=True,
                          help="--mode rerank: retrieved tracks the LLM reorders."),
-            click.option("--llm", type=click.Choice(backend_names()),
-                         help="LLM backend [default: llm.json's, else local]."),
-            click.option("--model-path", type=click.Path(dir_okay=False, path_type=Path),
-                         help="A GGUF file for --llm local (e.g. Llama-3.1-8B-Instruct) "
-                              "[default: bundled SmolLM2-135M]."),
-            click.option("--base-url", help="An OpenAI-compatible server for --llm openai (vLLM, Ollama, "
-                                            "llama.cpp), e.g. http://localhost:8000/v1."),
-            click.option("--model", help="The model name for --llm openai [default: gpt-4o]."),
+            *_backend_options(),
         ]
         if modes:
             options.insert(0, click.option(
