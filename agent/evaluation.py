@@ -58,6 +58,7 @@ class EvalConfig:
     mode: str = "retrieval"  # with kind "retrieval": retrieval, rerank or llm (agent.modes)
     shots: int = 0
     fuse: str = "none"
+    shuffles: int = 1
 
     @property
     def name(self) -> str:
@@ -67,7 +68,8 @@ class EvalConfig:
             prefix = f"{self.encoder} " if self.encoder else ""
             prefix += "rerank+rrf " if self.mode == "rerank" and self.fuse == "rrf" else ""
             prefix += "rerank " if self.mode == "rerank" and self.fuse != "rrf" else ""
-            return f"{prefix}{self.voting} k={self.k}"
+            suffix = f" S={self.shuffles}" if self.mode == "rerank" and self.shuffles > 1 else ""
+            return f"{prefix}{self.voting} k={self.k}{suffix}"
         return {"popular": "popular", "exact": "exact title"}[self.kind]
 
 
@@ -78,6 +80,7 @@ def configurations(
     modes: Sequence[str] = ("retrieval",),
     shots: Sequence[int] = (0,),
     fuses: Sequence[str] = ("none",),
+    shuffles: Sequence[int] = (1,),
 ) -> list[EvalConfig]:
     """The retrieval grid (per encoder, when several are compared), the LLM modes on the
     grid's first voting rule and k, and the baselines, which every report carries."""
@@ -85,7 +88,8 @@ def configurations(
     if "retrieval" in modes:
         grid = [EvalConfig("retrieval", v, k, e) for e in (encoders or [None]) for v in votings for k in ks]
     if "rerank" in modes:
-        grid += [EvalConfig("retrieval", votings[0], ks[0], mode="rerank", fuse=fuse) for fuse in fuses]
+        grid += [EvalConfig("retrieval", votings[0], ks[0], mode="rerank", fuse=fuse, shuffles=s)
+                 for fuse in fuses for s in shuffles]
     if "llm" in modes:
         grid += [EvalConfig("retrieval", votings[0], ks[0], mode="llm", shots=n) for n in shots]
     return grid + [EvalConfig("popular"), EvalConfig("exact")]
@@ -186,7 +190,7 @@ def _generator(config: EvalConfig, retriever: Retriever, catalog: Catalog, exclu
     # top candidates of a 500-track retrieval, the rest keep retrieval order.
     depth = LLM_SONGS if config.mode == "llm" else DEPTH
     options = GenerationOptions(n=depth, k=config.k, voting=config.voting, exclude_pids=exclude)
-    mode = ModeOptions(mode=config.mode, shots=config.shots, fuse=config.fuse)
+    mode = ModeOptions(mode=config.mode, shots=config.shots, fuse=config.fuse, shuffles=config.shuffles)
 
     def generate(title: str) -> tuple[Recommendation, dict[str, float]]:
         playlist = make_playlist(retriever, backend, title, options, mode)

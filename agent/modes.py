@@ -43,6 +43,7 @@ class ModeOptions:
     shots: int = 0  # llm: example songs in the prompt
     fuse: str = "none"  # rerank: "rrf" blends the LLM's order with retrieval's
     candidates: int = DEFAULT_CANDIDATES  # rerank: how many retrieved tracks the LLM sees
+    shuffles: int = 1  # rerank: orders the candidates are shown in, combined by Borda count
 
     def check(self) -> None:
         if self.mode not in MODES:
@@ -53,6 +54,8 @@ class ModeOptions:
             raise GenerationError(f"unknown --fuse {self.fuse!r}; choose one of {', '.join(FUSES)}")
         if self.candidates < 1:
             raise GenerationError(f"--candidates must be at least 1, got {self.candidates}")
+        if self.shuffles < 1:
+            raise GenerationError(f"--rerank-shuffles must be at least 1, got {self.shuffles}")
 
     @property
     def needs_llm(self) -> bool:
@@ -93,7 +96,7 @@ def _reranked(retriever: Retriever, backend: ChatBackend, title: str, options: G
         warnings.append(f"only {len(pool.tracks)} tracks found in {len(pool.neighbours)} neighbour playlists; raise --k")
     if not head:
         return pool.model_copy(update={"mode": "rerank", "warnings": warnings})
-    result = rerank(backend, title, head, wanted=options.n, fuse=mode.fuse)
+    result = rerank(backend, title, head, wanted=options.n, fuse=mode.fuse, shuffles=mode.shuffles)
     tracks = result.candidates + [t.model_copy(update={"rank": len(head) + i}) for i, t in enumerate(tail, 1)]
     return pool.model_copy(update={
         "mode": "rerank",

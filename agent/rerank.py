@@ -11,6 +11,7 @@ rank fusion), so a weak model can only move candidates, not bury the best ones.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -120,16 +121,68 @@ def candidate_lines(candidates: Sequence[Candidate]) -> str:
 
 
 def rerank(
-    backend: ChatBackend, title: str, candidates: Sequence[Candidate], wanted: int, fuse: str = "none"
+    backend: ChatBackend,
+    title: str,
+    candidates: Sequence[Candidate],
+    wanted: int,
+    fuse: str = "none",
+    shuffles: int = 1,
+    seed: int = 0,
 ) -> Reranked:
-    """`candidates` (retrieval order) reordered by the LLM; all of them, ranks renumbered."""
+    """`candidates` (retrieval order) reordered by the LLM; all of them, ranks renumbered.
+
+    With `shuffles` S > 1, the candidates are shown S times, first in retrieval order,
+    then in seeded shuffled orders, and the S rankings are combined by Borda count, so
+    where a candidate sat in the prompt matters less (position-bias control).
+    """
     if fuse not in FUSES:
         raise ValueError(f"unknown --fuse {fuse!r}; choose one of {', '.join(FUSES)}")
+    if shuffles < 1:
+        raise ValueError(f"--rerank-shuffles must be at least 1, got {shuffles}")
     started = time.perf_counter()
     count = len(candidates)
     wanted = max(1, min(wanted, count))
+    passes = [_one_pass(backend, title, candidates, wanted, _presentation(count, s, seed)) for s in range(shuffles)]
+    done = [p for p in passes if p.order is not None]
+    info = LLMInfo(backend=backend.name, model=backend.model, prompt=PROMPT, fuse=fuse, candidates=count,
+                   attempts=sum(p.attempts for p in passes))
+    warnings = [w for p in passes for w in p.warnings]
+    if not done:
+        info.fallback = True
+        info.seconds = round(time.perf_counter() - started, 4)
+        warnings.append(f"the LLM rerank failed twice ({passes[-1].error}); kept the retrieval order")
+        return Reranked(_renumbered(candidates, range(count)), info, warnings)
+    if len(done) < len(passes):
+        warnings.append(f"{len(passes) - len(done)} of {len(passes)} shuffled rerank passes failed; combined the rest")
+    llm_order = done[0].order if len(done) == 1 else borda([p.order for p in done])
+    order = llm_order if fuse == "none" else reciprocal_rank_fusion([list(range(count)), llm_order])
+    info.diagnostics = _combined_diagnostics(done, llm_order, count, len(passes))
+    info.seconds = round(time.perf_counter() - started, 4)
+    return Reranked(_renumbered(candidates, order), info, warnings)
+
+
+def _presentation(count: int, shuffle: int, seed: int) -> list[int]:
+    """The order candidates are shown in: retrieval's first, then seeded shuffles."""
+    order = list(range(count))
+    if shuffle:
+        random.Random(seed * 1000 + shuffle).shuffle(order)
+    return order
+
+
+@dataclass
+class _Pass:
+    order: list[int] | None  # candidate indices, best first; None when the pass failed
+    attempts: int
+    diagnostics: dict[str, float | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def _one_pass(backend: ChatBackend, title: str, candidates: Sequence[Candidate], wanted: int,
+              shown: list[int]) -> _Pass:
+    count = len(candidates)
     messages = load_prompt(PROMPT).format_messages(
-        title=title, count=count, k=wanted, candidates=candidate_lines(candidates)
+        title=title, count=count, k=wanted, candidates=candidate_lines([candidates[i] for i in shown])
     )
 
     def usable(answer: RerankAnswer) -> str | None:
@@ -138,25 +191,43 @@ def rerank(
         return None
 
     asked = ask(backend, messages, ranking_schema(count, wanted), RerankAnswer, usable)
-    info = LLMInfo(backend=backend.name, model=backend.model, prompt=PROMPT, fuse=fuse, candidates=count,
-                   attempts=asked.attempts)
-    warnings: list[str] = []
     if asked.failed:
-        info.fallback = True
-        info.seconds = round(time.perf_counter() - started, 4)
-        warnings.append(f"the LLM rerank failed twice ({asked.errors[-1]}); kept the retrieval order")
-        return Reranked(_renumbered(candidates, range(count)), info, warnings)
+        return _Pass(None, asked.attempts, error=str(asked.errors[-1]))
     repaired = repair_ranking(asked.answer.ranking, count)
+    warnings = []
     if repaired.repairs:
         warnings.append(f"the LLM's ranking {' and '.join(repaired.repairs)}; those were dropped")
     if len(repaired.picked) < wanted:
         warnings.append(
             f"the LLM ranked {len(repaired.picked)} of the {wanted} candidates asked; the rest follow in retrieval order"
         )
-    order = repaired.order if fuse == "none" else reciprocal_rank_fusion([list(range(count)), repaired.order])
-    info.diagnostics = _diagnostics(asked.answer.ranking, repaired, count, wanted)
-    info.seconds = round(time.perf_counter() - started, 4)
-    return Reranked(_renumbered(candidates, order), info, warnings)
+    # Numbers refer to the order shown; map them back to retrieval's indices.
+    picked = [shown[i] for i in repaired.picked]
+    order = picked + [i for i in range(count) if i not in set(picked)]
+    diagnostics = _diagnostics(asked.answer.ranking, repaired, count, wanted)
+    return _Pass(order, asked.attempts, diagnostics, warnings)
+
+
+def borda(rankings: Sequence[Sequence[int]]) -> list[int]:
+    """Items by Borda count (len - position, summed over rankings); ties keep the first ranking's order."""
+    points: dict[int, int] = {}
+    for ranking in rankings:
+        for position, item in enumerate(ranking):
+            points[item] = points.get(item, 0) + len(ranking) - position
+    first = {item: position for position, item in enumerate(rankings[0])}
+    return sorted(points, key=lambda item: (-points[item], first.get(item, len(first))))
+
+
+def _combined_diagnostics(done: Sequence[_Pass], llm_order: list[int], count: int, passes: int) -> dict[str, float | None]:
+    """Per-pass diagnostics averaged (copy score against the order each pass was shown);
+    Kendall tau of the combined order against retrieval's."""
+    combined: dict[str, float | None] = {}
+    for key in ("out_of_candidates_share", "duplicate_share", "wrong_count", "copy_score"):
+        combined[key] = sum(p.diagnostics[key] for p in done) / len(done)
+    tau = metrics.kendall_tau(llm_order, list(range(count)))
+    combined["kendall_tau_vs_retrieval"] = None if tau != tau else round(tau, 6)
+    combined["shuffles"] = float(passes)
+    return combined
 
 
 def _renumbered(candidates: Sequence[Candidate], order: Sequence[int]) -> list[Candidate]:

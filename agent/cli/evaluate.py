@@ -66,12 +66,14 @@ def _csv(kind):
               help="--modes llm: example-song counts to compare (0, 1, 5).")
 @click.option("--fuse", "fuses", default="none", show_default=True, callback=_csv(str),
               help="--modes rerank: none, rrf (reciprocal rank fusion with retrieval), or both.")
+@click.option("--rerank-shuffles", "shuffle_counts", default="1", show_default=True, callback=_csv(int),
+              help="--modes rerank: shuffled presentation counts to compare (e.g. 1,3,5), combined by Borda count.")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where report.json and chart.png go [default: DATA_DIR/evaluations/TIMESTAMP].")
 @backend_options
 @workspace_options
 def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encoders, modes, shot_counts, fuses,
-             output_dir, llm: LLMChoice, workspace: Workspace) -> None:
+             shuffle_counts, output_dir, llm: LLMChoice, workspace: Workspace) -> None:
     """Score retrieval configurations and the baselines with precision, recall, MRR, NDCG,
     HIT at 10, 66 and 500, R-precision and clicks.
 
@@ -82,10 +84,10 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
         for rule in voting:
             if rule not in VOTING_RULES:
                 raise GenerationError(f"unknown voting rule {rule!r}; choose from {', '.join(VOTING_RULES)}")
-        configs = configurations(voting, ks, modes=modes, shots=shot_counts, fuses=fuses)
+        configs = configurations(voting, ks, modes=modes, shots=shot_counts, fuses=fuses, shuffles=shuffle_counts)
         for config in configs:
             if config.kind == "retrieval":
-                ModeOptions(mode=config.mode, shots=config.shots, fuse=config.fuse).check()
+                ModeOptions(mode=config.mode, shots=config.shots, fuse=config.fuse, shuffles=config.shuffles).check()
         for name in modes:
             ModeOptions(mode=name).check()
         # Opened before any slow step, so a missing key or GGUF fails at once.

@@ -57,10 +57,11 @@ def llm_options(modes: bool = True) -> Callable[[Callable], Callable]:
 
     def decorate(command: Callable) -> Callable:
         @functools.wraps(command)
-        def wrapper(*args, mode="retrieval", shots, fuse, candidates, llm, model_path, base_url, model, **kwargs):
+        def wrapper(*args, mode="retrieval", shots, fuse, candidates, rerank_shuffles, llm, model_path, base_url,
+                    model, **kwargs):
             return command(
                 *args,
-                mode=ModeOptions(mode=mode, shots=shots, fuse=fuse, candidates=candidates),
+                mode=ModeOptions(mode=mode, shots=shots, fuse=fuse, candidates=candidates, shuffles=rerank_shuffles),
                 llm=LLMChoice(llm, model_path, base_url, model),
                 **kwargs,
             )
@@ -73,6 +74,9 @@ def llm_options(modes: bool = True) -> Callable[[Callable], Callable]:
                          help="--mode rerank: rrf blends the LLM's order with retrieval's (reciprocal rank fusion)."),
             click.option("--candidates", type=int, default=DEFAULT_CANDIDATES, show_default=True,
                          help="--mode rerank: retrieved tracks the LLM reorders."),
+            click.option("--rerank-shuffles", type=int, default=1, show_default=True,
+                         help="--mode rerank: show the candidates in S seeded orders and combine the S rankings "
+                              "by Borda count, against position bias."),
             *_backend_options(),
         ]
         if modes:
