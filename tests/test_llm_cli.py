@@ -83,6 +83,8 @@ def test_compare_shows_the_three_modes_side_by_side(home):
         assert heading in out
     assert len(re.findall(r"\b\d+\.\d\d s\b", out)) == 3  # a time under each column
     assert "SmolLM2-135M" in out
+    # Under the rerank column: whether the model did anything.
+    assert re.search(r"copy score \d\.\d\d", out) and "tau vs retrieval" in out
 
 
 def test_compare_json_holds_one_playlist_per_mode_and_their_overlap(home):

@@ -83,6 +83,10 @@ def _caption(playlist: GeneratedPlaylist) -> str:
         parts.append(f"{info.backend} {info.model}")
         if playlist.mode == "rerank":
             parts.append(f"{info.candidates} candidates, fuse {info.fuse}")
+            # Did the model do anything? copy 1.0 = it echoed the order it was given.
+            copy, tau = info.diagnostics.get("copy_score"), info.diagnostics.get("kendall_tau_vs_retrieval")
+            if copy is not None:
+                parts.append(f"copy score {copy:.2f}" + ("" if tau is None else f", tau vs retrieval {tau:.2f}"))
         if playlist.mode == "llm":
             parts.append(f"{info.shots}-shot")
             if playlist.match_rate is not None:
