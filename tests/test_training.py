@@ -268,3 +268,12 @@ def test_named_encoders_that_do_not_exist_are_refused(tmp_path):
     with pytest.raises(EncoderError, match="unknown encoder 'ft-x'"):
         resolve_encoder("ft-x", tmp_path)
     assert resolve_encoder("pt", tmp_path) == default_encoder_path()
+
+
+def test_runs_on_different_catalogs_never_share_model_folders():
+    # The demo and the user's catalog live in one data dir; the same settings on each
+    # must give two models, not one reused as if it were the other.
+    from training.layout import run_id
+
+    assert run_id(OPTIONS, "p60-t23") != run_id(OPTIONS, "p4865-t159014")
+    assert run_id(OPTIONS, "p60-t23") == run_id(OPTIONS, "p60-t23")

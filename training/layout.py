@@ -5,8 +5,8 @@
     DATA_DIR/training/<catalog fingerprint>/runs/<run id>/                 clusters, split, plots, report
     DATA_DIR/models/<variant>-<run id>/                                    the trained encoders
 
-A run id names the settings that shape a model, so running the same command again
-finds the finished stages and skips them.
+A run id names the catalog and the settings that shape a model, so running the same
+command again finds the finished stages and skips them.
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from pathlib import Path
 from training.options import TrainOptions
 
 
-def run_id(options: TrainOptions) -> str:
+def run_id(options: TrainOptions, catalog_fingerprint: str) -> str:
+    """Names the settings and the catalog: models of the demo and of the user's catalog,
+    trained with the same settings in one data dir, must not take each other's place."""
     shaping = {
+        "catalog": catalog_fingerprint,
         "k": options.k, "min_coherence": options.min_coherence, "seed": options.seed,
         "epochs": options.epochs, "patience": options.patience, "max_train": options.max_train,
         "batch_size": options.batch_size, "triplet_batch_size": options.triplet_batch_size,

@@ -88,7 +88,7 @@ def train(catalog: Catalog, home: Path, options: TrainOptions = TrainOptions(), 
     seed_everything(options.seed)
     base_path = default_encoder_path()
     layout = TrainingLayout(home, catalog.fingerprint(), model_fingerprint(base_path))
-    run = run_id(options)
+    run = run_id(options, layout.catalog_fingerprint)
     run_dir = layout.run(run)
     run_dir.mkdir(parents=True, exist_ok=True)
     device = options.resolved_device
