@@ -3,7 +3,7 @@ synthetic corpora of 10k, 100k and 1M playlists (benchmarks/synth_mpd.py), with 
 title index in an embedded Chroma and in a `chroma run` server on localhost.
 
     python benchmarks/bench_scale.py --sizes 10000,100000,1000000 [--chroma both|embedded|server]
-        [--work DIR] [--queries 200] [--seed 0] [--fields full|sample] [--cleanup]
+        [--work DIR] [--queries 200] [--seed 0] [--fields full|sample] [--torch-threads default,1] [--cleanup]
 
 For each size: generate (or reuse) the corpus, ingest it into a fresh data dir, build the
 index, measure queries. Every phase runs in a child process, so its peak RSS
@@ -11,8 +11,10 @@ index, measure queries. Every phase runs in a child process, so its peak RSS
 Targets (issue: 2 cores, 1M playlists): ingestion >= 5,000 playlists/s with peak memory
 under 2 GiB, index build under 20 minutes, warm p50 <= 50 ms for 500 tracks.
 
-Results merge into benchmarks/results/scale.json by (size, chroma mode), so sizes can be
-run separately; a Markdown table of everything in that file is printed. Figures, not
+Index and query phases run once per --torch-threads variant ("default" is torch's own
+choice, i.e. the project as shipped; "1" pins one intra-op thread), one row per size x
+Chroma mode x variant. Results merge into benchmarks/results/scale.json by size (a size
+measured again replaces its rows), so sizes can be run separately; a Markdown table of everything in that file is printed. Figures, not
 assertions: the machines are shared and noisy, so the load average is recorded around
 every phase.
 """

@@ -120,6 +120,21 @@ class Encoder:
         return Encoded(vectors=vectors, truncated=truncated)
 
 
+QUERY_THREADS_ENV = "AGENT_QUERY_THREADS"
+
+
+def limit_threads_for_queries() -> None:
+    """One torch thread (or $AGENT_QUERY_THREADS) for query-time encoding.
+
+    A single short title is too small to share between threads, and on a busy 2-core
+    machine the second thread spins: p50 for one query went from ~7 ms to ~500 ms
+    (benchmarks/bench_scale.py). Batch encoding (index builds, training) keeps torch's default.
+    """
+    import torch
+
+    torch.set_num_threads(int(os.environ.get(QUERY_THREADS_ENV, "1")))
+
+
 def _pick_device() -> str:
     """Explicit AGENT_DEVICE first, then a GPU when torch sees one, else the CPU."""
     chosen = os.environ.get("AGENT_DEVICE")

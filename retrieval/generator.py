@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from retrieval.catalog import Catalog
-from retrieval.encoder import Encoder
+from retrieval.encoder import Encoder, limit_threads_for_queries
 from retrieval.filters import Scored, cap_per_artist, exclude_artists, merge_versions
 from retrieval.index import TitleIndex
 from retrieval.normalize import normalize_title
@@ -60,6 +60,7 @@ class Retriever:
         self.catalog = catalog
         self.index = index
         self.encoder = encoder or Encoder(index.info.encoder_path)
+        limit_threads_for_queries()
         # torch, transformers and chromadb leave ~10^6 long-lived objects; without this a
         # full garbage collection scans them all, stalling one query in ~50 by ~200 ms.
         gc.freeze()
