@@ -103,14 +103,18 @@ def _voters(voters: list[int], pid_names: dict[int, str]) -> str:
     return shown + (f" +{len(voters) - 3}" if len(voters) > 3 else "")
 
 
-def print_neighbours(console: Console, playlist: GeneratedPlaylist) -> None:
-    table = Table(title="Matched playlists", title_justify="left")
+def neighbours_table(neighbours, title: str = "Matched playlists") -> Table:
+    table = Table(title=title, title_justify="left")
     table.add_column("pid", justify="right", style="dim")
     table.add_column("Title")
     table.add_column("Similarity", justify="right")
-    for neighbour in playlist.neighbours:
+    for neighbour in neighbours:
         table.add_row(str(neighbour.pid), Text(neighbour.name), f"{neighbour.similarity:.3f}")
-    console.print(table)
+    return table
+
+
+def print_neighbours(console: Console, playlist: GeneratedPlaylist) -> None:
+    console.print(neighbours_table(playlist.neighbours))
 
 
 SUMMARY_METRICS = ("precision@10", "recall@10", "mrr@10", "ndcg@10", "hit@10", "recall@66", "ndcg@66",

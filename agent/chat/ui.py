@@ -22,7 +22,7 @@ from agent.chat.intents import read_by_rules, understand
 from agent.chat.session import ChatSession, Turn, write_transcript
 from agent.chat.tools import describe
 from agent.llm import LLMError
-from agent.render import print_table
+from agent.render import neighbours_table, print_table
 from retrieval.generator import GenerationError
 
 MAX_MESSAGE = 1000  # characters; a request is a sentence, a pasted essay is a mistake
@@ -193,13 +193,7 @@ class ChatUI:
             self.console.print(Text(f"{number:>2}. {track.track_name} — {track.artist_name}"))
 
     def _neighbours(self, reply: Reply) -> None:
-        table = Table(title="Similar playlists", title_justify="left")
-        table.add_column("pid", justify="right", style="dim")
-        table.add_column("title")
-        table.add_column("similarity", justify="right")
-        for n in reply.neighbours:
-            table.add_row(str(n.pid), Text(n.name), f"{n.similarity:.3f}")
-        self.console.print(table)
+        self.console.print(neighbours_table(reply.neighbours, "Similar playlists"))
 
     def _profile(self) -> None:
         profile = self.session.profile
