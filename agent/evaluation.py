@@ -207,7 +207,9 @@ def _llm_diagnostics(playlist) -> dict[str, float]:
     found = {f"llm_{key}": float(value) for key, value in playlist.llm.diagnostics.items()
              if value is not None and key not in {"named", "kept", "matched"}}
     found["llm_fallback"] = float(playlist.llm.fallback)
-    found["llm_retries"] = float(max(0, playlist.llm.attempts - 1))
+    # One call per shuffled presentation is expected; only calls beyond those are retries.
+    passes = int(playlist.llm.diagnostics.get("shuffles") or 1)
+    found["llm_retries"] = float(max(0, playlist.llm.attempts - passes))
     if playlist.match_rate is not None:
         found["llm_match_rate"] = float(playlist.match_rate)
     return found
