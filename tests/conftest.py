@@ -248,3 +248,37 @@ def workspace_home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("AGENT_HOME", str(home))
     monkeypatch.delenv("AGENT_CHROMA_URL", raising=False)
     return home
+
+
+# --------------------------------------------------------------------------- #
+# Driving the CLI in-process (click's CliRunner)
+# --------------------------------------------------------------------------- #
+
+
+def run_agent(*args, env: dict | None = None):
+    """`agent ARGS...` through click's CliRunner; arguments are stringified."""
+    from click.testing import CliRunner
+
+    from agent.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+
+
+def ok(result):
+    assert result.exit_code == 0, f"exit {result.exit_code}\n{result.output}\n{result.exception!r}"
+    return result
+
+
+def failed_cleanly(result, *fragments: str, exit_code: int | None = None) -> str:
+    """A user error: non-zero exit (or exactly `exit_code`), an 'Error:' line naming the
+    problem (each of `fragments`), no traceback."""
+    if exit_code is None:
+        assert result.exit_code != 0, result.output
+    else:
+        assert result.exit_code == exit_code, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert "Error:" in result.output, result.output
+    for fragment in fragments:
+        assert fragment in result.output, result.output
+    return result.output

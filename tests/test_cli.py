@@ -13,11 +13,10 @@ import socket
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from agent.cli import cli
 from agent.workspace import Workspace
-from conftest import build_corpus, make_playlist, write_slice_file
+from conftest import build_corpus, failed_cleanly, make_playlist, ok, write_slice_file
+from conftest import run_agent as agent
 from retrieval.catalog import Catalog
 from retrieval.index import active_index_info
 from retrieval.records import SCHEMA_VERSION
@@ -28,24 +27,10 @@ CORPUS = build_corpus()
 DEMO_DIR = Path(__file__).resolve().parents[1] / "agent" / "demo"
 
 
-def agent(*args, env: dict | None = None):
-    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
 
 
-def ok(result):
-    assert result.exit_code == 0, f"exit {result.exit_code}\n{result.output}\n{result.exception!r}"
-    return result
 
 
-def failed_cleanly(result, *fragments: str) -> str:
-    """A user error: non-zero exit, an 'Error:' line naming the problem, no traceback."""
-    assert result.exit_code != 0, result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    assert "Error" in result.output
-    for fragment in fragments:
-        assert fragment in result.output, result.output
-    return result.output
 
 
 @pytest.fixture(scope="module")

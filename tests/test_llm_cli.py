@@ -11,10 +11,14 @@ import socket
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from agent.cli import cli
-from conftest import build_corpus, write_slice_file
+from conftest import build_corpus, ok, write_slice_file
+from conftest import failed_cleanly as _failed_cleanly
+from conftest import run_agent as agent
+
+
+def failed_cleanly(result, *fragments: str) -> str:
+    return _failed_cleanly(result, *fragments, exit_code=1)
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("reuse_encoder")]
 
@@ -22,22 +26,10 @@ CORPUS = build_corpus()
 ALL_URIS = set(CORPUS.track_names)
 
 
-def agent(*args, env: dict | None = None):
-    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
 
 
-def ok(result):
-    assert result.exit_code == 0, f"exit {result.exit_code}\n{result.output}\n{result.exception!r}"
-    return result
 
 
-def failed_cleanly(result, *fragments: str) -> str:
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output and "Error:" in result.output
-    for fragment in fragments:
-        assert fragment in result.output, result.output
-    return result.output
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from agent.cli import cli
-from conftest import ALL_TRACKS, CHILL_TRACKS, WORKOUT_TRACKS, XMAS_TRACKS, make_playlist, write_slice_file
+from conftest import ALL_TRACKS, CHILL_TRACKS, WORKOUT_TRACKS, XMAS_TRACKS, failed_cleanly, make_playlist, ok, write_slice_file
+from conftest import run_agent as agent
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder, EncoderError, default_encoder_path, model_fingerprint
 from retrieval.index import ChromaLocation, open_index
@@ -50,22 +49,10 @@ def themed_playlists() -> tuple[list[dict], dict[str, set[int]]]:
     return playlists, pids
 
 
-def agent(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-def ok(result):
-    assert result.exit_code == 0, f"exit {result.exit_code}\n{result.output}\n{result.exception!r}"
-    return result
 
 
-def failed_cleanly(result, *fragments: str) -> str:
-    assert result.exit_code != 0, result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    for fragment in fragments:
-        assert fragment in result.output, result.output
-    return result.output
 
 
 @pytest.fixture(scope="module")
