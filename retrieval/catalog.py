@@ -330,23 +330,15 @@ class Catalog:
         only users with liked tracks need it, and it would slow every ingest.
         """
         self.db.execute("CREATE INDEX IF NOT EXISTS playlist_tracks_by_track ON playlist_tracks(track_id, pid)")
-        pids: list[int] = []
+        pids: dict[int, None] = {}  # ordered and deduplicated: a playlist may hold two liked tracks
         for uri in track_uris:
             rows = self.db.execute(
                 "SELECT DISTINCT pt.pid FROM playlist_tracks pt JOIN tracks t ON t.track_id = pt.track_id"
                 " WHERE t.uri = ? ORDER BY pt.pid LIMIT ?",
                 (uri, per_track),
             )
-            pids.extend(pid for (pid,) in rows if pid not in pids)
-        return pids
+            pids.update(dict.fromkeys(pid for (pid,) in rows))
+        return list(pids)
 
     def pids(self) -> list[int]:
         return [row[0] for row in self.db.execute("SELECT pid FROM playlists ORDER BY pid")]
-
-    def most_popular(self, limit: int) -> list[tuple[int, int]]:
-        """(track_id, number of playlists containing it), most frequent first."""
-        return self.db.execute(
-            "SELECT track_id, count(DISTINCT pid) AS n FROM playlist_tracks"
-            " GROUP BY track_id ORDER BY n DESC, track_id LIMIT ?",
-            (limit,),
-        ).fetchall()
