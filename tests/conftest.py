@@ -282,3 +282,15 @@ def failed_cleanly(result, *fragments: str, exit_code: int | None = None) -> str
     for fragment in fragments:
         assert fragment in result.output, result.output
     return result.output
+
+
+def stop_process(process, timeout: float) -> None:
+    """Terminate a server started by a test; kill it if it does not stop in `timeout` s."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)

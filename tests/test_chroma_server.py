@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from agent.cli import cli
 from agent.workspace import Workspace
-from conftest import build_corpus, write_slice_file
+from conftest import build_corpus, stop_process, write_slice_file
 from retrieval.catalog import Catalog
 from retrieval.index import active_index_info
 
@@ -76,12 +76,7 @@ def chroma_server(tmp_path_factory):
             time.sleep(0.25)
         yield f"http://127.0.0.1:{port}", port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop_process(process, timeout=15)
         log.close()
 
 

@@ -25,6 +25,7 @@ from agent.llm_generate import SongsAnswer, songs_schema
 from agent.llm.prompts import load_prompt
 from agent.llm.structured import parse_answer
 from agent.rerank import rerank
+from conftest import stop_process
 from test_llm_local import CANDIDATES
 
 pytestmark = pytest.mark.slow
@@ -67,12 +68,7 @@ def server_url():
                 time.sleep(0.3)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=10)
 
 
 def backend_for(url: str, key: str = SERVER_KEY, **options) -> OpenAIBackend:
