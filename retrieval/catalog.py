@@ -342,3 +342,27 @@ class Catalog:
 
     def pids(self) -> list[int]:
         return [row[0] for row in self.db.execute("SELECT pid FROM playlists ORDER BY pid")]
+
+    def playlist_name(self, pid: int) -> str | None:
+        """The playlist's title as written, or None when the pid is unknown or untitled."""
+        row = self.db.execute("SELECT name FROM playlists WHERE pid = ?", (pid,)).fetchone()
+        return row[0] if row else None
+
+    def artist_names(self) -> list[str]:
+        """Every distinct artist name, as the catalog spells it."""
+        return [row[0] for row in self.db.execute("SELECT DISTINCT artist FROM tracks")]
+
+    def track_by_uri(self, uri: str) -> Track | None:
+        row = self.db.execute("SELECT uri, name, artist FROM tracks WHERE uri = ?", (uri,)).fetchone()
+        return Track(track_uri=row[0], track_name=row[1], artist_name=row[2]) if row else None
+
+    def tracks_with_words(self, words: Sequence[str], limit: int) -> list[Track]:
+        """Tracks whose "name artist" holds every one of `words` (case-blind), oldest first."""
+        if not words:
+            return []
+        where = " AND ".join("(name || ' ' || artist) LIKE ?" for _ in words)
+        rows = self.db.execute(
+            f"SELECT uri, name, artist FROM tracks WHERE {where} ORDER BY track_id LIMIT ?",
+            [f"%{w}%" for w in words] + [limit],
+        )
+        return [Track(track_uri=uri, track_name=name, artist_name=artist) for uri, name, artist in rows]

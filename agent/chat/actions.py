@@ -435,8 +435,7 @@ class Playlister:
         return Explanation(track, playlist.voting, playlist.mode, voters, len(playlist.neighbours))
 
     def _title_of(self, pid: int) -> str:
-        row = self.retriever.catalog.db.execute("SELECT name FROM playlists WHERE pid = ?", (pid,)).fetchone()
-        return (row[0] or "") if row else ""
+        return self.retriever.catalog.playlist_name(pid) or ""
 
     def lookup(self, text: str, limit: int = 5) -> list[Track]:
         return self.search.tracks(text, limit)

@@ -36,7 +36,7 @@ class CatalogSearch:
     def _artist_names(self) -> dict[str, str]:
         if self._artists is None:
             names: dict[str, str] = {}
-            for (artist,) in self.catalog.db.execute("SELECT DISTINCT artist FROM tracks"):
+            for artist in self.catalog.artist_names():
                 names.setdefault(normalize_title(artist), artist)
             self._artists = names
         return self._artists
@@ -68,13 +68,8 @@ class CatalogSearch:
         words = [w for w in normalize_title(text).split() if w not in {"by", "the", "a", "from"}][:6]
         if not words:
             return []
-        # LIKE is ASCII case-blind; words come normalised, so punctuation does not block a match.
-        where = " AND ".join("(name || ' ' || artist) LIKE ?" for _ in words)
-        rows = self.catalog.db.execute(
-            f"SELECT uri, name, artist FROM tracks WHERE {where} ORDER BY track_id LIMIT ?",
-            [f"%{w}%" for w in words] + [limit],
-        )
-        return [Track(track_uri=uri, track_name=name, artist_name=artist) for uri, name, artist in rows]
+        # Words come normalised, so punctuation does not block a match.
+        return self.catalog.tracks_with_words(words, limit)
 
     def _song_matcher(self) -> SongMatcher:
         if self._matcher is None:
@@ -82,5 +77,4 @@ class CatalogSearch:
         return self._matcher
 
     def track_by_uri(self, uri: str) -> Track | None:
-        row = self.catalog.db.execute("SELECT uri, name, artist FROM tracks WHERE uri = ?", (uri,)).fetchone()
-        return Track(track_uri=row[0], track_name=row[1], artist_name=row[2]) if row else None
+        return self.catalog.track_by_uri(uri)
