@@ -29,6 +29,11 @@ class LLMUnavailableError(LLMError):
     """The model could not answer: server down, timeout, HTTP error, model crash."""
 
 
+class LLMGaveUpError(LLMUnavailableError):
+    """The backend already spent what a request may cost (a timeout, its retries) or
+    stopped calling a server that kept failing: asking again at once would only wait again."""
+
+
 class LLMOutputError(LLMError):
     """The model answered, but not with JSON that fits the schema."""
 

@@ -1,25 +1,34 @@
-"""OpenAI (GPT-4o by default) or any OpenAI-compatible server, through LangChain's ChatOpenAI.
+"""OpenAI (GPT-4o by default) or any OpenAI-compatible server, through the openai client
+that LangChain's ChatOpenAI sets up.
 
 The schema goes out as strict structured outputs (`response_format` json_schema).
 Servers that refuse that form (llama-cpp-python's server answers HTTP 500) get JSON
 mode with the schema attached instead, which llama-cpp-python and vLLM turn into a
 grammar; `auto` switches once and remembers. The API key is held as a SecretStr and
 never put into a message: OpenAI's own 401 text quotes part of it.
+
+Requests go through the openai client's raw-response API so that a reply that is not a
+chat completion is named for what it is (`openai_reply`). "Later" answers are retried
+as Retry-After asks, within a cap, and a server that keeps failing is no longer called
+(`resilience`); every failure is an LLMUnavailableError the caller falls back on.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import openai
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, convert_to_openai_messages
 from pydantic import SecretStr
 
-from agent.llm.base import LLMConfigError, LLMUnavailableError
+from agent.llm.base import LLMConfigError, LLMGaveUpError, LLMUnavailableError
 from agent.llm.config import OPENAI_KEY_ENV, LLMConfig, OpenAIOptions
+from agent.llm.openai_reply import reply_text, shown
 from agent.llm.registry import register_backend
+from agent.llm.resilience import CircuitBreaker, RetryPolicy
 
 # Keywords strict structured outputs may reject; the caller validates them after decoding.
 _NOT_STRICT = frozenset({"maxLength", "minLength", "uniqueItems"})
@@ -45,23 +54,51 @@ class OpenAIBackend:
         self.model = options.model
         self.where = options.base_url or "api.openai.com"
         self.response_format = options.response_format
-        # Our own retry policy (one retry, then a fallback) replaces the client's backoff.
+        # Our own retry policy (`retry`, then a fallback) replaces the client's backoff.
         self._chat = ChatOpenAI(
             model=options.model, base_url=options.base_url, api_key=SecretStr(key),
             timeout=options.timeout, max_retries=0, temperature=options.temperature,
         )
+        self.retry = RetryPolicy()
+        self.breaker = CircuitBreaker()
 
     def complete(self, messages: Sequence[BaseMessage], schema: dict[str, Any]) -> str:
-        form = "json_object" if self.response_format == "json_object" else "json_schema"
+        """The reply's text. A failure is an LLMUnavailableError naming the server and the
+        fault (LLMGaveUpError when asking again at once is pointless); a setting to fix is
+        an LLMConfigError, which does not count against the server."""
+        if self.breaker.is_open:
+            raise LLMGaveUpError(self._given_up())
         try:
-            return self._ask(messages, schema, form)
-        except openai.APIStatusError as error:
-            if self.response_format == "auto" and form == "json_schema" and _refuses_json_schema(error):
-                self.response_format = "json_object"
-                return self.complete(messages, schema)
-            raise self._explain(error) from None
-        except openai.APIError as error:
-            raise self._explain(error) from None
+            text = self._request(messages, schema)
+        except LLMUnavailableError as error:
+            self.breaker.failed(str(error))
+            if self.breaker.is_open:
+                raise LLMGaveUpError(self._given_up()) from None
+            raise
+        self.breaker.succeeded()
+        return text
+
+    def _given_up(self) -> str:
+        return (f"{self.where} failed {self.breaker.failures} requests in a row, so it is not called again in this "
+                f"run; the last: {self.breaker.last_error}")
+
+    def _request(self, messages: Sequence[BaseMessage], schema: dict[str, Any]) -> str:
+        attempt = 1
+        while True:
+            form = "json_object" if self.response_format == "json_object" else "json_schema"
+            try:
+                return self._ask(messages, schema, form)
+            except openai.APIStatusError as error:
+                if self.response_format == "auto" and form == "json_schema" and _refuses_json_schema(error):
+                    self.response_format = "json_object"  # a switch of form, not a retry: no attempt spent
+                    continue
+                wait = self.retry.wait_before_retry(attempt, error.status_code, error.response.headers)
+                if wait is None:
+                    raise self._explain(error, attempt) from None
+            except openai.APIError as error:
+                raise self._explain(error, attempt) from None
+            time.sleep(wait)
+            attempt += 1
 
     def _ask(self, messages: Sequence[BaseMessage], schema: dict[str, Any], form: str) -> str:
         if form == "json_schema":
@@ -74,13 +111,17 @@ class OpenAIBackend:
             response_format = {"type": "json_object"}
         else:
             response_format = {"type": "json_object", "schema": schema}
-        reply = self._chat.invoke(list(messages), response_format=response_format)
-        return str(reply.content)
+        raw = self._chat.root_client.chat.completions.with_raw_response.create(
+            model=self.model, messages=convert_to_openai_messages(list(messages)),
+            response_format=response_format, temperature=self.options.temperature,
+        )
+        return reply_text(raw.http_response, self.where)
 
-    def _explain(self, error: openai.APIError) -> Exception:
+    def _explain(self, error: openai.APIError, attempts: int) -> Exception:
         """A message a user can act on; never the server's text for auth errors (it quotes the key)."""
         if isinstance(error, openai.APITimeoutError):
-            return LLMUnavailableError(
+            # Waiting a second timeout would double what a hung server costs, for nothing.
+            return LLMGaveUpError(
                 f"{self.where} did not answer within {self.options.timeout:g} s; raise openai.timeout in llm.json"
             )
         if isinstance(error, openai.APIConnectionError):
@@ -92,7 +133,9 @@ class OpenAIBackend:
                 f"{self.where} answered 404 for model {self.model!r}: check --model, and that --base-url ends in /v1"
             )
         if isinstance(error, openai.APIStatusError):
-            detail = " ".join(str(error.message).split())[:200]
+            detail = shown(str(error.message), limit=200)
+            if attempts > 1:  # the retries are spent: another round would only repeat them
+                return LLMGaveUpError(f"{self.where} still answered HTTP {error.status_code} after {attempts} tries: {detail}")
             return LLMUnavailableError(f"{self.where} answered HTTP {error.status_code}: {detail}")
         return LLMUnavailableError(f"{self.where} failed: {type(error).__name__}")
 

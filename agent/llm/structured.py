@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 
-from agent.llm.base import ChatBackend, LLMOutputError, LLMUnavailableError
+from agent.llm.base import ChatBackend, LLMGaveUpError, LLMOutputError, LLMUnavailableError
 
 Answer = TypeVar("Answer", bound=BaseModel)
 ATTEMPTS = 2  # one retry: a sampled or truncated answer often succeeds the second time
@@ -60,12 +60,15 @@ def ask(
     """Up to ATTEMPTS tries; `accept` returns why a well-formed answer is still unusable.
 
     Output and availability errors are collected, not raised, so the caller can fall
-    back to retrieval with a warning; configuration errors propagate.
+    back to retrieval with a warning; configuration errors propagate. No retry follows
+    an LLMGaveUpError: the backend has spent what one request may cost.
     """
     errors: list[str] = []
     for attempt in range(1, ATTEMPTS + 1):
         try:
             answer = parse_answer(backend.complete(messages, schema), model)
+        except LLMGaveUpError as error:
+            return Asked(None, attempt, [*errors, str(error)])
         except (LLMOutputError, LLMUnavailableError) as error:
             errors.append(str(error))
             continue
