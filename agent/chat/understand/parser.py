@@ -1,0 +1,50 @@
+"""Reading one message: slash command, certain rule, or the classifier; then its slots."""
+
+from __future__ import annotations
+
+import re
+
+from agent.chat.understand.classifier import IntentClassifier
+from agent.chat.understand.message import ParseContext, ParsedMessage
+from agent.chat.understand.numbers import digits_for_words
+from agent.chat.understand.rules import certain_action
+from agent.chat.understand.slash import parse_slash
+from agent.chat.understand.slots import polite_stripped, read_slots
+
+# Below this confidence the chat should ask instead of acting (measured on the dev set,
+# benchmarks/bench_chat_parse.py); `parse` already answers `clarify` under it.
+CONFIDENCE_THRESHOLD = 0.35
+RULE_CONFIDENCE = 0.99
+_NEEDS_SLOTS = {"remove", "add", "like", "dislike", "explain", "similar", "steer"}
+
+
+class Understander:
+    """Reads chat messages into `ParsedMessage`s with the chat's already loaded MiniLM."""
+
+    def __init__(self, encoder):
+        self.classifier = IntentClassifier(encoder)
+
+    def parse(self, text: str, context: ParseContext | None = None) -> ParsedMessage:
+        text = " ".join(text.split())
+        if text.startswith("/"):
+            return parse_slash(text)
+        length = context.playlist_length if context else None
+        cleaned = clean(text)
+        if not cleaned:
+            return ParsedMessage(text=text, action="clarify", confidence=0.0)
+        action = certain_action(cleaned)
+        if action:
+            return ParsedMessage(text=text, action=action, slots=read_slots(action, text, length),
+                                 confidence=RULE_CONFIDENCE)
+        reading = self.classifier.read(text)
+        if reading.confidence < CONFIDENCE_THRESHOLD or reading.action == "clarify":
+            return ParsedMessage(text=text, action="clarify", confidence=reading.confidence)
+        slots = read_slots(reading.action, text, length)
+        return ParsedMessage(text=text, action=reading.action, slots=slots, confidence=reading.confidence)
+
+
+def clean(text: str) -> str:
+    """Lower case, polite openings and closing punctuation dropped, number words as digits."""
+    lowered = polite_stripped(text.lower()).strip(" ?!.,;:")
+    lowered = re.sub(r"[\s,]+(?:please|pls|plz|thanks|thank you|thx)$", "", lowered)
+    return digits_for_words(lowered)
