@@ -100,7 +100,7 @@ def main() -> None:
         index = build_index(catalog, encoder, ChromaLocation(path=home / "chroma"))
         results["index"] = {"titles": index.info.titles, "seconds": time.perf_counter() - started}
         retriever = Retriever(catalog, index, encoder)
-        names = [row[0] for row in catalog.db.execute("SELECT name FROM playlists WHERE name IS NOT NULL")]
+        names = list(catalog.playlist_names().values())
         titles = random.Random(0).sample(names, min(args.queries, len(names))) + NOVEL_TITLES
         results["query_500"] = bench_queries(retriever, titles, 500)
         results["query_10"] = bench_queries(retriever, titles, 10)

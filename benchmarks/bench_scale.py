@@ -151,8 +151,7 @@ def phase_query(args: dict) -> dict:
     size, wanted = args["size"], args["queries"]
     rng = random.Random(args["seed"])
     pids = rng.sample(range(size), max(0, wanted - len(NOVEL_TITLES)) + 10)
-    marks = ",".join("?" * len(pids))
-    names = dict(catalog.db.execute(f"SELECT pid, name FROM playlists WHERE pid IN ({marks})", pids))
+    names = catalog.playlist_names(pids)
     picked = [names[pid] for pid in pids if names.get(pid)]
     warmup, titles = picked[:10], picked[10:] + NOVEL_TITLES
     for title in warmup:  # first calls pay for lazy init; these titles are not measured

@@ -14,10 +14,7 @@ from retrieval.voting import vote
 
 class PopularTracks:
     def __init__(self, catalog: Catalog, exclude_pids: frozenset[int] = frozenset(), depth: int = 500):
-        counts: dict[int, int] = {}
-        for pid, track_id in catalog.db.execute("SELECT pid, track_id FROM playlist_tracks"):
-            if pid not in exclude_pids:
-                counts[track_id] = counts.get(track_id, 0) + 1
+        counts = catalog.track_popularity(exclude_pids)
         top = sorted(counts, key=lambda t: (-counts[t], t))[:depth]
         rows = catalog.track_rows(top)
         self.tracks = [(rows[t], float(counts[t])) for t in top]
@@ -33,12 +30,10 @@ class ExactTitle:
         self.exclude_pids = exclude_pids
 
     def recommend(self, title: str, n: int) -> list[tuple[tuple[str, str, str], float]]:
-        row = self.catalog.db.execute(
-            "SELECT title_id FROM titles WHERE normalized = ?", (normalize_title(title),)
-        ).fetchone()
-        if row is None:
+        title_id = self.catalog.title_id(normalize_title(title))
+        if title_id is None:
             return []
-        pids = [pid for pid, _ in self.catalog.playlists_with_title(row[0], 10**9, self.exclude_pids)]
+        pids = [pid for pid, _ in self.catalog.playlists_with_title(title_id, 10**9, self.exclude_pids)]
         votes = vote([(pid, 1.0) for pid in pids], self.catalog.track_ids_of(pids))[:n]
         rows = self.catalog.track_rows(v.track_id for v in votes)
         return [(rows[v.track_id], v.score) for v in votes]

@@ -38,9 +38,7 @@ def holdout(catalog: Catalog, share: float = 0.1, seed: int = 0, unit: HoldoutUn
         raise ValueError(f"the held-out share must be between 0 and 1, got {share}")
     if unit not in HOLDOUT_UNITS:
         raise ValueError(f"unknown holdout unit {unit!r}; choose one of {', '.join(HOLDOUT_UNITS)}")
-    rows = catalog.db.execute(
-        "SELECT pid, title_id FROM playlists WHERE title_id IS NOT NULL AND num_tracks > 0 ORDER BY pid"
-    ).fetchall()
+    rows = catalog.titled_playlists_with_tracks()
     wanted = max(1, round(share * len(rows)))
     rng = random.Random(seed)
     if unit == "playlist":

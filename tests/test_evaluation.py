@@ -75,8 +75,7 @@ def test_playlist_split_is_seeded_and_sized(indexed):
 def test_title_split_leaves_no_test_title_in_training(indexed):
     catalog, _, _ = indexed
     split = holdout(catalog, share=0.3, seed=1, unit="title")
-    test_titles = {catalog.db.execute("SELECT title_id FROM playlists WHERE pid=?", (p,)).fetchone()[0]
-                   for p in split.test_pids}
+    test_titles = {catalog.title_id_of_playlist(p) for p in split.test_pids}
     train_titles = {t for t, _ in catalog.titles_in_use(split.test_pids)}
     assert test_titles and not test_titles & train_titles
 

@@ -78,16 +78,17 @@ def test_unknown_pid_is_a_clear_error(catalog, corpus_slice):
 
 def test_optional_mpd_fields_are_kept(catalog, corpus_slice):
     ingest_paths(catalog, [corpus_slice])
-    row = catalog.db.execute(
+    db = catalog.connection_for_tests()
+    row = db.execute(
         "SELECT num_followers, description, collaborative, modified_at FROM playlists WHERE pid = 0"
     ).fetchone()
     assert row == (1, "hand-made playlist 0", 0, 1493424000)
-    album = catalog.db.execute(
+    album = db.execute(
         "SELECT album_name, album_uri, artist_uri FROM tracks WHERE uri = ?", (uri("xmas01"),)
     ).fetchone()
     assert album == ("All I Want for Christmas Is You (Album)", "spotify:album:xmas01", "spotify:artist:mariahcarey")
     # A playlist given with only the required fields has no optional values to store.
-    assert catalog.db.execute("SELECT num_followers FROM playlists WHERE pid = 1").fetchone() == (None,)
+    assert db.execute("SELECT num_followers FROM playlists WHERE pid = 1").fetchone() == (None,)
 
 
 def test_gzipped_slice_is_read_like_a_plain_one(tmp_path, write_slice, corpus):

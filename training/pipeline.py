@@ -240,7 +240,7 @@ def similarity_table(models: dict, anchor: str = SIMILARITY_ANCHOR, probes=SIMIL
 
 
 def _normalised_titles(catalog: Catalog) -> dict[int, str]:
-    return dict(catalog.db.execute("SELECT title_id, normalized FROM titles"))
+    return catalog.normalized_titles()
 
 
 def _elbow(cache: Path, vectors: np.ndarray, options: TrainOptions, reporter: Reporter) -> tuple[dict[int, float], bool]:

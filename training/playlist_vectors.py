@@ -31,9 +31,7 @@ class PlaylistVectors:
 
 def trainable_playlists(catalog: Catalog) -> list[tuple[int, int]]:
     """(pid, title_id) of playlists with both a title and tracks: the only ones training can use."""
-    rows = catalog.db.execute(
-        "SELECT pid, title_id FROM playlists WHERE title_id IS NOT NULL AND num_tracks > 0 ORDER BY pid"
-    ).fetchall()
+    rows = catalog.titled_playlists_with_tracks()
     if not rows:
         total = catalog.stats().playlists
         raise TrainingError(

@@ -31,7 +31,7 @@ class TrackVectors:
 
 def distinct_track_titles(catalog: Catalog) -> list[str]:
     # Ordered by length, so a batch holds titles of one length and little padding is embedded.
-    return [row[0] for row in catalog.db.execute("SELECT DISTINCT name FROM tracks ORDER BY length(name), name")]
+    return catalog.distinct_track_names()
 
 
 def embed_track_titles(
@@ -78,7 +78,7 @@ def _counter(start: int, total: int, on_progress: ProgressFn | None) -> Callable
 
 def _index_tracks(catalog: Catalog, titles: list[str], title_vectors: np.ndarray, folder: Path) -> TrackVectors:
     row_of_title = {title: row for row, title in enumerate(titles)}
-    rows = catalog.db.execute("SELECT track_id, uri, name FROM tracks ORDER BY track_id").fetchall()
+    rows = catalog.track_names_by_id()
     max_id = rows[-1][0] if rows else 0
     row_of_track_id = np.full(max_id + 1, -1, dtype=np.int64)
     uris = []

@@ -1,0 +1,94 @@
+"""Lookups by name for the chat, and whole-catalog scans for training and evaluation."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from retrieval.catalog.reads import CHUNK
+from retrieval.records import Track
+
+
+class NameLookups:
+    """Mixin of `Catalog`: finding playlists, titles and tracks by what a person typed."""
+
+    _db: sqlite3.Connection
+
+    def playlist_name(self, pid: int) -> str | None:
+        """The playlist's title as written, or None when the pid is unknown or untitled."""
+        row = self._db.execute("SELECT name FROM playlists WHERE pid = ?", (pid,)).fetchone()
+        return row[0] if row else None
+
+    def playlist_names(self, pids: Iterable[int] | None = None) -> dict[int, str]:
+        """pid -> title as written, of the given playlists (default: all) that have one."""
+        if pids is None:
+            return dict(self._db.execute("SELECT pid, name FROM playlists WHERE name IS NOT NULL ORDER BY pid"))
+        wanted = list(pids)
+        names: dict[int, str] = {}
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start:start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            names.update(self._db.execute(
+                f"SELECT pid, name FROM playlists WHERE name IS NOT NULL AND pid IN ({marks})", chunk
+            ))
+        return names
+
+    def title_id(self, normalized: str) -> int | None:
+        """The id of a normalised title, or None when no playlist ever carried it."""
+        row = self._db.execute("SELECT title_id FROM titles WHERE normalized = ?", (normalized,)).fetchone()
+        return row[0] if row else None
+
+    def title_id_of_playlist(self, pid: int) -> int | None:
+        row = self._db.execute("SELECT title_id FROM playlists WHERE pid = ?", (pid,)).fetchone()
+        return row[0] if row else None
+
+    def artist_names(self) -> list[str]:
+        """Every distinct artist name, as the catalog spells it."""
+        return [row[0] for row in self._db.execute("SELECT DISTINCT artist FROM tracks")]
+
+    def track_by_uri(self, uri: str) -> Track | None:
+        row = self._db.execute("SELECT uri, name, artist FROM tracks WHERE uri = ?", (uri,)).fetchone()
+        return Track(track_uri=row[0], track_name=row[1], artist_name=row[2]) if row else None
+
+    def tracks_with_words(self, words: Sequence[str], limit: int) -> list[Track]:
+        """Tracks whose "name artist" holds every one of `words` (case-blind), oldest first."""
+        if not words:
+            return []
+        where = " AND ".join("(name || ' ' || artist) LIKE ?" for _ in words)
+        rows = self._db.execute(
+            f"SELECT uri, name, artist FROM tracks WHERE {where} ORDER BY track_id LIMIT ?",
+            [f"%{w}%" for w in words] + [limit],
+        )
+        return [Track(track_uri=uri, track_name=name, artist_name=artist) for uri, name, artist in rows]
+
+
+class CorpusScans:
+    """Mixin of `Catalog`: whole-catalog reads for training, splits and baselines."""
+
+    _db: sqlite3.Connection
+
+    def titled_playlists_with_tracks(self) -> list[tuple[int, int]]:
+        """(pid, title_id) of playlists with both a title and tracks, by pid."""
+        return self._db.execute(
+            "SELECT pid, title_id FROM playlists WHERE title_id IS NOT NULL AND num_tracks > 0 ORDER BY pid"
+        ).fetchall()
+
+    def normalized_titles(self) -> dict[int, str]:
+        """title_id -> normalised title, of every title ever stored."""
+        return dict(self._db.execute("SELECT title_id, normalized FROM titles"))
+
+    def track_popularity(self, exclude_pids: frozenset[int] = frozenset()) -> dict[int, int]:
+        """track_id -> how many playlists (outside `exclude_pids`) hold it, once per occurrence."""
+        counts: dict[int, int] = {}
+        for pid, track_id in self._db.execute("SELECT pid, track_id FROM playlist_tracks"):
+            if pid not in exclude_pids:
+                counts[track_id] = counts.get(track_id, 0) + 1
+        return counts
+
+    def distinct_track_names(self) -> list[str]:
+        """Every distinct track title, shortest first (so a batch holds titles of one length)."""
+        return [row[0] for row in self._db.execute("SELECT DISTINCT name FROM tracks ORDER BY length(name), name")]
+
+    def track_names_by_id(self) -> list[tuple[int, str, str]]:
+        """(track_id, uri, name) of every track, by id."""
+        return self._db.execute("SELECT track_id, uri, name FROM tracks ORDER BY track_id").fetchall()

@@ -1,0 +1,58 @@
+"""The song-key table: song_key(name, artist) of every track, for matching songs by name.
+
+Keying 2.2 million MPD tracks takes tens of seconds, too long to repeat per process,
+so the keys are stored in the catalog file, filled on first use and topped up when
+tracks are added; a lookup is then one indexed query.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from retrieval.normalize import song_key
+
+_VERSION_META_KEY = "song_keys_version"
+_BATCH = 50_000
+
+
+class SongKeys:
+    """Mixin of `Catalog`: the stored song keys."""
+
+    _db: sqlite3.Connection
+
+    def refresh_song_keys(self, version: str) -> None:
+        """Key the tracks added since the last refresh; rekey all when `version` changed."""
+        stale = self.get_meta(_VERSION_META_KEY) != version
+        # Track rows are never renamed and ids only grow, so keying the new ids suffices.
+        done = 0 if stale else self._db.execute("SELECT coalesce(max(track_id), 0) FROM song_keys").fetchone()[0]
+        newest = self._db.execute("SELECT coalesce(max(track_id), 0) FROM tracks").fetchone()[0]
+        if not stale and newest <= done:
+            return  # the common case: nothing to write, no write lock taken
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if stale:
+                self._db.execute("DELETE FROM song_keys")
+            self._key_tracks_after(done)
+            self.set_meta(_VERSION_META_KEY, version)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _key_tracks_after(self, done: int) -> None:
+        # Paged by id, so 2.2 million MPD tracks never sit in memory at once.
+        while rows := self._db.execute(
+            "SELECT track_id, name, artist FROM tracks WHERE track_id > ? ORDER BY track_id LIMIT ?",
+            (done, _BATCH),
+        ).fetchall():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO song_keys (key, track_id) VALUES (?, ?)",
+                ((song_key(name, artist), track_id) for track_id, name, artist in rows),
+            )
+            done = rows[-1][0]
+
+    def track_ids_with_song_key(self, key: str) -> list[int]:
+        """Ids of the tracks whose song key is `key`, oldest first."""
+        return [row[0] for row in self._db.execute(
+            "SELECT track_id FROM song_keys WHERE key = ? ORDER BY track_id", (key,)
+        )]
