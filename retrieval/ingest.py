@@ -17,8 +17,9 @@ class IngestSummary:
     playlists: int = 0
     track_rows: int = 0
     skipped: int = 0
+    skipped_files: int = 0
     seconds: float = 0.0
-    problems: list[str] = field(default_factory=list)  # the skipped playlists, named
+    problems: list[str] = field(default_factory=list)  # the skipped playlists and files, named
     catalog: CatalogStats | None = None
 
     @property
@@ -35,13 +36,20 @@ def ingest_paths(
     """Read and store every MPD file under `paths`.
 
     A bad file raises `MPDFormatError` (naming file, pid and field) after the files
-    before it were committed; with `skip_bad`, bad playlists are skipped and listed in
-    `IngestSummary.problems` instead.
+    before it were committed; with `skip_bad`, bad playlists, and files that cannot be
+    read or parsed at all, are skipped and listed in `IngestSummary.problems` instead.
     """
     started = time.perf_counter()
     summary = IngestSummary()
     for path in find_files(paths):
-        parsed = read_file(path, skip_bad=skip_bad)
+        try:
+            parsed = read_file(path, skip_bad=skip_bad)
+        except MPDFormatError as error:
+            if not skip_bad:
+                raise
+            summary.skipped_files += 1
+            summary.problems.append(f"skipped file: {error}")
+            continue
         stats = catalog.ingest(parsed)
         summary.files += 1
         summary.playlists += stats.playlists

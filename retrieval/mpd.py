@@ -4,12 +4,15 @@
 One file is read and validated at a time, so memory stays bounded by the largest file.
 Validation is hand-written rather than pydantic: at MPD scale (66 million track rows)
 building a model per track costs more than the whole database insert.
+
+Every value stored must fit its column: integers (pid, num_followers, modified_at,
+duration_ms) are JSON integers within SQLite's signed 64 bits, text fields are strings,
+and text is bounded: names and URIs at most `MAX_NAME_CHARS` (1,000) characters, a
+description at most `MAX_DESCRIPTION_CHARS` (10,000).
 """
 
 from __future__ import annotations
 
-import gzip
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,23 +20,21 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from retrieval.mpd_errors import MPDFormatError
+from retrieval.mpd_files import MAX_FILE_BYTES, find_files, read_bytes
+
 REQUIRED_TRACK_FIELDS = ("track_uri", "track_name", "artist_name")
 OPTIONAL_TRACK_FIELDS = ("artist_uri", "album_uri", "album_name", "duration_ms")
 OPTIONAL_PLAYLIST_FIELDS = ("collaborative", "modified_at", "num_followers", "description")
 _NO_EXTRA: dict[str, Any] = {}
-
-
-class MPDFormatError(ValueError):
-    """A file or playlist that is not valid MPD; the message names the file, pid and field."""
-
-    def __init__(self, path: Path, message: str, pid: Any = None, field: str | None = None):
-        self.path, self.pid, self.field = path, pid, field
-        where = str(path)
-        if pid is not None:
-            where += f", playlist pid={pid}"
-        if field is not None:
-            where += f", field '{field}'"
-        super().__init__(f"{where}: {message}")
+MAX_NAME_CHARS = 1_000
+MAX_DESCRIPTION_CHARS = 10_000
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+_INTEGER_FIELDS = frozenset({"modified_at", "num_followers", "duration_ms"})
+_TEXT_LIMITS = {
+    "artist_uri": MAX_NAME_CHARS, "album_uri": MAX_NAME_CHARS, "album_name": MAX_NAME_CHARS,
+    "description": MAX_DESCRIPTION_CHARS,
+}
 
 
 class ParsedTrack(NamedTuple):
@@ -58,35 +59,8 @@ class ParsedFile:
     bad: list[MPDFormatError] = field(default_factory=list)
 
 
-def _slice_order(path: Path) -> tuple[int, str]:
-    match = re.search(r"(\d+)-\d+", path.name)
-    return (int(match.group(1)) if match else -1, path.name)
-
-
-def find_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders to the MPD files inside them, in slice order."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            inside = [p for p in path.iterdir() if p.name.endswith((".json", ".json.gz"))]
-            if not inside:
-                raise MPDFormatError(path, "folder holds no .json or .json.gz files")
-            found.extend(sorted(inside, key=_slice_order))
-        elif path.exists():
-            found.append(path)
-        else:
-            raise MPDFormatError(path, "no such file or folder")
-    return found
-
-
 def _load_json(path: Path) -> Any:
-    opener = gzip.open if path.name.endswith(".gz") else open
-    try:
-        with opener(path, "rb") as handle:
-            data = handle.read()
-    except (OSError, EOFError) as error:
-        raise MPDFormatError(path, f"cannot read file: {error}") from error
+    data = read_bytes(path)
     if not data.strip():
         raise MPDFormatError(path, "file is empty")
     try:
@@ -100,28 +74,61 @@ def _string(path: Path, pid: Any, container: dict, key: str, where: str) -> str:
         raise MPDFormatError(path, f"{where} is missing required field", pid, key)
     value = container[key]
     if not isinstance(value, str):
-        raise MPDFormatError(path, f"{where} has {type(value).__name__}, expected a string", pid, key)
+        raise MPDFormatError(path, f"{where} has {_json_type(value)}, expected a string", pid, key)
+    if len(value) > MAX_NAME_CHARS:
+        raise MPDFormatError(path, f"{where} is {len(value):,} characters long, over the limit of "
+                             f"{MAX_NAME_CHARS:,}", pid, key)
     return value
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", float: "a number that is not a 64-bit integer"}
+    return "null" if value is None else names.get(type(value), "an integer" if type(value) is int else type(value).__name__)
+
+
+def _check_extra(path: Path, pid: Any, extra: dict[str, Any], where: str) -> dict[str, Any]:
+    """Optional fields must fit their columns; null stands for absent."""
+    for key, value in extra.items():
+        if value is None:
+            continue
+        if key in _INTEGER_FIELDS:
+            if type(value) is not int or not _INT64[0] <= value <= _INT64[1]:
+                problem = "an integer out of the 64-bit range" if type(value) is int else _json_type(value)
+                raise MPDFormatError(path, f"{where} has {problem}, expected an integer", pid, key)
+        elif key == "collaborative":
+            if not isinstance(value, bool) and value not in ("true", "false"):
+                raise MPDFormatError(path, f"{where} has {_json_type(value)}, expected true or false", pid, key)
+        elif not isinstance(value, str):
+            raise MPDFormatError(path, f"{where} has {_json_type(value)}, expected a string", pid, key)
+        elif len(value) > _TEXT_LIMITS[key]:
+            raise MPDFormatError(path, f"{where} is {len(value):,} characters long, over the limit of "
+                                 f"{_TEXT_LIMITS[key]:,}", pid, key)
+    return extra
 
 
 def _parse_track(path: Path, pid: int, index: int, raw: Any) -> ParsedTrack:
     try:
         uri, name, artist = raw["track_uri"], raw["track_name"], raw["artist_name"]
-        valid = type(uri) is str and type(name) is str and type(artist) is str and uri.strip() != ""
+        valid = (
+            type(uri) is str and type(name) is str and type(artist) is str and uri.strip() != ""
+            and len(uri) <= MAX_NAME_CHARS and len(name) <= MAX_NAME_CHARS and len(artist) <= MAX_NAME_CHARS
+        )
     except (KeyError, TypeError):
         valid = False
     if not valid:
         _explain_bad_track(path, pid, index, raw)
     # MPD tracks carry 8 fields; the 3 required ones alone need no extra dict.
-    extra = {key: raw[key] for key in OPTIONAL_TRACK_FIELDS if key in raw} if len(raw) > 3 else _NO_EXTRA
-    return ParsedTrack(uri, name, artist, extra)
+    if len(raw) <= 3:
+        return ParsedTrack(uri, name, artist, _NO_EXTRA)
+    extra = {key: raw[key] for key in OPTIONAL_TRACK_FIELDS if key in raw}
+    return ParsedTrack(uri, name, artist, _check_extra(path, pid, extra, f"tracks[{index}]"))
 
 
 def _explain_bad_track(path: Path, pid: int, index: int, raw: Any) -> None:
     """Raise the error that says what is wrong with a track (off the fast path)."""
     where = f"tracks[{index}]"
     if not isinstance(raw, dict):
-        raise MPDFormatError(path, f"{where} is {type(raw).__name__}, expected an object", pid, "tracks")
+        raise MPDFormatError(path, f"{where} is {_json_type(raw)}, expected an object", pid, "tracks")
     for key in REQUIRED_TRACK_FIELDS:
         _string(path, pid, raw, key, where)
     raise MPDFormatError(path, f"{where} has an empty track_uri", pid, "track_uri")
@@ -130,22 +137,24 @@ def _explain_bad_track(path: Path, pid: int, index: int, raw: Any) -> None:
 def parse_playlist(path: Path, raw: Any, name_required: bool) -> ParsedPlaylist:
     """Validate one playlist object; raise MPDFormatError naming what is wrong."""
     if not isinstance(raw, dict):
-        raise MPDFormatError(path, f"playlist is {type(raw).__name__}, expected an object")
+        raise MPDFormatError(path, f"playlist is {_json_type(raw)}, expected an object")
     if "pid" not in raw:
         raise MPDFormatError(path, "playlist is missing required field", None, "pid")
     pid = raw["pid"]
-    if not isinstance(pid, int) or isinstance(pid, bool):
-        raise MPDFormatError(path, f"pid is {type(pid).__name__}, expected an integer", pid, "pid")
+    if type(pid) is not int:
+        raise MPDFormatError(path, f"pid is {_json_type(pid)}, expected an integer", pid, "pid")
+    if not _INT64[0] <= pid <= _INT64[1]:
+        raise MPDFormatError(path, "pid is out of the 64-bit integer range", pid, "pid")
     name = None
     if name_required or "name" in raw:
         name = _string(path, pid, raw, "name", "playlist")
     tracks = raw.get("tracks")
     if not isinstance(tracks, list):
-        problem = "is missing" if tracks is None else f"is {type(tracks).__name__}, expected a list"
+        problem = "is missing" if tracks is None else f"is {_json_type(tracks)}, expected a list"
         raise MPDFormatError(path, f"tracks {problem}", pid, "tracks")
     parsed_tracks = [_parse_track(path, pid, i, track) for i, track in enumerate(tracks)]
     extra = {key: raw[key] for key in OPTIONAL_PLAYLIST_FIELDS if key in raw}
-    return ParsedPlaylist(pid, name, parsed_tracks, extra)
+    return ParsedPlaylist(pid, name, parsed_tracks, _check_extra(path, pid, extra, "playlist"))
 
 
 def _is_challenge_set(data: dict) -> bool:
@@ -183,3 +192,9 @@ def read_file(path: Path, skip_bad: bool = False) -> ParsedFile:
 def iter_files(paths: Iterable[str | Path], skip_bad: bool = False) -> Iterator[ParsedFile]:
     for path in find_files(paths):
         yield read_file(path, skip_bad=skip_bad)
+
+
+__all__ = [
+    "MAX_DESCRIPTION_CHARS", "MAX_FILE_BYTES", "MAX_NAME_CHARS", "MPDFormatError", "ParsedFile",
+    "find_files", "iter_files", "parse_playlist", "read_file",
+]

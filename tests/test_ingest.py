@@ -336,8 +336,14 @@ def test_skip_bad_keeps_the_good_playlists_of_a_bad_file(tmp_path, write_slice, 
     assert all("mpd.slice.0-999.json" in problem for problem in summary.problems)
 
 
-def test_skip_bad_still_stops_at_a_file_that_cannot_be_read(tmp_path, catalog):
-    path = tmp_path / "mpd.slice.0-999.json"
-    path.write_text("{not json")
+def test_skip_bad_skips_a_file_that_cannot_be_read_and_names_it(tmp_path, write_slice, catalog):
+    broken = tmp_path / "mpd.slice.0-999.json"
+    broken.write_text("{not json")
+    good = write_slice(tmp_path, [_good(1)], "mpd.slice.1000-1999.json")
     with pytest.raises(MPDFormatError, match="malformed JSON"):
-        ingest_paths(catalog, [path], skip_bad=True)
+        ingest_paths(catalog, [broken, good])  # without --skip-bad it stops
+    summary = ingest_paths(catalog, [broken, good], skip_bad=True)
+    assert summary.skipped_files == 1 and summary.files == 1
+    assert catalog.pids() == [1]
+    assert len(summary.problems) == 1
+    assert str(broken) in summary.problems[0] and "malformed JSON" in summary.problems[0]

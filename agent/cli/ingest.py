@@ -13,8 +13,10 @@ from retrieval.ingest import IngestSummary, ingest_paths
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--skip-bad", is_flag=True, help="Skip invalid playlists (and say how many) instead of stopping.")
+# Paths are checked when read, so a symbolic link loop or a FIFO is named as what it is.
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--skip-bad", is_flag=True,
+              help="Skip invalid playlists and unreadable files (and say which) instead of stopping.")
 @click.option("--no-index", is_flag=True, help="Only store the playlists; build the index later with `agent index`.")
 @workspace_options
 def ingest(paths: tuple[Path, ...], skip_bad: bool, no_index: bool, workspace: Workspace) -> None:
@@ -55,10 +57,11 @@ def _report(summary: IngestSummary) -> None:
         f"Catalog: {stats.playlists:,} playlists, {stats.tracks:,} tracks, "
         f"{stats.distinct_titles:,} distinct titles."
     )
-    if summary.skipped:
+    if summary.skipped or summary.skipped_files:
         err = stderr()
-        err.print(f"[yellow]Skipped {summary.skipped} invalid playlist(s):[/yellow]")
+        err.print(f"[yellow]Skipped {summary.skipped} invalid playlist(s) and "
+                  f"{summary.skipped_files} unreadable file(s):[/yellow]")
         for problem in summary.problems[:20]:
-            err.print(f"  {problem}", markup=False, highlight=False)
+            err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
         if len(summary.problems) > 20:
             err.print(f"  ... and {len(summary.problems) - 20} more")

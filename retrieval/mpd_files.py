@@ -1,0 +1,93 @@
+"""Finding and reading MPD files safely: regular files only, bounded in size.
+
+Limits (each a clear error naming the file, never an exhausted memory or a hang):
+
+- only regular files are opened (`os.stat` first), so a FIFO named `x.json` or a device
+  such as `/dev/zero` is refused instead of read forever;
+- a file, or a `.gz` file once decompressed, holds at most `MAX_FILE_BYTES` (1 GiB;
+  MPD slices are about 33 MB), checked while streaming, so a gzip bomb stops early;
+- a symbolic link loop is reported as such, not as a missing file.
+"""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import os
+import re
+import stat
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from retrieval.mpd_errors import MPDFormatError
+
+MAX_FILE_BYTES = 1 << 30
+_READ_CHUNK = 16 << 20
+MPD_SUFFIXES = (".json", ".json.gz")
+
+
+def _slice_order(path: Path) -> tuple[int, str]:
+    match = re.search(r"(\d+)-\d+", path.name)
+    return (int(match.group(1)) if match else -1, path.name)
+
+
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise MPDFormatError(path, "symbolic link loop (the link points back to itself)") from error
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise MPDFormatError(path, "no such file or folder") from error
+        raise MPDFormatError(path, f"cannot read: {error.strerror}") from error
+
+
+def find_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders to the MPD files inside them, in slice order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if stat.S_ISDIR(_stat(path).st_mode):
+            inside = [p for p in path.iterdir() if p.name.endswith(MPD_SUFFIXES)]
+            if not inside:
+                raise MPDFormatError(path, "folder holds no .json or .json.gz files")
+            found.extend(sorted(inside, key=_slice_order))
+        else:
+            found.append(path)
+    return found
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def read_bytes(path: Path) -> bytearray:
+    """The file's content, decompressed when it ends in .gz; refused past the limits."""
+    mode = _stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise MPDFormatError(path, f"is {_kind(mode)}, not a regular file; give an MPD .json or .json.gz file")
+    opener = gzip.open if path.name.endswith(".gz") else open
+    data = bytearray()
+    try:
+        with opener(path, "rb") as handle:
+            while chunk := handle.read(_READ_CHUNK):
+                data += chunk
+                if len(data) > MAX_FILE_BYTES:
+                    raise MPDFormatError(path, f"holds more than {_size(MAX_FILE_BYTES)} (decompressed); "
+                                         "split it into MPD slices")
+    except (OSError, EOFError, zlib.error) as error:
+        raise MPDFormatError(path, f"cannot read file: {error}") from error
+    return data  # orjson parses a bytearray as it is: no second copy
+
+
+def _size(count: int) -> str:
+    return f"{count / (1 << 30):g} GiB" if count >= 1 << 30 else f"{count:,} bytes"
