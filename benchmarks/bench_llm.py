@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from agent.llm.config import LLMConfig  # noqa: E402
 from agent.llm.local import default_threads  # noqa: E402
 from agent.llm.registry import create_backend  # noqa: E402
-from agent.modes import ModeOptions, make_playlist  # noqa: E402
+from agent.playlist import ModeOptions, PlaylistRequest, make_playlist  # noqa: E402
 from agent.workspace import Workspace, ensure_demo, open_retriever  # noqa: E402
 from retrieval.generator import GenerationOptions  # noqa: E402
 
@@ -77,7 +77,7 @@ def main() -> None:
     for name, mode in modes(args.candidates):
         seconds, llm_seconds, fallbacks, match_rates = [], [], 0, []
         for title in titles:
-            playlist = make_playlist(retriever, backend, title, options, mode)
+            playlist = make_playlist(retriever, backend, PlaylistRequest(title, options, mode))
             seconds.append(playlist.seconds)
             if playlist.llm:
                 llm_seconds.append(playlist.llm.seconds)

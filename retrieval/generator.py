@@ -50,7 +50,13 @@ class GenerationOptions:
         if self.k < 1:
             raise GenerationError(f"k (neighbour playlists) must be at least 1, got {self.k}")
         if self.max_per_artist is not None and self.max_per_artist < 1:
-            raise GenerationError(f"--max-per-artist must be at least 1, got {self.max_per_artist}")
+            raise GenerationError(f"max_per_artist (tracks per artist) must be at least 1, got {self.max_per_artist}")
+
+
+def require_title(title: str) -> None:
+    """The one check that a title says something: every entry point calls this."""
+    if not title.strip():
+        raise GenerationError('the title is empty; give a playlist title such as "road trip"')
 
 
 class Retriever:
@@ -98,15 +104,14 @@ class Retriever:
     def generate(self, title: str, options: GenerationOptions = GenerationOptions()) -> GeneratedPlaylist:
         started = time.perf_counter()
         options.check()
+        require_title(title)
         normalized = normalize_title(title)
-        if not title.strip():
-            raise GenerationError("the title is empty; give a playlist title such as --title \"road trip\"")
         neighbours, warnings = self.neighbours(title, options.k, options.exclude_pids)
         candidates = self.vote(neighbours, options)
         if len(candidates) < options.n:
             warnings.append(
                 f"only {len(candidates)} tracks found in {len(neighbours)} neighbour playlists; "
-                f"raise --k for more than {len(candidates)}"
+                f"raise k (the neighbour playlists that vote) for more than {len(candidates)}"
             )
         return GeneratedPlaylist(
             title=title,

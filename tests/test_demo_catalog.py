@@ -18,7 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from agent.demo import build_demo as bd  # noqa: E402
+from tools import build_demo as bd  # noqa: E402
 
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
 
@@ -49,7 +49,7 @@ def _is_emoji(ch: str) -> bool:
 # shipped file and determinism
 # --------------------------------------------------------------------------- #
 def test_shipped_file_equals_fresh_build(result):
-    assert bd.OUTPUT_PATH.is_file(), "run `python -m agent.demo.build_demo` to create the demo catalog"
+    assert bd.OUTPUT_PATH.is_file(), "run `python tools/build_demo.py` to create the demo catalog"
     shipped = bd.OUTPUT_PATH.read_bytes()
     fresh = bd.catalog_bytes(result.catalog)
     # Same payload; with the same zlib the compressed bytes are identical too,
@@ -69,7 +69,7 @@ def test_gzip_output_is_byte_stable(result):
 def test_build_is_independent_of_hash_seed(result):
     expected = hashlib.sha256(bd.catalog_json_bytes(result.catalog)).hexdigest()
     code = (
-        "import hashlib; from agent.demo import build_demo as bd; "
+        "import hashlib; from tools import build_demo as bd; "
         "print(hashlib.sha256(bd.catalog_json_bytes()).hexdigest())"
     )
     for hash_seed in ("1", "4242"):

@@ -16,8 +16,8 @@ from agent.llm import LLMConfigError
 from agent.llm.config import LLMConfig, LocalOptions
 from agent.llm.local import LocalBackend, bundled_model_path
 from agent.llm.prompts import load_prompt
-from agent.llm_generate import SongsAnswer, generate_songs, songs_schema
-from agent.rerank import RerankAnswer, candidate_lines, ranking_schema, rerank
+from agent.playlist.llm_songs import SongsAnswer, generate_songs, songs_schema
+from agent.playlist.rerank import RerankAnswer, candidate_lines, ranking_schema, rerank
 from conftest import build_corpus, write_slice_file
 from retrieval.catalog import Catalog
 from retrieval.ingest import ingest_paths

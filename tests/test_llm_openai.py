@@ -21,10 +21,10 @@ from agent.llm import LLMConfigError, create_backend
 from agent.llm.config import LLMConfig, OpenAIOptions
 from agent.llm.local import bundled_model_path, default_threads
 from agent.llm.openai_compat import OpenAIBackend
-from agent.llm_generate import SongsAnswer, songs_schema
+from agent.playlist.llm_songs import SongsAnswer, songs_schema
 from agent.llm.prompts import load_prompt
 from agent.llm.structured import parse_answer
-from agent.rerank import rerank
+from agent.playlist.rerank import rerank
 from conftest import stop_process
 from test_llm_local import CANDIDATES
 

@@ -15,9 +15,9 @@ from agent.llm import LLMConfigError, LLMOutputError, backend_names, create_back
 from agent.llm.config import LLMConfig, OpenAIOptions, config_path, load_config, save_config
 from agent.llm.prompts import load_prompt, parse_prompt
 from agent.llm.structured import parse_answer
-from agent.llm_generate import Song, SongsAnswer, match_songs, songs_schema, unique_new_songs
-from agent.modes import ModeOptions
-from agent.rerank import RerankAnswer, ranking_schema, reciprocal_rank_fusion, repair_ranking
+from agent.playlist.llm_songs import Song, SongsAnswer, match_songs, songs_schema, unique_new_songs
+from agent.playlist import ModeOptions
+from agent.playlist.rerank import RerankAnswer, ranking_schema, reciprocal_rank_fusion, repair_ranking
 from conftest import build_corpus, uri, write_slice_file
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationError

@@ -6,7 +6,7 @@ import pytest
 
 from agent.llm.config import LocalOptions
 from agent.llm.local import LocalBackend
-from agent.rerank import _presentation, borda, rerank
+from agent.playlist.rerank import _presentation, borda, rerank
 from tests.test_llm_local import CANDIDATES
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from agent.cli.common import AgentGroup
 from agent.cli.compare import compare
 from agent.cli.chat import chat
 from agent.cli.evaluate import evaluate
@@ -15,7 +16,7 @@ from agent.cli.llm_config import llm_config
 from agent.cli.train import train
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=AgentGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="playlist-agent")
 def cli() -> None:
     """Turn a playlist title into a playlist, from the Million Playlist Dataset or the demo catalog."""

@@ -1,4 +1,10 @@
-"""What every command shares: workspace options, consoles and the user-error boundary."""
+"""What every command shares: workspace options, consoles and the error boundary.
+
+The boundary is `AgentGroup.invoke`: every command runs inside it, so an exception
+becomes a CLI error in this one place. A user's mistake (the types in USER_ERRORS)
+is exit 1 with a one-line message; anything else is a bug: exit 2 with a short
+report. AGENT_DEBUG=1 lets the traceback through instead.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import click
 from rich.console import Console
 
 from agent.llm.base import LLMError
+from agent.playlist.options import RequestError
 from agent.profile import ProfileError
 from agent.workspace import CHROMA_URL_ENV, HOME_ENV, Workspace
 from retrieval.encoder import EncoderError
@@ -19,7 +26,7 @@ from retrieval.index import IndexUnavailableError
 from retrieval.mpd import MPDFormatError
 from training.options import TrainingError
 
-# Mistakes a user can fix; anything else is a bug and keeps its traceback.
+# Mistakes a user can fix; anything else is a bug (exit 2).
 USER_ERRORS: tuple[type[Exception], ...] = (
     MPDFormatError,
     GenerationError,
@@ -41,15 +48,58 @@ def stderr() -> Console:
     return Console(stderr=True)
 
 
+# The flag that sets each request field, for errors the playlist service raises.
+FLAGS = {
+    "title": "--title", "n": "-n", "k": "--k", "voting": "--voting", "max_per_artist": "--max-per-artist",
+    "mode": "--mode", "shots": "--shots", "fuse": "--fuse", "candidates": "--candidates",
+    "shuffles": "--rerank-shuffles",
+}
+INTERNAL_ERROR_EXIT = 2
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, RequestError):
+        return error.render(FLAGS.get(error.field, error.field))
+    return str(error)
+
+
+def as_cli_error(error: Exception) -> click.ClickException:
+    """The CLI's form of an exception: a user error's own message, or a short bug report."""
+    if isinstance(error, USER_ERRORS):
+        return click.ClickException(_message(error))
+    report = click.ClickException(
+        f"internal error ({type(error).__name__}: {error}); set {DEBUG_ENV}=1 for the traceback"
+    )
+    report.exit_code = INTERNAL_ERROR_EXIT
+    return report
+
+
+def _is_click_flow(error: BaseException) -> bool:
+    # click signals usage errors, --help/--version exits and Ctrl-C with exceptions of its own.
+    return isinstance(error, (click.ClickException, click.exceptions.Exit, click.exceptions.Abort))
+
+
+class AgentGroup(click.Group):
+    """The `agent` group: runs each command inside the error boundary."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            if _is_click_flow(error) or os.environ.get(DEBUG_ENV):
+                raise
+            raise as_cli_error(error) from error
+
+
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn a user's mistake into a one-line CLI error (exit 1); AGENT_DEBUG=1 keeps the traceback."""
+    """The boundary for code run outside the `agent` group (and kept for older callers)."""
     try:
         yield
-    except USER_ERRORS as error:
-        if os.environ.get(DEBUG_ENV):
+    except Exception as error:
+        if _is_click_flow(error) or os.environ.get(DEBUG_ENV):
             raise
-        raise click.ClickException(str(error)) from error
+        raise as_cli_error(error) from error
 
 
 def workspace_options(command: Callable) -> Callable:

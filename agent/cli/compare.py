@@ -8,11 +8,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.generate import open_active_catalog
 from agent.cli.llm_options import LLMChoice, llm_options
-from agent.compare import Comparison, compare_modes, playlist_keys, track_key
-from agent.modes import ModeOptions
+from agent.playlist import ModeOptions, PlaylistRequest
+from agent.playlist.compare import Comparison, compare_modes, playlist_keys, track_key
 from agent.workspace import Workspace, open_retriever
 from retrieval.generator import GenerationOptions
 from retrieval.records import GeneratedPlaylist
@@ -32,14 +32,11 @@ def compare(title: str, count: int, fmt: str, mode: ModeOptions, llm: LLMChoice,
 
     Songs two columns share are marked; each column shows how long its mode took.
     """
-    with user_errors():
-        options = GenerationOptions(n=count)
-        options.check()
-        mode.check()
-        backend = llm.open(workspace)
-        catalog, is_demo = open_active_catalog(workspace)
-        with catalog:
-            comparison = compare_modes(open_retriever(catalog, workspace), backend, title, options, mode)
+    request = PlaylistRequest(title, GenerationOptions(n=count), mode).check()
+    backend = llm.open(workspace)
+    catalog, is_demo = open_active_catalog(workspace)
+    with catalog:
+        comparison = compare_modes(open_retriever(catalog, workspace), backend, request)
     for playlist in comparison.playlists:
         for warning in playlist.warnings:
             stderr().print(f"[yellow]Warning ({playlist.mode}):[/yellow] {warning}", highlight=False)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from agent.charts import headline_bars
-from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.generate import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
 from agent.cli.progress import counting
@@ -21,8 +20,9 @@ from agent.evaluation import (
     held_out_queries,
     run_evaluation,
 )
-from agent.modes import ModeOptions
-from agent.render import print_report, report_markdown
+from agent.evaluation.charts import headline_bars
+from agent.evaluation.tables import print_report, report_markdown
+from agent.playlist import ModeOptions
 from agent.workspace import Workspace
 from retrieval.generator import GenerationError, Retriever
 from retrieval.index import derive_index, drop_index, open_index
@@ -80,51 +80,50 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
     Held-out playlists leave the index before their titles are queried, so no query
     can vote for its own tracks.
     """
-    with user_errors():
-        for rule in voting:
-            if rule not in VOTING_RULES:
-                raise GenerationError(f"unknown voting rule {rule!r}; choose from {', '.join(VOTING_RULES)}")
-        configs = configurations(voting, ks, modes=modes, shots=shot_counts, fuses=fuses, shuffles=shuffle_counts)
-        for config in configs:
-            if config.kind == "retrieval":
-                ModeOptions(mode=config.mode, shots=config.shots, fuse=config.fuse, shuffles=config.shuffles).check()
-        for name in modes:
-            ModeOptions(mode=name).check()
-        # Opened before any slow step, so a missing key or GGUF fails at once.
-        backend = llm.open(workspace) if set(modes) - {"retrieval"} else None
-        catalog, is_demo = open_active_catalog(workspace)
-        if encoders:
-            with catalog:
-                report = _compare_encoders(catalog, workspace, encoders, queries_file, share, seed, unit, voting,
-                                           ks, limit, match_by)
-            return _publish(report, output_dir, workspace, is_demo)
+    for rule in voting:
+        if rule not in VOTING_RULES:
+            raise GenerationError(f"unknown voting rule {rule!r}; choose from {', '.join(VOTING_RULES)}")
+    configs = configurations(voting, ks, modes=modes, shots=shot_counts, fuses=fuses, shuffles=shuffle_counts)
+    for name in modes:
+        ModeOptions(mode=name).check()
+    for config in configs:
+        if config.kind == "retrieval":
+            config.mode_options.check()
+    # Opened before any slow step, so a missing key or GGUF fails at once.
+    backend = llm.open(workspace) if set(modes) - {"retrieval"} else None
+    catalog, is_demo = open_active_catalog(workspace)
+    if encoders:
         with catalog:
-            base = open_index(catalog, workspace.chroma)
-            if queries_file:
-                queries, skipped = file_queries(queries_file)
-                exclude, index, label = frozenset(), base, f"queries from {queries_file.name}"
-                if skipped:
-                    stderr().print(f"Skipped {skipped} playlist(s) of {queries_file} without a title or tracks.")
-            else:
-                split = holdout(catalog, share, seed, unit)
-                queries = held_out_queries(catalog, split)
-                exclude, label = split.test_pids, split.describe()
-                index = derive_index(catalog, base, workspace.chroma, split.test_pids)
-            try:
-                if limit:
-                    queries = random.Random(seed).sample(queries, min(limit, len(queries)))
-                if not queries:
-                    raise GenerationError("no queries to score: the catalog or file has no titled playlists with tracks")
-                retriever = Retriever(catalog, index)
-                with counting("Scoring queries", total=len(queries)) as update:
-                    report = run_evaluation(
-                        catalog, retriever, configs, queries, exclude, label, match_by,
-                        on_query=lambda done: update(done, len(queries)), backend=backend,
-                    )
-            finally:
-                if index is not base:
-                    drop_index(workspace.chroma, index)
-        _publish(report, output_dir, workspace, is_demo)
+            report = _compare_encoders(catalog, workspace, encoders, queries_file, share, seed, unit, voting,
+                                       ks, limit, match_by)
+        return _publish(report, output_dir, workspace, is_demo)
+    with catalog:
+        base = open_index(catalog, workspace.chroma)
+        if queries_file:
+            queries, skipped = file_queries(queries_file)
+            exclude, index, label = frozenset(), base, f"queries from {queries_file.name}"
+            if skipped:
+                stderr().print(f"Skipped {skipped} playlist(s) of {queries_file} without a title or tracks.")
+        else:
+            split = holdout(catalog, share, seed, unit)
+            queries = held_out_queries(catalog, split)
+            exclude, label = split.test_pids, split.describe()
+            index = derive_index(catalog, base, workspace.chroma, split.test_pids)
+        try:
+            if limit:
+                queries = random.Random(seed).sample(queries, min(limit, len(queries)))
+            if not queries:
+                raise GenerationError("no queries to score: the catalog or file has no titled playlists with tracks")
+            retriever = Retriever(catalog, index)
+            with counting("Scoring queries", total=len(queries)) as update:
+                report = run_evaluation(
+                    catalog, retriever, configs, queries, exclude, label, match_by,
+                    on_query=lambda done: update(done, len(queries)), backend=backend,
+                )
+        finally:
+            if index is not base:
+                drop_index(workspace.chroma, index)
+    _publish(report, output_dir, workspace, is_demo)
 
 
 def _publish(report, output_dir: Path | None, workspace: Workspace, is_demo: bool) -> None:

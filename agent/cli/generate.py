@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.llm_options import LLMChoice, llm_options
 from agent.cli.progress import counting
 from agent.cli.profile import profile_option
-from agent.modes import ModeOptions, make_playlist
+from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
 from agent.profile import load_profile
 from agent.render import FORMATS, as_jsonl, as_text, print_table
 from agent.workspace import Workspace, ensure_demo, open_retriever
@@ -44,36 +44,36 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
     --mode rerank and --mode llm add an LLM: the bundled tiny model by default,
     --model-path for your GGUF, --llm openai (or --base-url) for an API.
     """
-    with user_errors():
-        titles = _titles(title, titles_file)
-        options = GenerationOptions(
-            n=count, k=k, voting=voting, merge_versions=not keep_versions,
-            max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
-        )
-        options.check()
-        mode.check()
-        # Opened before the catalog, so a missing key or GGUF fails before any slow step.
-        backend = llm.open(workspace) if mode.needs_llm else None
-        preferences, warning = load_profile(workspace.home, profile_name)
-        if warning:
-            stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
-        options = preferences.apply(options)
-        catalog, is_demo = open_active_catalog(workspace)
-        with catalog:
-            retriever = open_retriever(catalog, workspace)
-            playlists = [make_playlist(retriever, backend, t, options, mode) for t in titles]
-        for playlist in playlists:
-            for warning in playlist.warnings:
-                stderr().print(f"[yellow]Warning ({playlist.title}):[/yellow] {warning}", highlight=False)
-        _emit(playlists, "jsonl" if titles_file and fmt == "table" else fmt, explain, output, is_demo)
+    titles = _titles(title, titles_file)
+    options = GenerationOptions(
+        n=count, k=k, voting=voting, merge_versions=not keep_versions,
+        max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
+    )
+    requests = [PlaylistRequest(t, options, mode).check() for t in titles]
+    playlists, is_demo = make_playlists(requests, llm, profile_name, workspace)
+    for playlist in playlists:
+        for warning in playlist.warnings:
+            stderr().print(f"[yellow]Warning ({playlist.title}):[/yellow] {warning}", highlight=False)
+    _emit(playlists, "jsonl" if titles_file and fmt == "table" else fmt, explain, output, is_demo)
+
+
+def make_playlists(requests: list[PlaylistRequest], llm: LLMChoice, profile_name: str | None, workspace: Workspace):
+    """Each request's playlist, with the profile applied; and whether the demo catalog answered."""
+    # Opened before the catalog, so a missing key or GGUF fails before any slow step.
+    backend = llm.open(workspace) if requests[0].needs_llm else None
+    preferences, warning = load_profile(workspace.home, profile_name)
+    if warning:
+        stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+    catalog, is_demo = open_active_catalog(workspace)
+    with catalog:
+        retriever = open_retriever(catalog, workspace)
+        return [make_playlist(retriever, backend, r.with_profile(preferences)) for r in requests], is_demo
 
 
 def _titles(title: str | None, titles_file: Path | None) -> list[str]:
     if (title is None) == (titles_file is None):
         raise GenerationError("give either --title or --titles-file")
     if titles_file is None:
-        if not title.strip():
-            raise GenerationError("the title is empty; give a playlist title such as --title \"road trip\"")
         return [title]
     titles = [line.strip() for line in titles_file.read_text(encoding="utf-8").splitlines()]
     titles = [t for t in titles if t]

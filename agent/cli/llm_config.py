@@ -9,7 +9,7 @@ import click
 from pydantic import SecretStr
 from rich.table import Table
 
-from agent.cli.common import stdout, user_errors, workspace_options
+from agent.cli.common import stdout, workspace_options
 from agent.llm import backend_names
 from agent.llm.config import OPENAI_KEY_ENV, LLMConfig, config_path, load_config, save_config
 from agent.workspace import Workspace
@@ -33,20 +33,19 @@ def llm_config(llm, model_path, n_ctx, threads, base_url, model, timeout, api_ke
 
     Flags of `agent generate` and `agent compare` still win over these for one run.
     """
-    with user_errors():
-        config = load_config(workspace.home)
-        local = _set(config.local, model_path=model_path and model_path.resolve(), n_ctx=n_ctx, n_threads=threads)
-        openai = _set(config.openai, base_url=base_url, model=model, timeout=timeout)
-        if api_key:
-            openai = openai.model_copy(update={"api_key": SecretStr(click.prompt("OpenAI API key", hide_input=True))})
-        if forget_key:
-            openai = openai.model_copy(update={"api_key": None})
-        changed = LLMConfig.model_validate({
-            "llm": llm or config.llm, "local": local.model_dump(), "openai": {**openai.model_dump(), "api_key": openai.api_key},
-        })
-        if changed != config:
-            stdout().print(f"Saved {save_config(workspace.home, changed)}")
-        _show(changed, config_path(workspace.home))
+    config = load_config(workspace.home)
+    local = _set(config.local, model_path=model_path and model_path.resolve(), n_ctx=n_ctx, n_threads=threads)
+    openai = _set(config.openai, base_url=base_url, model=model, timeout=timeout)
+    if api_key:
+        openai = openai.model_copy(update={"api_key": SecretStr(click.prompt("OpenAI API key", hide_input=True))})
+    if forget_key:
+        openai = openai.model_copy(update={"api_key": None})
+    changed = LLMConfig.model_validate({
+        "llm": llm or config.llm, "local": local.model_dump(), "openai": {**openai.model_dump(), "api_key": openai.api_key},
+    })
+    if changed != config:
+        stdout().print(f"Saved {save_config(workspace.home, changed)}")
+    _show(changed, config_path(workspace.home))
 
 
 def _set(options, **values):

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from agent.llm import ChatBackend, backend_names, open_backend
-from agent.modes import DEFAULT_CANDIDATES, FUSES, MODES, SHOTS, ModeOptions
+from agent.playlist import DEFAULT_CANDIDATES, FUSES, MODES, SHOTS, ModeOptions
 from agent.workspace import Workspace
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.table import Table
 
-from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.generate import open_active_catalog
 from agent.cli.progress import counting
 from agent.workspace import Workspace
@@ -72,16 +72,15 @@ def train(k, elbow_ks, min_coherence, variants, epochs, patience, max_train, see
     """
     from training.pipeline import train as run_training  # torch: loaded only when training
 
-    with user_errors():
-        options = TrainOptions(k=k, elbow_ks=elbow_ks, min_coherence=min_coherence, variants=variants,
-                               epochs=epochs, patience=patience, max_train=max_train, seed=seed, device=device)
-        options.check()
-        catalog, is_demo = open_active_catalog(workspace)
-        with catalog:
-            if is_demo:
-                stderr().print("Training on the demo catalog (no MPD slices ingested).")
-            report = run_training(catalog, workspace.home, options, _Bars())
-        _print_summary(report)
+    options = TrainOptions(k=k, elbow_ks=elbow_ks, min_coherence=min_coherence, variants=variants,
+                           epochs=epochs, patience=patience, max_train=max_train, seed=seed, device=device)
+    options.check()
+    catalog, is_demo = open_active_catalog(workspace)
+    with catalog:
+        if is_demo:
+            stderr().print("Training on the demo catalog (no MPD slices ingested).")
+        report = run_training(catalog, workspace.home, options, _Bars())
+    _print_summary(report)
 
 
 def _print_summary(report: TrainReport) -> None:

@@ -9,148 +9,23 @@ the neighbours, which the paper's evaluation code did not do.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
 import statistics
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import NamedTuple
+from collections.abc import Callable, Mapping, Sequence
 
-from pydantic import BaseModel, Field
-
+from agent.evaluation.configs import CUTOFFS, DEPTH, LLM_SONGS, MATCH_BY, EvalConfig
+from agent.evaluation.queries import Query
+from agent.evaluation.report import ConfigResult, EvalReport, QueryResult
+from agent.playlist import PlaylistRequest, make_playlist
 from retrieval import metrics
 from retrieval.baselines import ExactTitle, PopularTracks
 from retrieval.catalog import Catalog
-from retrieval.encoder import Encoder
 from retrieval.generator import GenerationOptions, Retriever
-from retrieval.index import ChromaLocation, TitleIndex, build_index, drop_index
-from retrieval.mpd import read_file
 from retrieval.normalize import artist_key, song_key
-from retrieval.split import Split
 
-DEPTH = 500  # the challenge's request size; every cutoff is scored from one list
-LLM_SONGS = 10  # songs asked of an LLM in mode llm
-CUTOFFS = (10, 66, 500)
-HEADLINE = ("precision@10", "recall@10", "mrr@10", "ndcg@10", "hit@10", "r_precision")
-LOWER_IS_BETTER = {"clicks"}
-MATCH_BY = ("uri", "song")
-
-Recommendation = list[tuple[tuple[str, str, str], float]]  # ((uri, name, artist), score)
-
-
-class Query(NamedTuple):
-    pid: int | None
-    title: str
-    tracks: list[tuple[str, str, str]]  # (uri, name, artist) of the real playlist
-
-
-@dataclass(frozen=True)
-class EvalConfig:
-    """One column of the comparison."""
-
-    kind: str  # "retrieval", "popular" or "exact"
-    voting: str = "count"
-    k: int = 50
-    encoder: str | None = None  # a title encoder by name (pt, ft-c...); None: the retriever's own
-    mode: str = "retrieval"  # with kind "retrieval": retrieval, rerank or llm (agent.modes)
-    shots: int = 0
-    fuse: str = "none"
-    shuffles: int = 1
-
-    @property
-    def name(self) -> str:
-        if self.kind == "retrieval":
-            if self.mode == "llm":
-                return f"llm {self.shots}-shot"
-            prefix = f"{self.encoder} " if self.encoder else ""
-            prefix += "rerank+rrf " if self.mode == "rerank" and self.fuse == "rrf" else ""
-            prefix += "rerank " if self.mode == "rerank" and self.fuse != "rrf" else ""
-            suffix = f" S={self.shuffles}" if self.mode == "rerank" and self.shuffles > 1 else ""
-            return f"{prefix}{self.voting} k={self.k}{suffix}"
-        return {"popular": "popular", "exact": "exact title"}[self.kind]
-
-
-def configurations(
-    votings: Sequence[str],
-    ks: Sequence[int],
-    encoders: Sequence[str] = (),
-    modes: Sequence[str] = ("retrieval",),
-    shots: Sequence[int] = (0,),
-    fuses: Sequence[str] = ("none",),
-    shuffles: Sequence[int] = (1,),
-) -> list[EvalConfig]:
-    """The retrieval grid (per encoder, when several are compared), the LLM modes on the
-    grid's first voting rule and k, and the baselines, which every report carries."""
-    grid = []
-    if "retrieval" in modes:
-        grid = [EvalConfig("retrieval", v, k, e) for e in (encoders or [None]) for v in votings for k in ks]
-    if "rerank" in modes:
-        grid += [EvalConfig("retrieval", votings[0], ks[0], mode="rerank", fuse=fuse, shuffles=s)
-                 for fuse in fuses for s in shuffles]
-    if "llm" in modes:
-        grid += [EvalConfig("retrieval", votings[0], ks[0], mode="llm", shots=n) for n in shots]
-    return grid + [EvalConfig("popular"), EvalConfig("exact")]
-
-
-def held_out_queries(catalog: Catalog, split: Split) -> list[Query]:
-    queries = []
-    for pid in sorted(split.test_pids):
-        playlist = catalog.playlist(pid)
-        tracks = [(t.track_uri, t.track_name, t.artist_name) for t in playlist.tracks]
-        queries.append(Query(pid, playlist.name or "", tracks))
-    return queries
-
-
-def file_queries(path: Path) -> tuple[list[Query], int]:
-    """Playlists of an MPD-format file as queries; those without a title or tracks are skipped."""
-    parsed = read_file(path)
-    queries, skipped = [], 0
-    for playlist in parsed.playlists:
-        if not playlist.name or not playlist.name.strip() or not playlist.tracks:
-            skipped += 1
-            continue
-        tracks = [(t.track_uri, t.track_name, t.artist_name) for t in playlist.tracks]
-        queries.append(Query(playlist.pid, playlist.name, tracks))
-    return queries, skipped
-
-
-class ConfigResult(BaseModel):
-    name: str
-    kind: str
-    voting: str | None = None
-    k: int | None = None
-    encoder: str | None = None
-    mode: str = "retrieval"
-    means: dict[str, float]
-    seconds_per_query: float
-
-
-class QueryResult(BaseModel):
-    pid: int | None
-    title: str
-    relevant: int
-    scores: dict[str, dict[str, float]] = Field(description="config name -> metric -> value")
-
-
-class EvalReport(BaseModel):
-    created_at: str
-    catalog: str
-    catalog_fingerprint: str
-    encoder: str
-    holdout: str
-    match_by: str
-    depth: int = DEPTH
-    queries: int
-    results: list[ConfigResult]
-    per_query: list[QueryResult]
-    machine: dict[str, str | int | None]
-
-    def best(self, metric: str) -> str:
-        pick = min if metric in LOWER_IS_BETTER else max
-        return pick((r for r in self.results if metric in r.means), key=lambda r: r.means[metric]).name
+Recommendation = list[tuple[tuple[str | None, str, str], float]]  # ((uri, name, artist), score)
 
 
 def _keys(tracks: Sequence[tuple[str, str, str]], match_by: str) -> tuple[list[str], dict[str, str]]:
@@ -184,16 +59,14 @@ def _generator(config: EvalConfig, retriever: Retriever, catalog: Catalog, exclu
     if config.kind == "exact":
         exact = ExactTitle(catalog, exclude)
         return lambda title: (exact.recommend(title, DEPTH), {})
-    from agent.modes import ModeOptions, make_playlist
-
     # An LLM names LLM_SONGS songs (the paper's Table 5 is at 10); rerank reorders the
     # top candidates of a 500-track retrieval, the rest keep retrieval order.
     depth = LLM_SONGS if config.mode == "llm" else DEPTH
     options = GenerationOptions(n=depth, k=config.k, voting=config.voting, exclude_pids=exclude)
-    mode = ModeOptions(mode=config.mode, shots=config.shots, fuse=config.fuse, shuffles=config.shuffles)
+    request = PlaylistRequest(options=options, mode_options=config.mode_options)
 
     def generate(title: str) -> tuple[Recommendation, dict[str, float]]:
-        playlist = make_playlist(retriever, backend, title, options, mode)
+        playlist = make_playlist(retriever, backend, request.for_title(title))
         tracks = [((t.track_uri, t.track_name, t.artist_name), t.score) for t in playlist.tracks]
         return tracks, _llm_diagnostics(playlist)
 
@@ -231,7 +104,7 @@ def run_evaluation(
     encoder name, for configurations naming an encoder) must search an index that holds
     none of the queries' own playlists."""
     if match_by not in MATCH_BY:
-        raise ValueError(f"unknown --match-by {match_by!r}; choose one of {', '.join(MATCH_BY)}")
+        raise ValueError(f"unknown match_by {match_by!r}; choose one of {', '.join(MATCH_BY)}")
     generators = {
         c.name: _generator(c, (retrievers or {}).get(c.encoder, retriever), catalog, exclude_pids, backend)
         for c in configs
@@ -280,33 +153,3 @@ def _summary(config: EvalConfig, per_query: Sequence[QueryResult], seconds: floa
         k=config.k if retrieval else None, encoder=config.encoder if retrieval else None,
         mode=config.mode, means=means, seconds_per_query=seconds,
     )
-
-
-# --------------------------------------------------------------------------- #
-# Comparing title encoders (`--encoders pt,ft-c,ft-t`)
-# --------------------------------------------------------------------------- #
-
-
-@contextlib.contextmanager
-def encoder_retrievers(
-    catalog: Catalog,
-    location: ChromaLocation,
-    encoder_paths: Mapping[str, Path],
-    exclude_pids: frozenset[int],
-    on_progress: Callable[[str, int, int], None] | None = None,
-) -> Iterator[dict[str, Retriever]]:
-    """One retriever per encoder, each over a temporary index of the titles of the
-    playlists not held out, embedded by that encoder; the indexes are dropped after."""
-    built: list[TitleIndex] = []
-    try:
-        retrievers = {}
-        for name, path in encoder_paths.items():
-            encoder = Encoder(path)
-            progress = (lambda done, total, name=name: on_progress(name, done, total)) if on_progress else None
-            index = build_index(catalog, encoder, location, on_progress=progress, exclude_pids=exclude_pids, activate=False)
-            built.append(index)
-            retrievers[name] = Retriever(catalog, index, encoder)
-        yield retrievers
-    finally:
-        for index in built:
-            drop_index(location, index)

@@ -5,7 +5,7 @@ the model add a track that retrieval did not find. What the schema cannot forbid
 (repeats; out-of-range numbers from servers that ignore it; too few numbers) is
 repaired: repeats and strays dropped, unplaced candidates appended in retrieval order.
 An answer with no usable number is rejected, retried once, then retrieval's order is
-kept with a warning. `--fuse rrf` blends the LLM's order with retrieval's (reciprocal
+kept with a warning. Fuse `rrf` blends the LLM's order with retrieval's (reciprocal
 rank fusion), so a weak model can only move candidates, not bury the best ones.
 """
 
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from agent.llm import ChatBackend
 from agent.llm.prompts import load_prompt
 from agent.llm.structured import ask
-from agent.modes import FUSES
+from agent.playlist.options import FUSES, check_choice, check_positive
 from retrieval import metrics
 from retrieval.records import Candidate, LLMInfo
 
@@ -135,10 +135,8 @@ def rerank(
     then in seeded shuffled orders, and the S rankings are combined by Borda count, so
     where a candidate sat in the prompt matters less (position-bias control).
     """
-    if fuse not in FUSES:
-        raise ValueError(f"unknown --fuse {fuse!r}; choose one of {', '.join(FUSES)}")
-    if shuffles < 1:
-        raise ValueError(f"--rerank-shuffles must be at least 1, got {shuffles}")
+    check_choice("fuse", fuse, FUSES)
+    check_positive("shuffles", shuffles)
     started = time.perf_counter()
     count = len(candidates)
     wanted = max(1, min(wanted, count))

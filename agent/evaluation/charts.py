@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.evaluation import HEADLINE, EvalReport
+from agent.evaluation.configs import HEADLINE
+from agent.evaluation.report import EvalReport
 
 
 def headline_bars(report: EvalReport, path: Path) -> Path:

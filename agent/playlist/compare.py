@@ -6,14 +6,15 @@ another count as the same song.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from itertools import combinations
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from agent.modes import MODES, ModeOptions, make_playlist
-from retrieval.generator import GenerationOptions, Retriever
+from agent.playlist.options import MODES
+from agent.playlist.request import PlaylistRequest
+from agent.playlist.service import make_playlist
+from retrieval.generator import Retriever
 from retrieval.normalize import song_key
 from retrieval.records import Candidate, GeneratedPlaylist
 
@@ -29,18 +30,12 @@ class Comparison(BaseModel):
     overlap: dict[str, int] = Field(description='songs two modes share, keyed "retrieval & rerank"')
 
 
-def compare_modes(
-    retriever: Retriever,
-    backend: ChatBackend,
-    title: str,
-    options: GenerationOptions = GenerationOptions(),
-    mode: ModeOptions = ModeOptions(),
-) -> Comparison:
-    """Each mode's playlist for `title`; `mode` gives the shots, fuse and candidates."""
-    playlists = [make_playlist(retriever, backend, title, options, replace(mode, mode=m)) for m in MODES]
+def compare_modes(retriever: Retriever, backend: ChatBackend, request: PlaylistRequest) -> Comparison:
+    """Each mode's playlist for the request's title; its mode options give the shots, fuse and candidates."""
+    playlists = [make_playlist(retriever, backend, request.with_mode(mode=m)) for m in MODES]
     keys = {p.mode: playlist_keys(p) for p in playlists}
     overlap = {f"{a} & {b}": len(keys[a] & keys[b]) for a, b in combinations(keys, 2)}
-    return Comparison(title=title, playlists=playlists, overlap=overlap)
+    return Comparison(title=request.title, playlists=playlists, overlap=overlap)
 
 
 def track_key(track: Candidate) -> str:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from agent.llm import ChatBackend
 from agent.llm.prompts import load_prompt
 from agent.llm.structured import ask
-from agent.modes import SHOTS
+from agent.playlist.options import SHOTS, check_choice
 from retrieval.matching import SongMatcher
 from retrieval.normalize import song_key
 from retrieval.records import Candidate, LLMInfo, Track
@@ -91,8 +91,7 @@ def generate_songs(
     backend: ChatBackend, matcher: SongMatcher, title: str, n: int, shots: int = 0, examples: Sequence[Track] = ()
 ) -> LLMSongs:
     """Ask for n songs (shots picks the prompt; `examples` are its example songs) and match them."""
-    if shots not in SHOTS:
-        raise ValueError(f"--shots must be one of {', '.join(map(str, SHOTS))}, got {shots}")
+    check_choice("shots", shots, SHOTS)
     started = time.perf_counter()
     warnings = []
     if shots and len(examples) < shots:

@@ -1,0 +1,77 @@
+"""One playlist request: the title, retrieval's options and how an LLM takes part.
+
+`check()` is the one validation of a request; the service runs it, and the CLI runs
+it before any slow step so a mistake is reported at once. New knobs (a seed,
+steering words) are new fields here, checked in `check()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from agent.playlist.options import DEFAULT_CANDIDATES, FUSES, MODES, SHOTS, check_choice, check_positive
+from retrieval.generator import GenerationOptions, require_title
+
+
+@dataclass(frozen=True)
+class ModeOptions:
+    """Which mode makes the playlist, and the LLM's part in it."""
+
+    mode: str = "retrieval"
+    shots: int = 0  # llm: example songs in the prompt
+    fuse: str = "none"  # rerank: "rrf" blends the LLM's order with retrieval's
+    candidates: int = DEFAULT_CANDIDATES  # rerank: how many retrieved tracks the LLM sees
+    shuffles: int = 1  # rerank: orders the candidates are shown in, combined by Borda count
+
+    def check(self) -> None:
+        check_choice("mode", self.mode, MODES)
+        check_choice("shots", self.shots, SHOTS)
+        check_choice("fuse", self.fuse, FUSES)
+        check_positive("candidates", self.candidates)
+        check_positive("shuffles", self.shuffles)
+
+    @property
+    def needs_llm(self) -> bool:
+        return self.mode != "retrieval"
+
+
+@dataclass(frozen=True)
+class PlaylistRequest:
+    """Everything that decides a playlist. `options` holds n, k, voting, the filters
+    and what a profile adds (liked and excluded tracks)."""
+
+    title: str = ""
+    options: GenerationOptions = field(default_factory=GenerationOptions)
+    mode_options: ModeOptions = field(default_factory=ModeOptions)
+
+    def check(self) -> PlaylistRequest:
+        self.check_options()
+        require_title(self.title)
+        return self
+
+    def check_options(self) -> PlaylistRequest:
+        """Everything but the title: what a batch checks once before its first title."""
+        self.options.check()
+        self.mode_options.check()
+        return self
+
+    def for_title(self, title: str) -> PlaylistRequest:
+        return replace(self, title=title)
+
+    def with_options(self, **changes) -> PlaylistRequest:
+        return replace(self, options=replace(self.options, **changes))
+
+    def with_profile(self, profile) -> PlaylistRequest:
+        """With a profile's unwanted artists and tracks left out and its liked tracks voting."""
+        return replace(self, options=profile.apply(self.options))
+
+    def with_mode(self, **changes) -> PlaylistRequest:
+        return replace(self, mode_options=replace(self.mode_options, **changes))
+
+    @property
+    def mode(self) -> str:
+        return self.mode_options.mode
+
+    @property
+    def needs_llm(self) -> bool:
+        return self.mode_options.needs_llm
