@@ -15,8 +15,6 @@ import socket
 import threading
 import time
 import uuid
-from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -25,11 +23,11 @@ from pydantic import BaseModel, SecretStr
 from agent.llm import LLMConfigError, create_backend
 from agent.llm.base import LLMGaveUpError, LLMUnavailableError
 from agent.llm.config import LLMConfig, OpenAIOptions
-from agent.llm.resilience import RetryPolicy
+from agent.llm.resilience import RetryPolicy, retry_after_seconds
 from agent.llm.structured import ask
-from conftest import build_corpus, ok, run_agent, write_slice_file
+from faulty_openai_server import FaultyServer
+from conftest import build_corpus, failed_cleanly, ok, run_agent, write_slice_file
 
-HANG = 4.0  # seconds the hanging server sleeps: well past the 1 s timeout
 TIMEOUT = 1.0
 MESSAGES = [("system", "Rank the candidates."), ("human", "road trip: 1. A 2. B 3. C")]
 SCHEMA = {
@@ -41,93 +39,6 @@ SCHEMA = {
 
 class Ranking(BaseModel):
     ranking: list[int]
-
-
-class FaultyServer(ThreadingHTTPServer):
-    """Answers POST /<fault>/v1/chat/completions in the way <fault> names; counts and times calls."""
-
-    daemon_threads = True  # a hanging answer must not hold up the test run's end
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), FaultyHandler)
-        self.calls: dict[str, list[float]] = {}
-        self.lock = threading.Lock()
-
-    def url(self, fault: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/{fault}/v1"
-
-    def record(self, fault: str) -> int:
-        with self.lock:
-            self.calls.setdefault(fault, []).append(time.monotonic())
-            return len(self.calls[fault])
-
-    def count(self, fault: str) -> int:
-        with self.lock:
-            return len(self.calls.get(fault, []))
-
-
-class FaultyHandler(BaseHTTPRequestHandler):
-    server: FaultyServer
-
-    def do_POST(self) -> None:
-        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        fault = self.path.split("/")[1]
-        kind = fault.split("-")[0]  # "busy-<id>" keeps one test's call count its own
-        call = self.server.record(fault)
-        if kind == "html":
-            self._send(200, "<html><body><h1>Sign in to continue</h1></body></html>", "text/html")
-        elif kind == "nochoices":
-            self._send_json(200, {"id": "x", "object": "chat.completion", "model": "m", "choices": []})
-        elif kind == "nullcontent":
-            self._send_json(200, _completion(None))
-        elif kind == "busy" and call == 1:
-            self._send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": "1"})
-        elif kind == "busydate" and call == 1:
-            self._send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": _http_date_in(2)})
-        elif kind in ("alwaysbusy", "busyforanhour"):
-            self._send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": "3600"})
-        elif kind == "hang":
-            time.sleep(HANG)
-            self._send_json(200, _completion(_reversed_ranking(request)))
-        else:
-            self._send_json(200, _completion(_reversed_ranking(request)))
-
-    def _send_json(self, status: int, payload: dict, headers: dict | None = None) -> None:
-        self._send(status, json.dumps(payload), "application/json", headers)
-
-    def _send(self, status: int, body: str, kind: str, headers: dict | None = None) -> None:
-        data = body.encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting, as it should
-            pass
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-def _completion(content: str | None) -> dict:
-    return {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}]}
-
-
-def _reversed_ranking(request: dict) -> str:
-    """A valid rerank answer: the candidate numbers the schema allows, last first."""
-    form = request["response_format"]
-    schema = form["json_schema"]["schema"] if form["type"] == "json_schema" else form["schema"]
-    ranking = schema["properties"]["ranking"]
-    numbers = sorted(ranking["items"]["enum"], reverse=True)[: ranking["minItems"]]
-    return json.dumps({"ranking": numbers})
-
-
-def _http_date_in(seconds: float) -> str:
-    return formatdate(time.time() + seconds, usegmt=True)
 
 
 @pytest.fixture(scope="module")
@@ -271,6 +182,37 @@ def test_a_success_resets_the_count_of_failures(server):
     assert not isinstance(error.value, LLMGaveUpError)
 
 
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"Retry-After": "2"}, 2.0),
+    ({"retry-after": "0.5"}, 0.5),
+    ({"Retry-After": "7", "retry-after-ms": "250"}, 0.25),  # OpenAI's finer header wins
+    ({"Retry-After": "Thu, 01 Jan 1970 00:00:05 GMT"}, 2.0),  # "now" is 3 s past the epoch
+    ({"Retry-After": "Thu, 01 Jan 1970 00:00:01 GMT"}, 0.0),  # a date gone by: at once
+    ({"Retry-After": "-4"}, 0.0),
+    ({"Retry-After": "nan"}, None),
+    ({"Retry-After": "inf"}, None),
+    ({"Retry-After": "soon"}, None),
+    ({}, None),
+])
+def test_retry_after_is_read_as_seconds_or_an_http_date(headers, seconds):
+    assert retry_after_seconds(headers, now=3.0) == seconds
+
+
+def test_only_later_answers_are_retried_and_never_past_the_cap_or_the_attempts():
+    policy = RetryPolicy(attempts=3, wait_cap=10.0, default_wait=1.0)
+    assert policy.wait_before_retry(1, 429, {"Retry-After": "3600"}) == 10.0
+    assert policy.wait_before_retry(2, 503, {}) == 1.0
+    assert policy.wait_before_retry(3, 429, {"Retry-After": "1"}) is None
+    assert policy.wait_before_retry(1, 500, {"Retry-After": "1"}) is None
+    assert policy.wait_before_retry(1, 400, {}) is None
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:99999/v1", "localhost:8000/v1", "ftp://h/v1"])
+def test_a_server_address_no_request_could_reach_is_a_config_error(url):
+    with pytest.raises(LLMConfigError, match="is not a(n http\\(s\\))? URL"):
+        backend_for(url)
+
+
 def test_a_missing_key_for_openai_itself_still_raises(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(LLMConfigError, match="needs an API key"):
@@ -322,6 +264,12 @@ def test_generate_falls_back_to_the_retrieval_playlist_with_a_warning(home, serv
     warnings = one_line(result.stderr)
     assert "Traceback" not in result.output
     assert f"Warning (christmas): the LLM rerank failed" in warnings and url in warnings and named in warnings
+
+
+def test_generate_with_a_broken_server_address_is_a_one_line_error(home):
+    result = run_agent("generate", "--data-dir", home, "-t", "christmas", "--mode", "rerank",
+                       "--base-url", "http://[::1")
+    failed_cleanly(result, "http://[::1", "is not a URL", exit_code=1)
 
 
 def test_generate_after_a_429_uses_the_answer(home, server):

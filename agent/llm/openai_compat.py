@@ -19,6 +19,7 @@ import os
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import openai
 from langchain_core.messages import BaseMessage, convert_to_openai_messages
@@ -40,6 +41,8 @@ class OpenAIBackend:
     name = "openai"
 
     def __init__(self, options: OpenAIOptions):
+        if options.base_url is not None:
+            _check_base_url(options.base_url)
         from langchain_openai import ChatOpenAI
 
         key = options.api_key.get_secret_value() if options.api_key else os.environ.get(OPENAI_KEY_ENV, "")
@@ -138,6 +141,18 @@ class OpenAIBackend:
                 return LLMGaveUpError(f"{self.where} still answered HTTP {error.status_code} after {attempts} tries: {detail}")
             return LLMUnavailableError(f"{self.where} answered HTTP {error.status_code}: {detail}")
         return LLMUnavailableError(f"{self.where} failed: {type(error).__name__}")
+
+
+def _check_base_url(url: str) -> None:
+    """A config error now for an address no request could go to, rather than a failure per title."""
+    where = f"the server address {shown(url)!r} (--base-url, or openai.base_url in llm.json)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- reading the port is what checks it
+    except ValueError as error:
+        raise LLMConfigError(f"{where} is not a URL: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise LLMConfigError(f"{where} is not an http(s) URL such as http://localhost:8000/v1")
 
 
 def _refuses_json_schema(error: openai.APIStatusError) -> bool:

@@ -9,16 +9,23 @@ caller falls back to retrieval as it does for invalid JSON.
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import httpx
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from agent.llm.base import LLMUnavailableError
 
 SHOWN = 60  # characters of a server's text quoted in a message
 
 
-def reply_text(response: httpx.Response, where: str) -> str:
+class HTTPResponse(Protocol):
+    """What is read of the openai client's raw HTTP response."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    text: str
+
+
+def reply_text(response: HTTPResponse, where: str) -> str:
     """The first choice's message content, or LLMUnavailableError naming `where` and the fault."""
     message = _first_message(_completion(response, where), where)
     content = message.get("content")
@@ -31,7 +38,7 @@ def reply_text(response: httpx.Response, where: str) -> str:
     raise LLMUnavailableError(f"{where} answered a chat completion with {what}")
 
 
-def _completion(response: httpx.Response, where: str) -> dict[str, Any]:
+def _completion(response: HTTPResponse, where: str) -> dict[str, Any]:
     kind = response.headers.get("content-type", "no content type").split(";")[0].strip()
     not_api = f"{where} answered HTTP {response.status_code} with {kind} ({shown(response.text)!r}), not a chat completion"
     hint = "; is --base-url the API's address (often ending in /v1)?"
