@@ -26,15 +26,21 @@ AGENTS = ("tools", "actions")
                    "actions: rules and one grammar-constrained action per message (default for local).")
 @click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the conversation and the final playlist here as JSON (rewritten after every message).")
+@click.option("--parse", "parse_only", is_flag=True,
+              help="Only read: each line of stdin is printed as JSON {text, action, slots, confidence}; "
+                   "no LLM, no catalog, no playlist.")
 @profile_option
 @workspace_options
-def chat(llm, model_path, base_url, model, agent_kind, transcript, profile_name, workspace: Workspace) -> None:
+def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, profile_name,
+         workspace: Workspace) -> None:
     """Make a playlist by talking: "/generate rainy sunday", "more upbeat", "no more Drake", "why is 3 here?",
     "/save mix.json". /help lists the commands; /quit or Ctrl-D ends.
 
     Likes and dislikes are saved to the --profile at once, and every playlist made with
     that profile (here or by `agent generate`) obeys them.
     """
+    if parse_only:
+        return _print_parses()
     from agent.chat.actions import ChatError, Playlister
     from agent.chat.session import ChatSession
     from agent.chat.ui import ChatUI
@@ -63,6 +69,23 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, profile_name,
             raise click.ClickException(str(error)) from None
         label = f"LLM {config.llm} ({_model_name(config)}) · agent {kind}"
         ChatUI(stdout(), playlister, agent, transcript, "demo catalog" if is_demo else "", label).run()
+
+
+def _print_parses() -> None:
+    """--parse: how each message of stdin is understood, one JSON line each (blank lines skipped)."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from agent.chat.understand import Understander
+    from agent.chat.understand.lines import parsed_lines
+    from retrieval.encoder import Encoder, limit_threads_for_queries
+
+    with user_errors(), Progress(SpinnerColumn(), TextColumn("loading MiniLM…"), TimeElapsedColumn(),
+                                 console=stderr(), transient=True) as progress:
+        progress.add_task("")
+        understander = Understander(Encoder())
+    limit_threads_for_queries()
+    for line in parsed_lines(understander, click.get_text_stream("stdin")):
+        click.echo(line)
 
 
 def _agent(kind: str, config, playlister):

@@ -1,0 +1,18 @@
+"""Parse mode: messages in, one JSON object per message out (what `agent chat --parse` prints)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from agent.chat.understand.parser import Understander
+
+
+def parsed_lines(understander: Understander, messages: Iterable[str]) -> Iterator[str]:
+    """`{"text", "action", "slots", "confidence"}` as one JSON line per non-blank message.
+
+    JSON escapes control characters, so a message cannot move the terminal's cursor.
+    """
+    for message in messages:
+        if message.strip():
+            yield json.dumps(understander.parse(message.strip()).as_line(), ensure_ascii=False)
