@@ -11,7 +11,6 @@ one does not.
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -20,24 +19,19 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, SecretStr
+from pydantic import ConfigDict
 
 from agent.chat.actions import ChatError, Playlister
 from agent.chat.tools import describe, make_tools
 from agent.llm import ChatBackend, LLMConfig, LLMError
 from agent.llm.config import OPENAI_KEY_ENV
+from agent.llm.prompts import load_prompt
 
 MAX_MODEL_CALLS = 8  # per message: a model that keeps calling tools is stopped, the chat goes on
 MEMORY = 6  # earlier messages (user and agent replies) given with each new one
 REPLY_LIMIT = 600
 
-SYSTEM = """You are a playlist assistant in a terminal app. The program holds the current playlist; you change it \
-only by calling tools, and you learn about tracks only from tool answers. Never name a song that no tool \
-returned: if the user asks for a song, use lookup_track or add_track and say plainly when it is not in the \
-catalog. For a new theme call generate_playlist; for "more upbeat", "no Drake", "remove 3" call refine; for \
-"I love this" or "never play X again" call set_preference; for "why is this here" call explain_track. Tracks \
-are referred to by their number in the playlist. After the tools, answer in one or two short sentences; do \
-not list the whole playlist, the app shows it."""
+PROMPT = "chat_agent"  # prompts/chat_agent.txt
 
 
 class GrammarToolModel(BaseChatModel):
@@ -129,23 +123,10 @@ def step_message(text: str) -> AIMessage:
 
 
 def openai_model(config: LLMConfig) -> BaseChatModel:
-    """Native tool calling on OpenAI or a compatible server, configured as `--llm openai` is.
+    """Native tool calling on OpenAI or a compatible server, configured (and keyed) as `--llm openai` is."""
+    from agent.llm.openai_compat import chat_model
 
-    Built here rather than taken from the backend, whose chat model is private to it.
-    """
-    from langchain_openai import ChatOpenAI
-
-    from agent.llm import LLMConfigError
-
-    options = config.openai
-    key = options.api_key.get_secret_value() if options.api_key else os.environ.get(OPENAI_KEY_ENV, "")
-    if not key.strip():
-        if options.base_url is None:
-            raise LLMConfigError(f"--llm openai needs an API key: export {OPENAI_KEY_ENV}=sk-..., "
-                                 f"or give --base-url for an OpenAI-compatible server")
-        key = "no-key-needed"
-    return ChatOpenAI(model=options.model, base_url=options.base_url, api_key=SecretStr(key),
-                      timeout=options.timeout, max_retries=1, temperature=options.temperature)
+    return chat_model(config.openai, max_retries=1)
 
 
 class ToolAgent:
@@ -156,8 +137,9 @@ class ToolAgent:
         from langchain.agents.middleware import ModelCallLimitMiddleware
 
         self.playlister = playlister
+        system, self._message = load_prompt(PROMPT).messages
         self.graph = create_agent(
-            model, make_tools(playlister), system_prompt=SYSTEM,
+            model, make_tools(playlister), system_prompt=system.prompt.template,
             middleware=[ModelCallLimitMiddleware(run_limit=max_model_calls, exit_behavior="end")],
         )
         self.memory: list[BaseMessage] = []
@@ -166,7 +148,7 @@ class ToolAgent:
         """The agent's reply to one message; its tool calls are recorded in the session's turn."""
         current = self.playlister.session.current
         state = describe(current, limit=15) if current else "no playlist yet"
-        message = HumanMessage(f"{text}\n\n[app state, not from the user]\n{state}")
+        message = self._message.format(message=text, state=state)
         try:
             result = self.graph.invoke({"messages": [*self.memory[-MEMORY:], message]})
         except LLMError as error:

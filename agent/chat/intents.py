@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.llm import ChatBackend
-from agent.llm.prompts import parse_prompt
+from agent.llm.prompts import load_prompt
 from agent.llm.structured import ask
 from retrieval.normalize import normalize_title
 
@@ -97,35 +97,13 @@ def read_by_rules(text: str) -> Understood | None:
     return None
 
 
-_PROMPT = parse_prompt("""
-[system]
-You control a playlist app. Read the user's message and answer with ONE action as JSON.
-Actions:
-- generate: make a new playlist; argument = the playlist title, e.g. "rainy sunday"
-- more: more tracks, or more of a mood; argument = the mood, e.g. "upbeat", or ""
-- less: fewer tracks, or less of a mood; argument = the mood, or ""
-- exclude_artist: leave an artist out; argument = the artist
-- like / dislike: argument = a track number or an artist
-- explain: why a track is in the playlist; argument = its number
-- save: argument = the file name
-- add: add a song; argument = "song by artist"
-- none: anything else
-The argument is always copied from the user's words.
-Examples:
-"put on something for a road trip" -> {{"action": "generate", "argument": "road trip"}}
-"could you take out the eminem songs" -> {{"action": "exclude_artist", "argument": "eminem"}}
-"can it be more upbeat" -> {{"action": "more", "argument": "upbeat"}}
-"what is number 4 doing here" -> {{"action": "explain", "argument": "4"}}
-The playlist now: {playlist}
-[user]
-{message}
-""", "chat_action")
+_PROMPT = "chat_action"  # prompts/chat_action.txt
 
 
 def read_with_model(backend: ChatBackend, text: str, playlist: str = "none yet") -> Understood | None:
     """The model's reading of `text`, or None when it failed or is not grounded in the words."""
     message = text[:MODEL_INPUT_LIMIT]
-    asked = ask(backend, _PROMPT.format_messages(message=message, playlist=playlist), action_schema(), ChatAction)
+    asked = ask(backend, load_prompt(_PROMPT).format_messages(message=message, playlist=playlist), action_schema(), ChatAction)
     if asked.failed or asked.answer.action == "none":
         return None
     answer = asked.answer

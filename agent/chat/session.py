@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -19,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from agent.files import write_atomic
 from agent.profile import Profile
 from retrieval.records import Candidate, GeneratedPlaylist
 
@@ -168,14 +167,6 @@ class ChatSession:
 
 
 def write_transcript(path: Path, session: ChatSession) -> None:
-    """Write atomically, so a Ctrl-C mid-write leaves the previous transcript whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(session.transcript(), out, indent=2, ensure_ascii=False, default=str)
-            out.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Written atomically, so a Ctrl-C mid-write leaves the previous transcript whole."""
+    text = json.dumps(session.transcript(), indent=2, ensure_ascii=False, default=str)
+    write_atomic(path, text + "\n")

@@ -9,13 +9,12 @@ the config, a repr or a validation error never shows it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from agent.files import write_atomic
 from agent.llm.base import LLMConfigError
 
 CONFIG_FILE = "llm.json"
@@ -107,25 +106,12 @@ def load_config(home: Path) -> LLMConfig:
 def save_config(home: Path, config: LLMConfig) -> Path:
     """Write the config atomically; mode 600 when it holds an API key."""
     path = config_path(home)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Only what differs from the defaults, so later default changes reach the user; the
     # backend always, as it is what a reader of the file looks for first.
     data = {"llm": config.llm, **config.model_dump(mode="json", exclude_defaults=True)}
     secret = config.openai.api_key
     if secret is not None:
         data.setdefault("openai", {})["api_key"] = secret.get_secret_value()
-    # mkstemp creates the file as 600, so a key is never readable by others, even briefly.
-    fd, temporary = tempfile.mkstemp(prefix=".llm-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        if secret is None:
-            os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # Owner-only (600) from the start when it holds a key, so it is never readable by others, even briefly.
+    write_atomic(path, json.dumps(data, indent=2) + "\n", mode=None if secret is not None else 0o644)
     return path

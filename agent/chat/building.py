@@ -1,0 +1,82 @@
+"""Making the playlist for a recipe, under the profile, and recording it as a new version.
+
+A change builds a new `Version` from a changed `Recipe`; the profile is applied at
+every build. Tracks enter the playlist only from the catalog: by retrieval, by an LLM
+answer matched to the catalog, or by a catalog search for a song the user named.
+"""
+
+from __future__ import annotations
+
+from agent.chat.llm_loading import LazyBackend
+from agent.chat.outcome import ChatError, Outcome
+from agent.chat.search import CatalogSearch
+from agent.chat.session import ChatSession, Recipe, Version
+from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
+from retrieval.filters import exclude_artists
+from retrieval.generator import GenerationOptions, Retriever
+from retrieval.records import Candidate, GeneratedPlaylist
+
+MAX_TRACKS = 200
+SHOWN_MISSING = 5  # songs an LLM named that the catalog lacks, listed in the note
+
+
+class Builder:
+    """Builds recipes with one retriever and (for the LLM modes) the chat's LLM."""
+
+    def __init__(self, retriever: Retriever, session: ChatSession, search: CatalogSearch, llm: LazyBackend):
+        self.retriever = retriever
+        self.session = session
+        self.search = search
+        self.llm = llm
+
+    def build(self, recipe: Recipe) -> tuple[GeneratedPlaylist, list[str]]:
+        """The playlist for `recipe` under the profile, and what the person should know about it."""
+        options = self._options(recipe)
+        backend = self.llm.get() if recipe.mode != "retrieval" else None
+        mode = ModeOptions(mode=recipe.mode, shots=recipe.shots, candidates=recipe.candidates)
+        playlist = make_playlist(self.retriever, backend, PlaylistRequest(recipe.query, options, mode))
+        notes = list(playlist.warnings)
+        tracks = [t for t in playlist.tracks if t.in_catalog and t.track_uri]
+        missing = [t for t in playlist.tracks if not (t.in_catalog and t.track_uri)]
+        if missing:
+            shown = "; ".join(f'"{t.track_name}" by {t.artist_name}' for t in missing[:SHOWN_MISSING])
+            notes.append(f"the LLM named {len(missing)} song(s) the catalog lacks, left out: {shown}"
+                         + (" ..." if len(missing) > SHOWN_MISSING else ""))
+        tracks += self._added(recipe, options, {t.track_uri for t in tracks})
+        tracks = [t.model_copy(update={"rank": rank}) for rank, t in enumerate(tracks, 1)]
+        return playlist.model_copy(update={"tracks": tracks, "warnings": notes}), notes
+
+    def change(self, recipe: Recipe, note: str) -> Outcome:
+        """Build `recipe` and make it the current version (the one before stays for /undo)."""
+        if not 1 <= recipe.n <= MAX_TRACKS:
+            raise ChatError(f"a playlist holds 1 to {MAX_TRACKS} tracks, not {recipe.n}")
+        playlist, notes = self.build(recipe)
+        if not playlist.tracks:
+            notes.append("the playlist is empty; /undo goes back to the one before")
+        version = Version(recipe, playlist, note)
+        self.session.history.push(version)
+        self.session.focus = None
+        return Outcome(f"{note}: {len(playlist.tracks)} tracks", version, notes)
+
+    def _options(self, recipe: Recipe) -> GenerationOptions:
+        return self.session.profile.apply(GenerationOptions(
+            n=recipe.n,
+            exclude_artists=recipe.excluded_artists,
+            exclude_track_uris=frozenset(recipe.excluded_tracks) | self._avoided(recipe),
+            liked_track_uris=recipe.seeds,
+        ))
+
+    def _avoided(self, recipe: Recipe) -> frozenset[str]:
+        """Tracks that playlists titled like an avoided theme favour ("less sad")."""
+        uris: set[str] = set()
+        for theme in recipe.avoid:
+            favoured = self.retriever.generate(theme, GenerationOptions(n=30, k=10))
+            uris.update(t.track_uri for t in favoured.tracks)
+        return frozenset(uris - set(recipe.seeds) - set(recipe.added) - set(self.session.profile.liked_tracks))
+
+    def _added(self, recipe: Recipe, options: GenerationOptions, present: set[str]) -> list[Candidate]:
+        tracks = [self.search.track_by_uri(uri) for uri in recipe.added if uri not in present]
+        added = [Candidate(**t.model_dump(), rank=0, score=0.0) for t in tracks if t]
+        # A song added by name still obeys later exclusions ("no more Drake").
+        added = [t for t in added if t.track_uri not in options.exclude_track_uris]
+        return exclude_artists(added, options.exclude_artists)

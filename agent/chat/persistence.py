@@ -1,0 +1,44 @@
+"""What the chat writes to disk: the playlist to a file the person names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent.chat.outcome import ChatError
+from agent.chat.session import Version
+from agent.render import as_text
+
+SAVE_FORMATS = {".json": "json", ".csv": "csv", ".m3u": "m3u", ".m3u8": "m3u"}
+
+
+def save_playlist(current: Version | None, path: str | Path, fmt: str | None = None, overwrite: bool = True) -> Path:
+    """Write the playlist as json, csv or m3u (from the extension when no format is given).
+
+    `overwrite` False (saves a model asked for): an existing file is never replaced.
+    """
+    if current is None:
+        raise ChatError("there is no playlist to save yet")
+    target = _target(path)
+    suffix = target.suffix.lower()
+    if fmt is None:
+        if suffix not in SAVE_FORMATS:
+            raise ChatError(f"name the file .json, .csv or .m3u (got “{target.name}”)")
+        fmt = SAVE_FORMATS[suffix]
+    if fmt not in set(SAVE_FORMATS.values()):
+        raise ChatError(f"unknown format {fmt!r}; choose json, csv or m3u")
+    if not overwrite and (target.exists() or suffix not in SAVE_FORMATS):
+        raise ChatError(f"{target} exists or is not a .json/.csv/.m3u file; save it yourself with /save {target}")
+    if not target.parent.is_dir():
+        raise ChatError(f"cannot save to {target}: the folder {target.parent} does not exist")
+    try:
+        target.write_text(as_text(current.playlist, fmt) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise ChatError(f"cannot save to {target}: {error.strerror or error}") from None
+    return target
+
+
+def _target(path: str | Path) -> Path:
+    text = str(path).strip().strip("\"'")
+    if not text:
+        raise ChatError("give a file name, e.g. /save playlist.json")
+    return Path(text).expanduser()
