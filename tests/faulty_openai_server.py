@@ -2,7 +2,8 @@
 POST /<fault>[-<id>]/v1/chat/completions, with <fault> one of html, nochoices,
 nullcontent, busy (429 with Retry-After: 1, then a valid answer), busydate (the same
 with an HTTP date), busyforanhour and alwaysbusy (429 with Retry-After: 3600, always),
-hang (a valid answer after HANG seconds); anything else is a valid answer. A valid
+hang (a valid answer after HANG seconds), trickle (a valid answer sent a byte at a
+time, TRICKLE seconds apart, for its first bytes); anything else is a valid answer. A valid
 answer ranks the candidates the request's schema allows, last first. The optional
 -<id> keeps one test's call count its own.
 """
@@ -16,6 +17,8 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HANG = 4.0  # seconds the hanging server sleeps: well past the tests' 1 s timeout
+TRICKLE = 0.3  # seconds between bytes: under the 1 s timeout, so no single read times out
+TRICKLED = 10  # bytes sent slowly (3 s) before the rest
 
 
 class FaultyServer(ThreadingHTTPServer):
@@ -61,11 +64,28 @@ class FaultyHandler(BaseHTTPRequestHandler):
             self._send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": _http_date_in(2)})
         elif kind in ("alwaysbusy", "busyforanhour"):
             self._send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": "3600"})
+        elif kind == "trickle":
+            self._trickle(json.dumps(_completion(_reversed_ranking(request))))
         elif kind == "hang":
             time.sleep(HANG)
             self._send_json(200, _completion(_reversed_ranking(request)))
         else:
             self._send_json(200, _completion(_reversed_ranking(request)))
+
+    def _trickle(self, body: str) -> None:
+        data = body.encode()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            for index in range(TRICKLED):
+                self.wfile.write(data[index:index + 1])
+                self.wfile.flush()
+                time.sleep(TRICKLE)
+            self.wfile.write(data[TRICKLED:])
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def _send_json(self, status: int, payload: dict, headers: dict | None = None) -> None:
         self._send(status, json.dumps(payload), "application/json", headers)

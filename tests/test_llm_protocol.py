@@ -107,6 +107,15 @@ def test_a_hung_server_costs_one_timeout_not_two(server):
     assert server.count(fault) == 1  # the old retry waited out a second timeout
 
 
+def test_a_server_that_trickles_its_answer_is_held_to_the_timeout_in_all(server):
+    # Each byte comes within the timeout, so only a limit on the whole attempt stops it.
+    fault = unique("trickle")
+    asked = ask(backend_for(server.url(fault)), MESSAGES, SCHEMA, Ranking)
+    assert asked.failed and asked.attempts == 1
+    assert f"did not answer within {TIMEOUT:g} s" in asked.errors[-1]
+    assert server.count(fault) == 1
+
+
 def test_429_waits_the_retry_after_seconds_then_uses_the_answer(server):
     fault = unique("busy")
     asked = ask(backend_for(server.url(fault)), MESSAGES, SCHEMA, Ranking)

@@ -8,18 +8,23 @@
 - `CircuitBreaker`: after `threshold` requests in a row have failed, the server is
   taken for dead and not called again by this backend, so a batch of titles gets its
   retrieval-only playlists at once instead of one timeout each.
+- `within`: a wall-clock limit on one attempt. An HTTP client's timeouts bound each
+  read, not the request, so a server that sends a byte a second would hold it for ever.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timezone
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+Result = TypeVar("Result")
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -96,3 +101,32 @@ class CircuitBreaker:
     def failed(self, error: str) -> None:
         self.failures += 1
         self.last_error = error
+
+
+class Overran(Exception):
+    """The call did not finish within its time."""
+
+
+def within(seconds: float, call: Callable[[], Result]) -> Result:
+    """`call()`'s result, or Overran once `seconds` have passed.
+
+    The call runs in a daemon thread; one that overruns is left to end on its client's
+    own timeouts and its result is dropped. A failing backend stops being called after
+    a few failures, so few such threads can pile up.
+    """
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = call()
+        except BaseException as error:  # handed to the caller's thread as it is
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="llm-request", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise Overran(f"no answer within {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["result"]  # type: ignore[return-value]
