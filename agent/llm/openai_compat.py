@@ -43,25 +43,12 @@ class OpenAIBackend:
     def __init__(self, options: OpenAIOptions):
         if options.base_url is not None:
             _check_base_url(options.base_url)
-        from langchain_openai import ChatOpenAI
-
-        key = options.api_key.get_secret_value() if options.api_key else os.environ.get(OPENAI_KEY_ENV, "")
-        if not key.strip():
-            if options.base_url is None:
-                raise LLMConfigError(
-                    f"--llm openai needs an API key: export {OPENAI_KEY_ENV}=sk-... (or save it with "
-                    f"`agent llm-config --api-key`), or give --base-url for an OpenAI-compatible server"
-                )
-            key = _NO_KEY
         self.options = options
         self.model = options.model
         self.where = options.base_url or "api.openai.com"
         self.response_format = options.response_format
         # Our own retry policy (`retry`, then a fallback) replaces the client's backoff.
-        self._chat = ChatOpenAI(
-            model=options.model, base_url=options.base_url, api_key=SecretStr(key),
-            timeout=options.timeout, max_retries=0, temperature=options.temperature,
-        )
+        self._chat = chat_model(options, max_retries=0)
         self.retry = RetryPolicy()
         self.breaker = CircuitBreaker()
 
@@ -170,6 +157,32 @@ def _strict(schema: Any) -> Any:
     if isinstance(schema, list):
         return [_strict(item) for item in schema]
     return schema
+
+
+def api_key(options: OpenAIOptions) -> str:
+    """The key to send: llm.json's, else $OPENAI_API_KEY, else a placeholder for a server that needs none.
+
+    The one place the key is resolved; `--llm openai` against api.openai.com without a key is a config error.
+    """
+    key = options.api_key.get_secret_value() if options.api_key else os.environ.get(OPENAI_KEY_ENV, "")
+    if key.strip():
+        return key
+    if options.base_url is None:
+        raise LLMConfigError(
+            f"--llm openai needs an API key: export {OPENAI_KEY_ENV}=sk-... (or save it with "
+            f"`agent llm-config --api-key`), or give --base-url for an OpenAI-compatible server"
+        )
+    return _NO_KEY
+
+
+def chat_model(options: OpenAIOptions, max_retries: int = 0):
+    """LangChain's ChatOpenAI configured as `--llm openai` is (the key held as a SecretStr)."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=options.model, base_url=options.base_url, api_key=SecretStr(api_key(options)),
+        timeout=options.timeout, max_retries=max_retries, temperature=options.temperature,
+    )
 
 
 @register_backend("openai")
