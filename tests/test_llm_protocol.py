@@ -222,6 +222,12 @@ def test_a_server_address_no_request_could_reach_is_a_config_error(url):
         backend_for(url)
 
 
+def test_a_server_address_with_terminal_codes_is_refused_without_echoing_them():
+    with pytest.raises(LLMConfigError, match="holds control characters") as error:
+        backend_for("http://127.0.0.1:8000/v1\x1b]0;pwned\x07")
+    assert "\x1b" not in str(error.value) and "\x07" not in str(error.value)
+
+
 def test_a_missing_key_for_openai_itself_still_raises(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(LLMConfigError, match="needs an API key"):

@@ -142,6 +142,8 @@ def _check_base_url(url: str) -> None:
         parts.port  # noqa: B018 -- reading the port is what checks it
     except ValueError as error:
         raise LLMConfigError(f"{where} is not a URL: {error}") from None
+    if not url.isprintable():  # it is echoed in every warning: no terminal codes
+        raise LLMConfigError(f"{where} holds control characters")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise LLMConfigError(f"{where} is not an http(s) URL such as http://localhost:8000/v1")
 
