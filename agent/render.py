@@ -6,9 +6,11 @@ import csv
 import io
 
 from rich.console import Console
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from agent.safe_text import clean, safe_text
 from retrieval.records import GeneratedPlaylist
 
 FORMATS = ("table", "json", "jsonl", "csv", "m3u")
@@ -32,13 +34,15 @@ def as_csv(playlist: GeneratedPlaylist) -> str:
 
 
 def as_m3u(playlist: GeneratedPlaylist) -> str:
-    lines = ["#EXTM3U", f"#PLAYLIST:{playlist.title}"]
+    # M3U is line-based: a newline or other control character in a name would start a line of its own.
+    lines = ["#EXTM3U", f"#PLAYLIST:{clean(playlist.title)}"]
     for track in playlist.tracks:
+        song = clean(f"{track.artist_name} - {track.track_name}")
         if track.track_uri is None:  # an LLM's song the catalog lacks: nothing to play
-            lines.append(f"# not in catalog: {track.artist_name} - {track.track_name}")
+            lines.append(f"# not in catalog: {song}")
             continue
-        lines.append(f"#EXTINF:-1,{track.artist_name} - {track.track_name}")
-        lines.append(track.link or track.track_uri)
+        lines.append(f"#EXTINF:-1,{song}")
+        lines.append(clean(track.link or track.track_uri))
     return "\n".join(lines)
 
 
@@ -55,7 +59,7 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
         caption = llm_caption(playlist)
     if source:
         caption += f" · {source}"
-    table = Table(title=f"“{playlist.title}”", caption=caption, title_justify="left")
+    table = Table(title=f"“{safe_text(playlist.title)}”", caption=safe_text(caption), title_justify="left")
     table.add_column("#", justify="right", style="dim")
     table.add_column("Track", style="bold")
     table.add_column("Artist")
@@ -68,14 +72,14 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
         table.add_column("Link", style="cyan", no_wrap=True)
     pid_names = {n.pid: n.name for n in playlist.neighbours}
     for track in playlist.tracks:
-        name = Text(track.track_name, style=f"link {track.link}" if track.link else "")
+        name = Text(clean(track.track_name), style=Style(link=clean(track.link)) if track.link else "")
         if not track.in_catalog:
-            name = Text.assemble((track.track_name, "dim strike"), (" ✗ not in catalog", "red"))
-        row = [str(track.rank), name, Text(track.artist_name), f"{track.score:g}"]
+            name = Text.assemble((clean(track.track_name), "dim strike"), (" ✗ not in catalog", "red"))
+        row = [str(track.rank), name, Text(clean(track.artist_name)), f"{track.score:g}"]
         if explain:
-            row.append(Text(_voters(track.voters, pid_names)))
+            row.append(Text(clean(_voters(track.voters, pid_names))))
         if show_links:
-            row.append(track.link or "")
+            row.append(Text(clean(track.link or "")))
         table.add_row(*row)
     console.print(table)
     if explain:
@@ -109,7 +113,7 @@ def neighbours_table(neighbours, title: str = "Matched playlists") -> Table:
     table.add_column("Title")
     table.add_column("Similarity", justify="right")
     for neighbour in neighbours:
-        table.add_row(str(neighbour.pid), Text(neighbour.name), f"{neighbour.similarity:.3f}")
+        table.add_row(str(neighbour.pid), Text(clean(neighbour.name)), f"{neighbour.similarity:.3f}")
     return table
 
 

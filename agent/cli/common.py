@@ -19,6 +19,7 @@ from rich.console import Console
 from agent.llm.base import LLMError
 from agent.playlist.options import RequestError
 from agent.profile import ProfileError
+from agent.safe_text import clean
 from agent.workspace import CHROMA_URL_ENV, HOME_ENV, Workspace
 from retrieval.encoder import EncoderError
 from retrieval.generator import GenerationError
@@ -58,9 +59,10 @@ INTERNAL_ERROR_EXIT = 2
 
 
 def _message(error: Exception) -> str:
+    # Messages quote titles and file names: shown as one line, without control characters.
     if isinstance(error, RequestError):
-        return error.render(FLAGS.get(error.field, error.field))
-    return str(error)
+        return clean(error.render(FLAGS.get(error.field, error.field)))
+    return clean(error)
 
 
 def as_cli_error(error: Exception) -> click.ClickException:
@@ -68,7 +70,7 @@ def as_cli_error(error: Exception) -> click.ClickException:
     if isinstance(error, USER_ERRORS):
         return click.ClickException(_message(error))
     report = click.ClickException(
-        f"internal error ({type(error).__name__}: {error}); set {DEBUG_ENV}=1 for the traceback"
+        f"internal error ({type(error).__name__}: {clean(error)}); set {DEBUG_ENV}=1 for the traceback"
     )
     report.exit_code = INTERNAL_ERROR_EXIT
     return report

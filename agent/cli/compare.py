@@ -13,6 +13,7 @@ from agent.cli.generate import open_active_catalog
 from agent.cli.llm_options import LLMChoice, llm_options
 from agent.playlist import ModeOptions, PlaylistRequest
 from agent.playlist.compare import Comparison, compare_modes, playlist_keys, track_key
+from agent.safe_text import clean, safe_text
 from agent.workspace import Workspace, open_retriever
 from retrieval.generator import GenerationOptions
 from retrieval.records import GeneratedPlaylist
@@ -39,7 +40,7 @@ def compare(title: str, count: int, fmt: str, mode: ModeOptions, llm: LLMChoice,
         comparison = compare_modes(open_retriever(catalog, workspace), backend, request)
     for playlist in comparison.playlists:
         for warning in playlist.warnings:
-            stderr().print(f"[yellow]Warning ({playlist.mode}):[/yellow] {warning}", highlight=False)
+            stderr().print(f"[yellow]Warning ({playlist.mode}):[/yellow] {safe_text(warning)}", highlight=False)
     if fmt == "json":
         click.echo(comparison.model_dump_json(indent=2))
     else:
@@ -49,7 +50,7 @@ def compare(title: str, count: int, fmt: str, mode: ModeOptions, llm: LLMChoice,
 def print_comparison(console: Console, comparison: Comparison, source: str = "") -> None:
     keys = {p.mode: playlist_keys(p) for p in comparison.playlists}
     tables = [_column(p, keys) for p in comparison.playlists]
-    console.print(Text(f"“{comparison.title}”", style="bold"))
+    console.print(Text(f"“{clean(comparison.title)}”", style="bold"))
     console.print(Columns(tables, equal=True, expand=True))
     legend = " · ".join(f"{label} {HEADINGS[m]}" for m, label in LABELS.items())
     shared = " · ".join(f"{pair}: {n}" for pair, n in comparison.overlap.items())
@@ -57,7 +58,7 @@ def print_comparison(console: Console, comparison: Comparison, source: str = "")
 
 
 def _column(playlist: GeneratedPlaylist, keys: dict[str, set[str]]) -> Table:
-    table = Table(title=HEADINGS.get(playlist.mode, playlist.mode), caption=_caption(playlist),
+    table = Table(title=HEADINGS.get(playlist.mode, playlist.mode), caption=safe_text(_caption(playlist)),
                   title_justify="left", expand=True)
     table.add_column("#", justify="right", style="dim")
     table.add_column("Track · artist", ratio=1)
@@ -65,8 +66,8 @@ def _column(playlist: GeneratedPlaylist, keys: dict[str, set[str]]) -> Table:
     for track in playlist.tracks:
         key = track_key(track)
         also = "".join(label for m, label in LABELS.items() if m != playlist.mode and key in keys.get(m, ()))
-        name = Text(track.track_name, style="bold" if track.in_catalog else "dim strike")
-        name.append(f"\n{track.artist_name}", style="dim")
+        name = Text(clean(track.track_name), style="bold" if track.in_catalog else "dim strike")
+        name.append(f"\n{clean(track.artist_name)}", style="dim")
         if not track.in_catalog:
             name.append("  ✗ not in catalog", style="red")
         table.add_row(str(track.rank), name, Text(also, style="green"))

@@ -23,6 +23,7 @@ from agent.evaluation import (
 from agent.evaluation.charts import headline_bars
 from agent.evaluation.tables import print_report, report_markdown
 from agent.playlist import ModeOptions
+from agent.safe_text import safe_text
 from agent.workspace import Workspace
 from retrieval.generator import GenerationError, Retriever
 from retrieval.index import derive_index, drop_index, open_index
@@ -103,7 +104,7 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
             queries, skipped = file_queries(queries_file)
             exclude, index, label = frozenset(), base, f"queries from {queries_file.name}"
             if skipped:
-                stderr().print(f"Skipped {skipped} playlist(s) of {queries_file} without a title or tracks.")
+                stderr().print(f"Skipped {skipped} playlist(s) of {safe_text(queries_file)} without a title or tracks.")
         else:
             split = holdout(catalog, share, seed, unit)
             queries = held_out_queries(catalog, split)
@@ -133,7 +134,7 @@ def _publish(report, output_dir: Path | None, workspace: Workspace, is_demo: boo
     (folder / "report.json").write_text(report.model_dump_json(indent=2))
     (folder / "report.md").write_text(report_markdown(report) + "\n")
     headline_bars(report, folder / "chart.png")
-    stdout().print(f"Report: {folder / 'report.json'} (and report.md)\nChart:  {folder / 'chart.png'}"
+    stdout().print(f"Report: {safe_text(folder / 'report.json')} (and report.md)\nChart:  {safe_text(folder / 'chart.png')}"
                    + ("\n(demo catalog)" if is_demo else ""))
 
 
@@ -142,12 +143,12 @@ def _compare_encoders(catalog, workspace: Workspace, encoders, queries_file, sha
     """Table 1 of the paper: the retrieval grid under each encoder, on the training run's test split."""
     paths = {name: resolve_encoder(name, workspace.home, catalog.fingerprint()) for name in encoders}
     for name, path in paths.items():
-        stderr().print(f"Encoder {name}: {path}", highlight=False)
+        stderr().print(f"Encoder {safe_text(name)}: {safe_text(path)}", highlight=False)
     if queries_file:
         queries, skipped = file_queries(queries_file)
         exclude, label = frozenset(), f"queries from {queries_file.name}"
         if skipped:
-            stderr().print(f"Skipped {skipped} playlist(s) of {queries_file} without a title or tracks.")
+            stderr().print(f"Skipped {skipped} playlist(s) of {safe_text(queries_file)} without a title or tracks.")
     else:
         found = training_test_split(paths, catalog.fingerprint())
         if found is None:  # no fine-tuned encoder: an ordinary held-out split

@@ -13,6 +13,7 @@ from agent.cli.profile import profile_option
 from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
 from agent.profile import load_profile
 from agent.render import FORMATS, as_jsonl, as_text, print_table
+from agent.safe_text import safe_text
 from agent.workspace import Workspace, ensure_demo, open_retriever
 from retrieval.index import active_index_info
 from retrieval.generator import DEFAULT_K, DEFAULT_VOTING, GenerationError, GenerationOptions
@@ -53,7 +54,7 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
     playlists, is_demo = make_playlists(requests, llm, profile_name, workspace)
     for playlist in playlists:
         for warning in playlist.warnings:
-            stderr().print(f"[yellow]Warning ({playlist.title}):[/yellow] {warning}", highlight=False)
+            stderr().print(f"[yellow]Warning ({safe_text(playlist.title)}):[/yellow] {safe_text(warning)}", highlight=False)
     _emit(playlists, "jsonl" if titles_file and fmt == "table" else fmt, explain, output, is_demo)
 
 
@@ -63,7 +64,7 @@ def make_playlists(requests: list[PlaylistRequest], llm: LLMChoice, profile_name
     backend = llm.open(workspace) if requests[0].needs_llm else None
     preferences, warning = load_profile(workspace.home, profile_name)
     if warning:
-        stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+        stderr().print(f"[yellow]Warning:[/yellow] {safe_text(warning)}", highlight=False)
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
         retriever = open_retriever(catalog, workspace)
@@ -108,6 +109,6 @@ def _emit(playlists, fmt: str, explain: bool, output: Path | None, is_demo: bool
     text = "\n".join(as_jsonl(p) for p in playlists) if fmt == "jsonl" else as_text(playlists[0], fmt)
     if output:
         output.write_text(text + "\n", encoding="utf-8")
-        stderr().print(f"Wrote {len(playlists)} playlist(s) to {output}")
+        stderr().print(f"Wrote {len(playlists)} playlist(s) to {safe_text(output)}")
     else:
         click.echo(text)

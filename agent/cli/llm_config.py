@@ -12,6 +12,7 @@ from rich.table import Table
 from agent.cli.common import stdout, workspace_options
 from agent.llm import backend_names
 from agent.llm.config import OPENAI_KEY_ENV, LLMConfig, config_path, load_config, save_config
+from agent.safe_text import safe_text
 from agent.workspace import Workspace
 
 
@@ -44,7 +45,7 @@ def llm_config(llm, model_path, n_ctx, threads, base_url, model, timeout, api_ke
         "llm": llm or config.llm, "local": local.model_dump(), "openai": {**openai.model_dump(), "api_key": openai.api_key},
     })
     if changed != config:
-        stdout().print(f"Saved {save_config(workspace.home, changed)}")
+        stdout().print(f"Saved {safe_text(save_config(workspace.home, changed))}")
     _show(changed, config_path(workspace.home))
 
 
@@ -57,13 +58,13 @@ def _show(config: LLMConfig, path: Path) -> None:
         key = "stored in llm.json"
     else:
         key = f"from ${OPENAI_KEY_ENV}" if os.environ.get(OPENAI_KEY_ENV) else "not set"
-    table = Table(title=f"LLM settings ({path})", title_justify="left")
+    table = Table(title=f"LLM settings ({safe_text(path)})", title_justify="left")
     table.add_column("setting")
     table.add_column("value")
     table.add_row("llm", config.llm)
     for name, value in config.local.model_dump().items():
-        table.add_row(f"local.{name}", "bundled SmolLM2-135M" if name == "model_path" and value is None else str(value))
+        table.add_row(f"local.{name}", "bundled SmolLM2-135M" if name == "model_path" and value is None else safe_text(value))
     for name, value in config.openai.model_dump(exclude={"api_key"}).items():
-        table.add_row(f"openai.{name}", "api.openai.com" if name == "base_url" and value is None else str(value))
+        table.add_row(f"openai.{name}", "api.openai.com" if name == "base_url" and value is None else safe_text(value))
     table.add_row("openai.api_key", key)  # never the key itself
     stdout().print(table)

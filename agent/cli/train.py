@@ -13,6 +13,7 @@ from rich.table import Table
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.generate import open_active_catalog
 from agent.cli.progress import counting
+from agent.safe_text import safe_text
 from agent.workspace import Workspace
 from training.options import VARIANTS, TrainOptions
 
@@ -29,7 +30,7 @@ class _Bars:
             yield update
 
     def note(self, text: str) -> None:
-        stderr().print(text, highlight=False)
+        stderr().print(safe_text(text), highlight=False)
 
 
 def _ints(ctx, param, value: str) -> tuple[int, ...]:
@@ -106,8 +107,8 @@ def _print_summary(report: TrainReport) -> None:
         models.add_column(column)
     for variant, folder in report.models.items():
         v = report.validation[variant]
-        models.add_row(variant, f"{v['loss_before']:.3f} -> {v['loss_after']:.3f}",
-                       f"{v['centroid_accuracy_before']:.3f} -> {v['centroid_accuracy_after']:.3f}", Path(folder).name)
+        models.add_row(safe_text(variant), f"{v['loss_before']:.3f} -> {v['loss_after']:.3f}",
+                       f"{v['centroid_accuracy_before']:.3f} -> {v['centroid_accuracy_after']:.3f}", safe_text(Path(folder).name))
     console.print(models)
     similarity = Table(title="Cosine with “workout” (paper's Figure 7)", title_justify="left")
     similarity.add_column("encoder")
@@ -115,8 +116,8 @@ def _print_summary(report: TrainReport) -> None:
     for probe in probes:
         similarity.add_column(probe, justify="right")
     for name, row in report.similarity.items():
-        similarity.add_row(name, *(f"{row[p]:.3f}" for p in probes))
+        similarity.add_row(safe_text(name), *(f"{row[p]:.3f}" for p in probes))
     console.print(similarity)
-    console.print("Figures: " + ", ".join(f"{name} {path}" for name, path in report.figures.items()))
-    console.print(f"Models: {Path(next(iter(report.models.values()))).parent}")
-    console.print(f"Report: {report.run_dir / 'report.json'}  ({report.seconds:.0f} s)")
+    console.print("Figures: " + ", ".join(f"{name} {safe_text(path)}" for name, path in report.figures.items()))
+    console.print(f"Models: {safe_text(Path(next(iter(report.models.values()))).parent)}")
+    console.print(f"Report: {safe_text(report.run_dir / 'report.json')}  ({report.seconds:.0f} s)")

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from agent.evaluation.configs import CUTOFFS, LOWER_IS_BETTER
 from agent.evaluation.report import EvalReport
+from agent.safe_text import safe_text
 
 SUMMARY_METRICS = ("precision@10", "recall@10", "mrr@10", "ndcg@10", "hit@10", "recall@66", "ndcg@66",
                    "recall@500", "ndcg@500", "r_precision", "clicks")
@@ -51,13 +52,13 @@ def print_report(console: Console, report: EvalReport) -> None:
     metric_names = [f"{m}@{n}" for n in CUTOFFS for m in ("precision", "recall", "mrr", "ndcg", "hit")]
     metric_names += ["r_precision", "clicks"] + [f"paper_ndcg@{n}" for n in CUTOFFS]
     table = Table(
-        title=f"{report.queries} queries · {report.holdout} · tracks matched by {report.match_by}",
+        title=f"{report.queries} queries · {safe_text(report.holdout)} · tracks matched by {report.match_by}",
         caption="bold = best per metric; clicks: lower is better; paper_ndcg = the paper's inflated NDCG, for comparison only",
         title_justify="left",
     )
     table.add_column("metric", no_wrap=True)
     for result in report.results:
-        table.add_column(result.name, justify="right", no_wrap=True)
+        table.add_column(safe_text(result.name), justify="right", no_wrap=True)
     for metric in metric_names:
         best = report.best(metric)
         cells = []
@@ -71,7 +72,7 @@ def print_report(console: Console, report: EvalReport) -> None:
 
 
 def _print_wide_report(console: Console, report: EvalReport) -> None:
-    table = Table(title=f"{report.queries} queries · {report.holdout} · tracks matched by {report.match_by}",
+    table = Table(title=f"{report.queries} queries · {safe_text(report.holdout)} · tracks matched by {report.match_by}",
                   caption="bold = best per metric; clicks: lower is better; every metric in report.json",
                   title_justify="left")
     table.add_column("configuration", no_wrap=True)
@@ -85,7 +86,7 @@ def _print_wide_report(console: Console, report: EvalReport) -> None:
             value = result.means[metric]
             text = f"{value:.2f}" if metric in LOWER_IS_BETTER else f"{value:.3f}"
             cells.append(Text(text, style="bold green" if best[metric] == result.name else ""))
-        table.add_row(result.name, *cells, f"{result.seconds_per_query:.3f}")
+        table.add_row(safe_text(result.name), *cells, f"{result.seconds_per_query:.3f}")
     console.print(table)
 
 
@@ -102,7 +103,7 @@ MODE_COLUMNS = (
 
 def _print_modes_report(console: Console, report: EvalReport) -> None:
     table = Table(
-        title=f"{report.queries} queries · {report.holdout} · tracks matched by {report.match_by}",
+        title=f"{report.queries} queries · {safe_text(report.holdout)} · tracks matched by {report.match_by}",
         caption="quality at 10 (bold = best); LLM diagnostics per query, averaged: copy 1.0 = echoed its input "
                 "order; out-of-cand and dup counted before repair; fallback = retrieval order used",
         title_justify="left",
@@ -119,5 +120,5 @@ def _print_modes_report(console: Console, report: EvalReport) -> None:
             value = result.means.get(metric)
             text = "-" if value is None else f"{value:.3f}"
             cells.append(Text(text, style="bold green" if best.get(metric) == result.name else ""))
-        table.add_row(result.name, *cells, f"{result.seconds_per_query:.2f}")
+        table.add_row(safe_text(result.name), *cells, f"{result.seconds_per_query:.2f}")
     console.print(table)

@@ -1,0 +1,36 @@
+"""Text from users and catalogs, made safe to show in a terminal.
+
+A title or a track name is data, never formatting: Rich markup in it (`[bold]`,
+`[link=…]`, a stray `[/]` that would raise MarkupError) is escaped, and terminal
+control sequences (ESC, OSC window-title and hyperlink codes, BEL, any C0 or C1
+control character) are removed, so nothing a catalog holds can restyle, retitle or
+clear the user's terminal. File formats escape their own way (see `render.py`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.markup import escape
+
+# Whole escape sequences first (so their parameters do not survive as text), then any
+# control character left: OSC ... BEL/ST, CSI ... final byte, two-byte ESC sequences.
+_SEQUENCES = re.compile(
+    r"(?:\x1b\]|\x9d).*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|\x1b[@-Z\\-_]",
+    re.DOTALL,
+)
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(text: object) -> str:
+    """One line of plain text: escape sequences dropped, every control character a space
+    (so words stay apart), runs of spaces kept as they were otherwise."""
+    return _CONTROLS.sub(" ", _SEQUENCES.sub("", str(text)))
+
+
+def safe_text(text: object) -> str:
+    """`clean` text escaped for Rich markup: for strings that Rich parses (titles,
+    captions, `console.print` lines)."""
+    return escape(clean(text))
