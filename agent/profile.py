@@ -4,19 +4,27 @@ A profile is one JSON file, DATA_DIR/profiles/NAME.json, written atomically (a
 temporary file renamed over the old one), so Ctrl-C never leaves half a profile. An
 unreadable file is moved aside untouched, named in a warning, and a fresh profile is
 used: a broken file must not stop playlist generation, nor be overwritten.
+
+Changes go through `update_profile`: it locks the profiles folder, re-reads the file,
+applies the change and writes it back, so two writers (a chat open for an hour and an
+`agent profile dislike` meanwhile, or sixteen of those at once) never erase each
+other's edits.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
-import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agent.files import write_atomic
 from retrieval.generator import GenerationOptions
 from retrieval.normalize import normalize_title
 
@@ -48,6 +56,10 @@ class Profile(BaseModel):
 
     def dislike_artist(self, artist: str) -> None:
         _move(artist, into=self.unwanted_artists, out_of=self.liked_artists, key=normalize_title)
+
+    def clear(self) -> None:
+        for items in (self.liked_tracks, self.unwanted_tracks, self.liked_artists, self.unwanted_artists):
+            items.clear()
 
     def is_empty(self) -> bool:
         return not (self.liked_tracks or self.unwanted_tracks or self.liked_artists or self.unwanted_artists)
@@ -91,15 +103,39 @@ def load_profile(home: Path, name: str = DEFAULT_PROFILE) -> tuple[Profile, str 
 
 def save_profile(home: Path, profile: Profile, name: str = DEFAULT_PROFILE) -> Path:
     path = profile_path(home, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(profile.model_dump_json(indent=2))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, profile.model_dump_json(indent=2))
     return path
+
+
+@contextlib.contextmanager
+def _locked(home: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the profiles folder (released when the process dies).
+
+    The folder itself is locked rather than a lock file beside the profile, so no
+    extra file appears among the profiles.
+    """
+    folder = home / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing the descriptor releases the lock
+
+
+def update_profile(
+    home: Path, name: str, change: Callable[[Profile], None]
+) -> tuple[Profile, str | None]:
+    """Apply `change` to the stored profile under a lock: read, change, write atomically.
+
+    Returns the profile as written and the warning of `load_profile`, if any. Holders
+    of a profile loaded earlier call this for each edit instead of saving their copy,
+    so edits made by others meanwhile are kept.
+    """
+    profile_path(home, name)  # validate the name before touching the folder
+    with _locked(home):
+        profile, warning = load_profile(home, name)
+        change(profile)
+        save_profile(home, profile, name)
+    return profile, warning

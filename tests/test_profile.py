@@ -108,3 +108,44 @@ def test_generate_cli_honours_a_profile_set_by_the_cli(tmp_path, corpus_slice):
     assert artist in shown.output
     runner.invoke(cli, ["profile", "clear", "--profile", "gym", "--data-dir", home])
     assert load_profile(tmp_path / "home", "gym")[0].is_empty()
+
+
+def test_sixteen_concurrent_dislikes_are_all_kept(tmp_path):
+    # Each process reads, changes and writes the profile; unlocked, most edits were lost.
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "AGENT_HOME": str(tmp_path)}
+    command = [sys.executable, "-c", "from agent.cli import main; main()", "profile", "dislike", "--artist"]
+    processes = [
+        subprocess.Popen([*command, f"Artist {i}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for i in range(16)
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err.decode()
+    profile, warning = load_profile(tmp_path)
+    assert warning is None
+    assert sorted(profile.unwanted_artists) == sorted(f"Artist {i}" for i in range(16))
+
+
+def test_a_long_lived_holder_keeps_edits_made_by_others_meanwhile(tmp_path):
+    from agent.profile import update_profile
+
+    held, _ = load_profile(tmp_path, "chat")  # loaded once, as a chat session does
+    result = CliRunner().invoke(cli, ["profile", "dislike", "--artist", "Drake", "--profile", "chat"],
+                                env={"AGENT_HOME": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    update_profile(tmp_path, "chat", lambda stored: stored.like_track("u:7"))
+    stored, _ = load_profile(tmp_path, "chat")
+    assert stored.unwanted_artists == ["Drake"] and stored.liked_tracks == ["u:7"]
+    assert held.is_empty()  # the holder's copy was not what got written
+
+
+def test_update_profile_rejects_a_bad_name_before_writing(tmp_path):
+    from agent.profile import update_profile
+
+    with pytest.raises(ProfileError):
+        update_profile(tmp_path, "../escape", Profile.clear)
+    assert not (tmp_path / "profiles").exists()

@@ -6,7 +6,7 @@ import click
 from rich.table import Table
 
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
-from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, save_profile
+from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, update_profile
 from agent.workspace import Workspace
 
 profile_option = click.option(
@@ -21,10 +21,15 @@ def profile() -> None:
     mode; playlists holding liked tracks join the vote."""
 
 
+def _warn(warning: str | None) -> None:
+    if warning:
+        stderr().print("[yellow]Warning:[/yellow] ", end="")
+        stderr().print(warning, markup=False, highlight=False)
+
+
 def _load(workspace: Workspace, name: str) -> Profile:
     loaded, warning = load_profile(workspace.home, name)
-    if warning:
-        stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+    _warn(warning)
     return loaded
 
 
@@ -50,8 +55,10 @@ def show(profile_name: str, workspace: Workspace) -> None:
 def clear(profile_name: str, workspace: Workspace) -> None:
     """Empty a profile."""
     with user_errors():
-        path = save_profile(workspace.home, Profile(), profile_name)
-        stdout().print(f"Cleared profile {profile_name!r} ({path}).")
+        _, warning = update_profile(workspace.home, profile_name, Profile.clear)
+        _warn(warning)
+        path = profile_path(workspace.home, profile_name)
+        stdout().print(f"Cleared profile {profile_name!r} ({path}).", markup=False, highlight=False)
 
 
 def _changer(verb: str, track_method: str, artist_method: str):
@@ -63,12 +70,15 @@ def _changer(verb: str, track_method: str, artist_method: str):
         with user_errors():
             if not tracks and not artists:
                 raise click.UsageError("give --track URI or --artist NAME")
-            loaded = _load(workspace, profile_name)
-            for uri in tracks:
-                getattr(loaded, track_method)(uri)
-            for artist in artists:
-                getattr(loaded, artist_method)(artist)
-            save_profile(workspace.home, loaded, profile_name)
+
+            def apply(loaded: Profile) -> None:
+                for uri in tracks:
+                    getattr(loaded, track_method)(uri)
+                for artist in artists:
+                    getattr(loaded, artist_method)(artist)
+
+            _, warning = update_profile(workspace.home, profile_name, apply)
+            _warn(warning)
             stdout().print(f"{verb.capitalize()}d {len(tracks)} track(s) and {len(artists)} artist(s) "
                            f"in profile {profile_name!r}.")
 
