@@ -77,8 +77,16 @@ def rebuild_index(
     workspace: Workspace,
     encoder_path: str | Path | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> TitleIndex:
-    """Embed the catalog's titles with the encoder at `encoder_path` (default: pre-trained MiniLM)."""
+    """Embed the catalog's titles with the encoder at `encoder_path` (default: pre-trained MiniLM).
+
+    A damaged embedded store is renamed aside (kept for inspection) and a fresh one
+    built in its place; `on_warning` is told where the old one went.
+    """
+    aside = workspace.chroma.set_aside_if_damaged()
+    if aside and on_warning:
+        on_warning(f"the index store was damaged; it was moved to {aside} and a new one is built")
     return build_index(catalog, Encoder(encoder_path), workspace.chroma, on_progress=on_progress)
 
 
@@ -94,5 +102,13 @@ def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | 
         catalog.close()
 
 
+class _IndexWarningRetriever(Retriever):
+    """A Retriever whose answers carry its index's warnings (e.g. an index older than the catalog)."""
+
+    def neighbours(self, *args, **kwargs):
+        found, warnings = super().neighbours(*args, **kwargs)
+        return found, [*self.index.warnings, *warnings]
+
+
 def open_retriever(catalog: Catalog, workspace: Workspace) -> Retriever:
-    return Retriever(catalog, open_index(catalog, workspace.chroma))
+    return _IndexWarningRetriever(catalog, open_index(catalog, workspace.chroma))

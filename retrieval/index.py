@@ -4,6 +4,11 @@ A build writes a new collection beside the live one and then switches the catalo
 pointer to it, so a reader that opened the old index keeps working during a rebuild.
 The collection's metadata records which encoder made its vectors; generation loads
 that same encoder, so queries and index never disagree.
+
+What can go wrong is said, never hidden: an index older than the catalog's content
+(an ingest without indexing, a killed build) opens with a warning; a collection left
+half-built by a killed process is dropped by the next build; a damaged embedded store
+is refused in one line, and `agent index` sets it aside and builds a fresh one.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from itertools import islice
 from pathlib import Path
 from urllib.parse import urlparse
@@ -22,15 +27,14 @@ import numpy as np
 
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
+from retrieval.errors import IndexUnavailableError
+from retrieval.index_store import abandoned_collections, builder_metadata, damaged_store_problem
 
 ACTIVE_INDEX_KEY = "index.active"
 COLLECTION_PREFIX = "titles-"
+EVAL_PREFIX = "eval-"
 # How many superseded collections stay readable after a switch.
 KEEP_PREVIOUS = 1
-
-
-class IndexUnavailableError(RuntimeError):
-    """No index, or one that cannot be reached; the message says how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,25 @@ class ChromaLocation:
                 )
             except Exception as error:  # chromadb raises bare ValueError/ConnectionError here
                 raise IndexUnavailableError(f"cannot reach the Chroma server at {self.url}: {error}") from error
+        problem = damaged_store_problem(self.path)
+        if problem:
+            raise IndexUnavailableError(self._damaged(problem))
         self.path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(self.path), settings=settings)
+        try:
+            return chromadb.PersistentClient(path=str(self.path), settings=settings)
+        except Exception as error:  # chromadb raises its own errors, or sqlite3's, on a damaged store
+            raise IndexUnavailableError(self._damaged(str(error).splitlines()[0][:200])) from error
+
+    def _damaged(self, problem: str) -> str:
+        return f"the index store {self.path} is damaged ({problem}); run `agent index` to set it aside and rebuild it"
+
+    def set_aside_if_damaged(self) -> Path | None:
+        """Move a damaged embedded store out of the way (kept, renamed); where it went, or None."""
+        if self.url or not damaged_store_problem(self.path):
+            return None
+        aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        self.path.rename(aside)
+        return aside
 
 
 @dataclass(frozen=True)
@@ -73,14 +94,16 @@ class IndexInfo:
     catalog_fingerprint: str
     titles: int
     built_at: str
+    catalog_version: int = -1  # Catalog.content_version() when built; -1: recorded before it existed
 
 
 class TitleIndex:
-    """Nearest known titles to a query vector."""
+    """Nearest known titles to a query vector; `warnings` say when it lags its catalog."""
 
-    def __init__(self, collection, info: IndexInfo):
+    def __init__(self, collection, info: IndexInfo, warnings: tuple[str, ...] = ()):
         self.collection = collection
         self.info = info
+        self.warnings = warnings
 
     def nearest(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         """(title_id, cosine similarity) of the n closest titles, closest first."""
@@ -119,6 +142,8 @@ def build_index(
     (evaluation on a held-out split), the caller owns the collection and drops it.
     """
     client = location.client()
+    _drop_abandoned(client)
+    version = catalog.content_version()  # read before the titles: a later ingest makes it stale
     titles = list(catalog.titles_in_use(exclude_pids))
     if not titles:
         raise IndexUnavailableError(f"the catalog {catalog.path} has no playlist titles to index; run `agent ingest` first")
@@ -130,11 +155,12 @@ def build_index(
         catalog_fingerprint=catalog.fingerprint(),
         titles=len(titles),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        catalog_version=version,
     )
     collection = client.create_collection(
         info.collection,
         configuration={"hnsw": {"space": "cosine"}},
-        metadata={key: str(value) for key, value in asdict(info).items()},
+        metadata=_metadata(info, building=True),
         embedding_function=None,
     )
     try:
@@ -148,9 +174,25 @@ def build_index(
     except BaseException:
         client.delete_collection(info.collection)
         raise
+    collection.modify(metadata=_metadata(info, building=False))
     if activate:
         _switch_to(catalog, client, info)
     return TitleIndex(collection, info)
+
+
+def _metadata(info: IndexInfo, building: bool) -> dict[str, str]:
+    """The collection's metadata: its IndexInfo, and while building, who builds it."""
+    metadata = {key: str(value) for key, value in asdict(info).items()}
+    return {**metadata, **builder_metadata()} if building else metadata
+
+
+def _drop_abandoned(client) -> None:
+    """Drop collections whose build was killed (their builder process is gone)."""
+    for name in abandoned_collections(client, (COLLECTION_PREFIX, EVAL_PREFIX)):
+        try:
+            client.delete_collection(name)
+        except Exception:  # another build dropped it first
+            pass
 
 
 def derive_index(
@@ -166,16 +208,19 @@ def derive_index(
     `drop_index` when done; it is never made the active index.
     """
     client = location.client()
+    _drop_abandoned(client)
     titles = [title_id for title_id, _ in catalog.titles_in_use(exclude_pids)]
     info = replace(
         base.info,
-        collection=f"eval-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}",
+        collection=f"{EVAL_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}",
         titles=len(titles),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
     )
+    # Marked as building for its whole life: the caller drops it, or, if the caller is
+    # killed first, the next build does.
     collection = client.create_collection(
         info.collection, configuration={"hnsw": {"space": "cosine"}},
-        metadata={key: str(value) for key, value in asdict(info).items()}, embedding_function=None,
+        metadata=_metadata(info, building=True), embedding_function=None,
     )
     try:
         for start in range(0, len(titles), batch_size):
@@ -207,7 +252,24 @@ def _switch_to(catalog: Catalog, client, info: IndexInfo) -> None:
 
 def active_index_info(catalog: Catalog) -> IndexInfo | None:
     raw = catalog.get_meta(ACTIVE_INDEX_KEY)
-    return IndexInfo(**json.loads(raw)) if raw else None
+    if not raw:
+        return None
+    known = {f.name for f in fields(IndexInfo)}
+    return IndexInfo(**{key: value for key, value in json.loads(raw).items() if key in known})
+
+
+def staleness(catalog: Catalog, info: IndexInfo) -> str | None:
+    """A warning when the catalog changed after the index was built, else None."""
+    if info.catalog_version >= 0:
+        stale = info.catalog_version != catalog.content_version()
+    else:  # built before versions were recorded: the slower full fingerprint decides
+        stale = info.catalog_fingerprint != catalog.fingerprint()
+    if not stale:
+        return None
+    return (
+        "the title index is older than the catalog (an ingest without indexing, or an index build "
+        "that was interrupted): playlists stored since cannot be found; run `agent index` to update it"
+    )
 
 
 def open_index(catalog: Catalog, location: ChromaLocation) -> TitleIndex:
@@ -222,4 +284,5 @@ def open_index(catalog: Catalog, location: ChromaLocation) -> TitleIndex:
             f"the index collection {info.collection!r} is not in {location.describe()} ({error}); "
             "run `agent index` to rebuild it there"
         ) from error
-    return TitleIndex(collection, info)
+    warning = staleness(catalog, info)
+    return TitleIndex(collection, info, (warning,) if warning else ())

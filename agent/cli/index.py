@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from agent.cli.common import stdout, user_errors, workspace_options
+from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.cli.progress import counting
 from agent.workspace import Workspace, rebuild_index
 from training.models import resolve_encoder
@@ -28,10 +28,14 @@ def index(encoder_name: str | None, workspace: Workspace) -> None:
         with catalog:
             encoder_path = resolve_encoder(encoder_name, workspace.home, catalog.fingerprint())
             with counting("Embedding titles") as update:
-                built = rebuild_index(catalog, workspace, encoder_path, on_progress=update)
+                built = rebuild_index(catalog, workspace, encoder_path, on_progress=update, on_warning=warn)
         which = "demo catalog" if is_demo else "catalog"
         stdout().print(
             f"Indexed {built.info.titles:,} titles of the {which} with {built.info.encoder_name} "
             f"in {workspace.chroma.describe()} (collection {built.info.collection}).\n"
             f"Encoder folder: {encoder_path} (fingerprint {built.info.encoder_fingerprint})."
         )
+
+
+def warn(message: str) -> None:
+    stderr().print(f"Warning: {message}", markup=False, highlight=False, soft_wrap=True)

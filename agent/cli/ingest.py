@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.index import warn
 from agent.cli.progress import counting
 from agent.workspace import Workspace, rebuild_index
 from retrieval.ingest import IngestSummary, ingest_paths
@@ -39,7 +40,7 @@ def ingest(paths: tuple[Path, ...], skip_bad: bool, no_index: bool, workspace: W
         _report(summary)
         if not no_index:
             with counting("Embedding titles") as update:
-                index = rebuild_index(catalog, workspace, on_progress=update)
+                index = rebuild_index(catalog, workspace, on_progress=update, on_warning=warn)
             stdout().print(
                 f"Index: {index.info.titles:,} titles embedded with {index.info.encoder_name} "
                 f"in {workspace.chroma.describe()}."

@@ -1,9 +1,20 @@
-"""The catalog's tables: every table and index is created by a named migration, in order."""
+"""The catalog's tables: every table and index is created by a named migration, in order.
+
+Opening also checks the file: an empty, truncated or foreign file is refused with a
+one-line `CatalogUnreadableError` (what is wrong, where, what to do) instead of a
+SQLite traceback, and never replaced by a fresh or a demo catalog.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+
+from retrieval.errors import CatalogUnreadableError
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# Errors meaning the file itself is damaged (not busy, not misused).
+_DAMAGE_MARKERS = ("malformed", "not a database", "file is encrypted", "disk image")
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -65,9 +76,61 @@ _TRACK_TO_PLAYLISTS_INDEX = (
 )
 
 
+def unreadable(path: Path, problem: str) -> CatalogUnreadableError:
+    return CatalogUnreadableError(
+        f"the catalog {path} {problem}; move it aside (or delete it) and run `agent ingest` "
+        "on your MPD files to rebuild it"
+    )
+
+
+class _CheckedConnection(sqlite3.Connection):
+    """Reports a damaged file as `CatalogUnreadableError`, whatever statement meets it."""
+
+    def execute(self, *args, **kwargs):
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlite3.DatabaseError as error:
+            raise _translated(self, error) from error
+
+    def executemany(self, *args, **kwargs):
+        try:
+            return super().executemany(*args, **kwargs)
+        except sqlite3.DatabaseError as error:
+            raise _translated(self, error) from error
+
+
+def _translated(db: _CheckedConnection, error: sqlite3.DatabaseError) -> Exception:
+    if any(marker in str(error) for marker in _DAMAGE_MARKERS):
+        return unreadable(db.catalog_path, f"is damaged ({error})")
+    return error
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that cannot be a whole catalog, before SQLite touches it."""
+    if not path.exists():
+        return  # a new catalog
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return  # the newest pages live in the write-ahead log; SQLite checks them
+    size = path.stat().st_size
+    if size == 0:
+        raise unreadable(path, "is an empty file (0 bytes)")
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    if not header.startswith(_SQLITE_HEADER):
+        raise unreadable(path, "is not a SQLite database")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if len(header) < 100 or size < page_size * pages:
+        raise unreadable(path, f"is truncated ({size:,} bytes of {page_size * pages:,})")
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """An autocommit connection in WAL mode; transactions are opened explicitly."""
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    check_file(path)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=_CheckedConnection)
+    db.catalog_path = path
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=OFF")

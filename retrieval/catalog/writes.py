@@ -11,6 +11,8 @@ from retrieval.catalog.reads import ids_for
 from retrieval.mpd import ParsedFile
 from retrieval.normalize import normalize_title
 
+_CONTENT_VERSION_KEY = "catalog.content_version"
+
 
 @dataclass(frozen=True)
 class IngestStats:
@@ -33,6 +35,7 @@ class IngestWrites:
             track_ids = self._assign_track_ids(parsed)
             title_ids = self._upsert_titles(p.name for p in parsed.playlists)
             self._replace_playlists(parsed, track_ids, title_ids)
+            self._bump_content_version()
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -118,6 +121,21 @@ class IngestWrites:
                 for playlist in parsed.playlists
             ),
         )
+
+    def _bump_content_version(self) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, '1')"
+            " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            (_CONTENT_VERSION_KEY,),
+        )
+
+    def content_version(self) -> int:
+        """A number that grows with every ingested file: cheap to read, unlike `fingerprint`.
+
+        An index records it when built; a different number later means the catalog
+        changed since (an ingest without indexing, or an index build that was killed).
+        """
+        return int(self.get_meta(_CONTENT_VERSION_KEY) or 0)
 
     def set_meta(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))

@@ -1,0 +1,17 @@
+"""Errors about the stores (the SQLite catalog and the Chroma index) that a user can fix.
+
+Each message says what is wrong, where, and what to run. `CatalogUnreadableError`
+is an `IndexUnavailableError` too: the catalog holds the pointer to the index, so
+with an unreadable catalog there is no usable index either, and callers that already
+report an unavailable index as a user error report this one the same way.
+"""
+
+from __future__ import annotations
+
+
+class IndexUnavailableError(RuntimeError):
+    """No index, or one that cannot be reached; the message says how to fix it."""
+
+
+class CatalogUnreadableError(IndexUnavailableError):
+    """The catalog file is empty, truncated or not a SQLite database."""
