@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -84,7 +85,7 @@ def _print_parses() -> None:
         progress.add_task("")
         understander = Understander(Encoder())
     limit_threads_for_queries()
-    for line in parsed_lines(understander, click.get_text_stream("stdin")):
+    for line in parsed_lines(understander, sys.stdin):
         click.echo(line)
 
 

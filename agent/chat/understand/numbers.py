@@ -36,11 +36,14 @@ def ordinals_as_digits(text: str) -> str:
     return _ORDINAL_DIGITS.sub(lambda m: f"#{m.group(1)}", text)
 
 
-_TRACK = r"(?:songs?|tracks?|ones?|numbers?|nos?\.?|#|items?|entries|entry|pos(?:ition)?s?)"
+_TRACK = r"(?:songs?|tracks?|ones?|numbers?|nos?\.?|items?|entries|entry|pos(?:ition)?s?)"
 _LIST = r"\d{1,3}(?:\s*(?:,|and|&|\+|or|-|to|through|thru)\s*(?:#\s*)?\d{1,3})*"
 _AFTER_TRACK = re.compile(_TRACK + r"\s*#?\s*(" + _LIST + r")\b")
 _ORDINAL_LIST = re.compile(r"#(\d{1,3})((?:\s*(?:,|and|&|or)\s*(?:the\s+)?#\d{1,3})*)")
-_BARE = re.compile(r"^(?:\S+\s+){0,3}?#?(" + _LIST + r")(?:\s+(?:please|pls|plz|too|as well))?$")
+# Only action words may precede a bare number: in "no more maroon 5" the 5 is part of a name.
+_LEAD = (r"(?:(?:please|pls|remove|drop|delete|take|out|skip|cut|lose|like|love|dislike|hate|explain|why|ban|get|"
+         r"rid|of|the|i|also|and|kick|ditch|not|a|fan|thumbs|up|down|on|for|just|what|about|is|was|so|ok)\s+){0,4}")
+_BARE = re.compile(r"^" + _LEAD + r"#?(" + _LIST + r")(?:\s+(?:please|pls|plz|too|as well))?$")
 _LAST = re.compile(r"\b(?:the\s+)?(?:very\s+)?last(?:\s+(\d{1,2}))?\b(?!\s*(?:time|night|week|year))")
 _FIRST_N = re.compile(r"\b(?:the\s+)?first\s+(\d{1,2})\b")
 
@@ -62,12 +65,13 @@ def positions_in(text: str, playlist_length: int | None = None) -> list[int]:
 
     `text` is lower case with digits for number words (see `digits_for_words`).
     """
+    first = _FIRST_N.search(text)  # before "first" becomes "#1"
     text = ordinals_as_digits(text)
     found: list[int] = []
     last = _LAST.search(text)
     if last:
         text = text[:last.start()] + text[last.end():]
-    if first := _FIRST_N.search(text):
+    if first:
         found.extend(range(1, int(first.group(1)) + 1))
     elif match := _AFTER_TRACK.search(text):
         found.extend(_expand(match.group(1)))

@@ -31,7 +31,7 @@ _RULES: list[tuple[str, str]] = [
     ("length", rf"^(?:only|just|exactly|max|at most|limit(?: it)? to|cap(?: it)? at|make it|keep(?: it)? to|"
                rf"cut (?:it )?(?:down )?to|trim (?:it )?(?:down )?to|down to|up to|shorten (?:it )?to|"
                rf"i (?:only )?want|give me)\s+(?:only\s+|just\s+)?\d{{1,3}}\s+{_SONGS}\b(?!.*\b(?:for|about|from|by)\b)"),
-    ("length", rf"^(?:add\s+)?(?:\d{{1,3}}|a few|a couple)\s+(?:more|extra|fewer|less)(?:\s+{_SONGS})?(?:\s+please)?$"),
+    ("length", rf"^(?:add\s+)?(?:like |about |maybe )?(?:\d{{1,3}}|a few|a couple)\s+(?:more|extra|fewer|less)(?:\s+{_SONGS})?(?:\s+please)?$"),
     ("length", rf"^\d{{1,3}}\s+{_SONGS}(?:\s+(?:only|please|total|max|is enough|are enough))*$"),
     ("length", r"^(?:make it |make the playlist |a bit |a little |much |way )?(?:shorter|longer)\b"),
     ("length", rf"^(?:fewer|more|less)\s+{_SONGS}(?:\s+please)?$"),
@@ -55,11 +55,11 @@ _LEADING_VERBS: list[tuple[str, str]] = [
                 r"never (?:ever )?(?:play|suggest|recommend|give me)|don'?t (?:ever )?(?:play|suggest|recommend)|"
                 r"thumbs down|not a fan of|i(?:'?m| am) (?:not a fan|so sick|sick|tired|done with) of)\b"),
     ("like", r"^(?!.*\b(?:but|more|less|make|shorter|longer)\b)(?:i\s+(?:really\s+|just\s+|absolutely\s+|totally\s+)?"
-             r"(?:love|like|adore|dig)|love|like|thumbs up|i(?:'?m| am) (?:a |such a )?(?:big |huge )?fan of)\b"),
+             r"(?:love|like|adore|dig)|love|like|thumbs up|i(?:'?m| am) (?:a |such a )?(?:big |huge |massive )?fan of)\b"),
     ("undo", r"^(?:undo|revert|go back\b(?! to)|put (?:it|that|everything) back\b(?!.*again)|change it back|"
              r"restore (?:the )?(?:old|previous|last)|back to the (?:old|previous|last) (?:one|playlist|version))"),
     ("add", r"^(?:add|include|put(?! together)|stick|throw|pop|squeeze|slip|chuck)\s+"
-            r"(?!(?:\d+|a few|a couple)\s+(?:more|extra|songs?|tracks?)\b|(?:some )?more\b)|"
+            r"(?!(?:like |about |maybe )?(?:\d+|a few|a couple)\s+(?:more|extra|songs?|tracks?)\b|(?:some )?more\b)|"
             r"^i (?:want|wanna hear|want to hear|need) .+ (?:in there|on it|in it|on there|in the playlist|added|on the list)$"),
     ("remove", r"^(?:remove|delete|take out|get rid of|drop|kick out|no more|without|cut out|ditch|lose the)\s+\S"),
     ("save", r"^(?:save|export)\b"),

@@ -13,7 +13,7 @@ from agent.chat.understand.steering import steering_words
 Slots = dict[str, Any]
 
 _POLITE = (r"^(?:(?:hey|hi|ok|okay|so|um+|uh+|hmm+|well|yo|now|alright|right|and|also|oh|then|actually|"
-           r"please|pls|plz|kindly|can you|could you|would you|will you|can u|could u|would you mind|"
+           r"please|pls|plz|kindly|can you|could you|would you|will you|can u|could u|would you mind|can we|could we|"
            r"i want you to|i'd like you to|i would like you to|i need you to|let's|lets|just|maybe|"
            r"go ahead and|you should|i think you should|try to|try and)[\s,]+)+")
 _EXTENSIONS = r"\.(?:json|csv|m3u8?|txt|xspf|pls)"
@@ -61,15 +61,15 @@ read_dislike = _prefix_name(
 read_like = _prefix_name(
     r"^(?:i\s+(?:really\s+|just\s+|absolutely\s+|totally\s+)?(?:love|like|adore|dig|enjoy)\s+|"
     r"(?:love|like|adore)\s+|thumbs up(?:\s+(?:for|to|on))?\s+|(?:great|nice|good|awesome)\s+(?:pick|choice)"
-    r"(?:\s+(?:with|on))?\s+|remember (?:that )?i (?:like|love)\s+|i'?m (?:a )?(?:big )?fan of\s+|"
-    r"big fan of\s+|more\s+)", "artist")
+    r"(?:\s+(?:with|on))?\s+|remember (?:that )?i (?:like|love)\s+|i'?m (?:a |such a )?(?:big |huge |massive )?fan of\s+|"
+    r"(?:big |huge )?fan of\s+|more\s+)", "artist")
 read_explain = _prefix_name(
-    r"^(?:why\s+(?:is|was|'s|did (?:you|u) (?:pick|add|include|choose|put( in)?)|are|the heck is|on earth is|would you pick)"
+    r"^(?:why'?d (?:you|u) (?:put|pick|add|include|choose)\s+|why\s+(?:is|was|'s|did (?:you|u) (?:pick|add|include|choose|put( in)?)|are|the heck is|on earth is|would you pick)"
     r"\s+|what(?:'?s| is| are)\s+|explain(?:\s+(?:why|to me why))?\s+|how did\s+|how come\s+(?:you (?:added|picked|chose)\s+)?|"
     r"reason for\s+|why\s+)(?:did (?:you|u) (?:put|pick|add|include|choose)\s+)?"
     r"(?:there(?:'s| is| are)?\s+(?:so much\s+|so many\s+)?)?", "song")
 read_similar = _prefix_name(
-    r"^(?:(?:(?:give me|play|find|add|i want|get me|show me|i'?d like)\s+)?(?:more|some|other)?\s*"
+    r"^(?:(?:(?:give me|play|find(?: me)?|add|i want|get me|show me|i'?d like)\s+)?(?:more|some|other)?\s*"
     r"(?:songs|tracks|stuff|music|things|ones|something|anything)?\s*(?:(?:that|which)\s+)?"
     r"(?:(?:sound|sounds|are|is)\s+)?(?:like|similar to|in the style of|"
     r"along the lines of|close to|in the vein of)\s+|similar\s+(?:songs\s+|tracks\s+)?to\s+)", "song")
@@ -106,14 +106,14 @@ def read_length(text: str, playlist_length: int | None) -> Slots:
 
 
 _NEW_PREFIX = re.compile(
-    r"^(?:(?:start|begin)\s+(?:over|again|fresh|a new one)\s*(?:with|:|-|,)?\s*|new\s+(?:playlist|one|mix)\s*(?:for|about|with|:|-)?\s*|"
+    r"^(?:new idea\s*:?\s*|(?:start|begin)\s+(?:over|again|fresh|a new one)\s*(?:with|:|-|,)?\s*(?:some\s+|a\s+|an\s+)?|new\s+(?:playlist|one|mix)\s*(?:for|about|with|:|-)?\s*|"
     r"(?:now\s+)?(?:make|give|create|build|generate|put together|whip up|play|find|get|do|i want|i need|"
-    r"i'?d like|i would like|how about|gimme|what about|let'?s (?:do|have|make|try|get)|can i (?:get|have)|"
+    r"i'?d like|i'?d love|i would like|need|how about|gimme|what about|let'?s (?:do|have|make|try|get)|can i (?:get|have)|"
     r"i'?m in the mood for|in the mood for|i feel like|something different:?|switch to|change it to|"
     r"instead(?: make)?|recommend|suggest|show me)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|some\s+|another\s+|the\s+|new\s+|"
     r"fresh\s+|different\s+|whole new\s+|brand new\s+|completely different\s+)*"
     r"(?:(?:\d+|[a-z]+)[\s-](?:songs?|tracks?)\s+)?(?:new\s+)?(?:playlist|mix|list|set|songs?|tracks?|tunes|music|"
-    r"something|stuff|one|vibes)?\s*(?:of\s+\d+\s+(?:songs?|tracks?)\s+)?"
+    r"something|stuff|one|vibes|soundtrack)?\s*(?:of\s+\d+\s+(?:songs?|tracks?)\s+)?"
     r"(?:for|about|with|called|named|titled|to|that(?:'s| is)|like|of|:|-)?\s*(?:a\s+|an\s+|the\s+|some\s+)?)",
     re.IGNORECASE,
 )

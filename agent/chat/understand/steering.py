@@ -13,7 +13,7 @@ COMPARATIVES = {
     "edgier": "edgy", "jazzier": "jazzy", "sexier": "sexy", "cheerier": "cheery", "livelier": "lively",
     "energeticer": "energetic", "upbeatier": "upbeat",
 }
-_PLUS = r"more|extra|add(?:\s+(?:some|more))?|up the|crank up the|turn up the|increase the|boost the|pump up the"
+_PLUS = r"more|moar|extra|add(?:\s+(?:some|more))?|up the|crank up the|turn up the|increase the|boost the|pump up the"
 _MINUS = (r"less|fewer|not so|not as|not that|too|tone down the|turn down the|cut the|reduce the|"
           r"cut down on|cut back on|lower the|way too|a lot less|no more|without|stop with the|enough")
 _CLAUSE = re.compile(rf"\b(?P<kw>{_MINUS}|{_PLUS})\s+(?P<words>[^,;.!?]+?)(?=\s*(?:,|;|\.|!|\?|\band\b|\bbut\b|\bplus\b|\bmore\b|\bless\b|$))")
