@@ -138,3 +138,12 @@ def test_a_build_in_progress_elsewhere_is_not_dropped(home, encoder):
         client.create_collection("titles-in-progress", metadata=builder_metadata(), embedding_function=None)
         build_index(catalog, encoder, location)
     assert "titles-in-progress" in {c.name for c in location.client().list_collections()}
+
+
+def test_a_catalog_path_that_is_a_folder_or_under_a_file_is_one_line(tmp_path):
+    (tmp_path / "catalog.sqlite").mkdir()
+    with pytest.raises(CatalogUnreadableError, match="is not a file"):
+        Catalog(tmp_path / "catalog.sqlite")
+    (tmp_path / "plain").write_text("x")
+    with pytest.raises(CatalogUnreadableError, match="cannot create the folder"):
+        Catalog(tmp_path / "plain" / "catalog.sqlite")

@@ -26,7 +26,6 @@ class Catalog(IngestWrites, RetrievalReads, NameLookups, CorpusScans, SongKeys):
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = connect(self.path)
         self._track_ids: dict[str, int] | None = None
         self._track_ids_max = 0

@@ -14,7 +14,7 @@ from retrieval.errors import CatalogUnreadableError
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # Errors meaning the file itself is damaged (not busy, not misused).
-_DAMAGE_MARKERS = ("malformed", "not a database", "file is encrypted", "disk image")
+_DAMAGE_MARKERS = ("malformed", "not a database", "file is encrypted", "disk image", "unable to open")
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -109,6 +109,8 @@ def check_file(path: Path) -> None:
     """Refuse a file that cannot be a whole catalog, before SQLite touches it."""
     if not path.exists():
         return  # a new catalog
+    if not path.is_file():
+        raise unreadable(path, "is not a file")
     wal = path.with_name(path.name + "-wal")
     if wal.exists() and wal.stat().st_size > 0:
         return  # the newest pages live in the write-ahead log; SQLite checks them
@@ -128,8 +130,15 @@ def check_file(path: Path) -> None:
 
 def connect(path: Path) -> sqlite3.Connection:
     """An autocommit connection in WAL mode; transactions are opened explicitly."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CatalogUnreadableError(f"cannot create the folder of the catalog {path}: {error.strerror}") from error
     check_file(path)
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=_CheckedConnection)
+    try:
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=_CheckedConnection)
+    except sqlite3.Error as error:
+        raise unreadable(path, f"cannot be opened ({error})") from error
     db.catalog_path = path
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
