@@ -18,6 +18,7 @@ from tests.conftest import ok
 DATA = Path(__file__).parent / "data"
 DEV = DATA / "utterances.jsonl"
 HOLDOUT = DATA / "utterances_holdout.jsonl"
+FRESH = DATA / "utterances_fresh.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,7 @@ def _normalised(text: str) -> str:
 
 def test_evaluation_messages_are_not_classifier_examples():
     examples = {_normalised(text) for phrasings in EXAMPLES.values() for text in phrasings}
-    for path in (DEV, HOLDOUT):
+    for path in (DEV, HOLDOUT, FRESH):
         clashes = [row["text"] for row in load_utterances(path) if _normalised(row["text"]) in examples]
         assert not clashes, f"{path.name}: {clashes}"
 
@@ -111,10 +112,11 @@ def test_utterance_sets_cover_every_action():
     rows = load_utterances(DEV)
     assert len(rows) >= 300
     assert {row["action"] for row in rows} == set(ACTIONS)
-    assert {row["action"] for row in load_utterances(HOLDOUT)} == set(ACTIONS)
+    for path in (HOLDOUT, FRESH):
+        assert {row["action"] for row in load_utterances(path)} == set(ACTIONS)
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT], ids=["dev", "holdout"])
+@pytest.mark.parametrize("path", [DEV, HOLDOUT, FRESH], ids=["dev", "holdout", "fresh"])
 def test_accuracy_does_not_regress(understander, path):
     """A guard, not the figure: benchmarks/bench_chat_parse.py reports the accuracies."""
     rows = load_utterances(path)

@@ -29,18 +29,34 @@ class Understander:
         if text.startswith("/"):
             return parse_slash(text)
         length = context.playlist_length if context else None
-        cleaned = clean(text)
+        words = spelled_out(text)
+        cleaned = clean(words)
         if not cleaned:
             return ParsedMessage(text=text, action="clarify", confidence=0.0)
         action = certain_action(cleaned)
         if action:
-            return ParsedMessage(text=text, action=action, slots=read_slots(action, text, length),
+            return ParsedMessage(text=text, action=action, slots=read_slots(action, words, length),
                                  confidence=RULE_CONFIDENCE)
-        reading = self.classifier.read(text)
+        reading = self.classifier.read(words)
         if reading.confidence < CONFIDENCE_THRESHOLD or reading.action == "clarify":
             return ParsedMessage(text=text, action="clarify", confidence=reading.confidence)
-        slots = read_slots(reading.action, text, length)
+        slots = read_slots(reading.action, words, length)
         return ParsedMessage(text=text, action=reading.action, slots=slots, confidence=reading.confidence)
+
+
+_SHORTHAND = [(re.compile(pattern, re.IGNORECASE), full) for pattern, full in [
+    (r"\brmv\b", "remove"), (r"\bluv\b", "love"), (r"^y\b", "why"), (r"\bu\b", "you"), (r"\bur\b", "your"),
+    (r"\bwanna\b", "want to"), (r"\bdont\b", "don't"), (r"\bcant\b", "can't"), (r"\bim\b", "i'm"),
+    (r"\bwhats\b", "what's"), (r"\bits\b(?= (?:too|way|so|a bit|kinda))", "it's"),
+    (r"(?<=[a-z]) 4 (?=(?:a|an|the|my|some)\b)", " for "), (r"\bsth\b", "something"), (r"\bplz\b", "please"),
+]]
+
+
+def spelled_out(text: str) -> str:
+    """Chat shorthand written out ("rmv song 2" -> "remove song 2"), so rules and slots need one spelling."""
+    for pattern, full in _SHORTHAND:
+        text = pattern.sub(full, text)
+    return text
 
 
 def clean(text: str) -> str:

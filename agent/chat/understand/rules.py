@@ -47,6 +47,9 @@ _LEADING_VERBS: list[tuple[str, str]] = [
     ("help", r"^(?:how (?:do|can|should|would) (?:i|we|you)|what (?:can|should|do) i (?:say|type|do|ask|write)|"
              r"i don'?t know (?:what|how) to (?:type|say|do|use)|is there a (?:manual|help))\b"),
     ("redo", r"\bredo\b|\bundo (?:my|the|that) undo\b"),
+    ("steer", r"^make (?:it|this|the (?:playlist|mix|list)|things|everything)\s+(?:(?:a|bit|little|lot|way|much|even|"
+              r"slightly|somewhat)\s+)*(?:more|less)\s+(?!songs?\b|tracks?\b)|"
+              r"^(?:(?:there'?s|there is|it'?s|its|way)\s+)?too much\s+(?!music\b|songs?\b|tracks?\b)"),
     ("explain", r"^(?:why|how come|explain|what(?:'?s| is| are) .+ doing\b|how did .+ (?:get|end up|make it))\b"),
     ("similar", r"\b(?:similar to|in the vein of|in the style of|sounds? like|sounding like|(?:more|songs?|tracks?|stuff|"
                 r"something|anything|others?) like)\s+(?!a |an |this (?:is|was)\b)\S"),
@@ -58,7 +61,7 @@ _LEADING_VERBS: list[tuple[str, str]] = [
              r"(?:love|like|adore|dig)|love|like|thumbs up|i(?:'?m| am) (?:a |such a )?(?:big |huge |massive )?fan of)\b"),
     ("undo", r"^(?:undo|revert|go back\b(?! to)|put (?:it|that|everything) back\b(?!.*again)|change it back|"
              r"restore (?:the )?(?:old|previous|last)|back to the (?:old|previous|last) (?:one|playlist|version))"),
-    ("add", r"^(?:add|include|put(?! together)|stick|throw|pop|squeeze|slip|chuck)\s+"
+    ("add", r"^(?:add|include|put(?! together| on\b)|stick|throw|pop|squeeze|slip|chuck)\s+"
             r"(?!(?:like |about |maybe )?(?:\d+|a few|a couple)\s+(?:more|extra|songs?|tracks?)\b|(?:some )?more\b)|"
             r"^i (?:want|wanna hear|want to hear|need) .+ (?:in there|on it|in it|on there|in the playlist|added|on the list)$"),
     ("remove", r"^(?:remove|delete|take out|get rid of|drop|kick out|no more|without|cut out|ditch|lose the)\s+\S"),
@@ -67,7 +70,8 @@ _LEADING_VERBS: list[tuple[str, str]] = [
     ("new", r"^(?:make|create|build|generate|put together|whip up|compile)(?: me| us)? (?:a|an|another|new|some|one)\b|"
             r"^new (?:playlist|mix|one)\b|^(?:i'?m |i am )?in the mood for\b|^start (?:over|again|fresh)\b|"
             r"^(?:i want|i need|i'?d like|give me|gimme|get me|play(?: me)?)?\s*(?:a |an |some )?(?:new )?"
-            r"(?:playlist|songs|music|mix|tunes|something|stuff) (?:for|to|about)\b"),
+            r"(?:playlist|songs|music|mix|tunes|something|stuff) (?:for|to|about)\b|^put on\b|"
+            r"\b(?:a|new|another)\s+(?:new\s+)?(?:playlist|mix|soundtrack)\s+(?:for|about|of|called|named|titled|with|to)\b"),
 ]
 _COMPILED = [(action, re.compile(pattern)) for action, pattern in _RULES + _LEADING_VERBS]
 

@@ -107,7 +107,7 @@ def read_length(text: str, playlist_length: int | None) -> Slots:
 
 _NEW_PREFIX = re.compile(
     r"^(?:new idea\s*:?\s*|(?:start|begin)\s+(?:over|again|fresh|a new one)\s*(?:with|:|-|,)?\s*(?:some\s+|a\s+|an\s+)?|new\s+(?:playlist|one|mix)\s*(?:for|about|with|:|-)?\s*|"
-    r"(?:now\s+)?(?:make|give|create|build|generate|put together|whip up|play|find|get|do|i want|i need|"
+    r"(?:now\s+)?(?:make|give|create|build|generate|put together|put on|whip up|play|find|get|do|i want|i need|"
     r"i'?d like|i'?d love|i would like|need|how about|gimme|what about|let'?s (?:do|have|make|try|get)|can i (?:get|have)|"
     r"i'?m in the mood for|in the mood for|i feel like|something different:?|switch to|change it to|"
     r"instead(?: make)?|recommend|suggest|show me)\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|some\s+|another\s+|the\s+|new\s+|"
@@ -125,10 +125,18 @@ _KIND_PREFIX = re.compile(
 _KIND_SUFFIX = re.compile(r"\s+(?:playlist|mix)$", re.IGNORECASE)
 
 
+_TITLE_AFTER_KIND = re.compile(
+    r"\b(?:playlist|mix|soundtrack)\s+(?:for|about|of|called|named|titled|with|to|:)\s+(?:a\s+|an\s+|the\s+|some\s+)?"
+    r"(?P<title>.+)$", re.IGNORECASE)
+
+
 def read_new(text: str, playlist_length: int | None) -> Slots:
     stripped = polite_stripped(text)
-    title = _NEW_PREFIX.sub("", stripped, count=1)
-    title = _KIND_SUFFIX.sub("", _KIND_PREFIX.sub("", title, count=1))
+    if after_kind := _TITLE_AFTER_KIND.search(stripped):
+        title = after_kind.group("title")
+    else:
+        title = _NEW_PREFIX.sub("", stripped, count=1)
+        title = _KIND_SUFFIX.sub("", _KIND_PREFIX.sub("", title, count=1))
     title = re.sub(r"(?:[\s,]+(?:please|pls|plz|thanks|thank you|thx|instead|now|for me|then))+[\s!.?]*$", "",
                    title, flags=re.IGNORECASE)
     title = title.strip(" ?!.,:;\"'“”")

@@ -21,7 +21,7 @@ _FILLER = re.compile(
     r"^(?:(?:a|an|the|of|some|bit|little|lot|lil|way|much|even|slightly|kinda|kind of|sort of|really|very|"
     r"super|stuff|songs?|tracks?|music|vibes?|feel|energy of|ish)\s+)+|"
     r"(?:\s+(?:please|pls|plz|songs?|tracks?|stuff|music|vibes?|ones|overall|now|thanks|thank you|"
-    r"in there|in it|here|on it|for me|then|if you can|if possible|feel|feeling|sound|sounding|"
+    r"in there|in here|in it|here|on it|for me|then|if you can|if possible|feel|feeling|sound|sounding|"
     r"tunes|tho|though|than this|than that|please\s+thanks|lol|ok|maybe|right now|too)\b)+$"
 )
 _BARE_COMPARATIVE = re.compile(r"\b(" + "|".join(COMPARATIVES) + r")\b")
