@@ -25,11 +25,12 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.files import write_atomic
+from retrieval.echo import clip
 from retrieval.generator import GenerationOptions
 from retrieval.normalize import normalize_title
 
 DEFAULT_PROFILE = "default"
-_NAME = re.compile(r"^[\w.-]{1,64}$")
+_NAME = re.compile(r"[\w.-]{1,64}")
 
 
 class ProfileError(ValueError):
@@ -82,8 +83,8 @@ def _move(item: str, into: list[str], out_of: list[str], key=lambda s: s) -> Non
 
 
 def profile_path(home: Path, name: str) -> Path:
-    if not _NAME.match(name):
-        raise ProfileError(f"profile name {name!r} must be 1-64 letters, digits, '.', '-' or '_'")
+    if not _NAME.fullmatch(name):  # fullmatch: `$` alone would accept a trailing newline
+        raise ProfileError(f"profile name {clip(name)!r} must be 1-64 letters, digits, '.', '-' or '_'")
     return home / "profiles" / f"{name}.json"
 
 

@@ -20,3 +20,8 @@ def clip(value: object, limit: int = ECHO_CHARS) -> str:
         text = value if isinstance(value, str) else repr(value)
     text = _CONTROL.sub("\ufffd", text[: limit * 2])
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def printable(text: str) -> str:
+    """`text` whole, with terminal control characters replaced by U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)

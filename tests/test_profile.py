@@ -149,3 +149,18 @@ def test_update_profile_rejects_a_bad_name_before_writing(tmp_path):
     with pytest.raises(ProfileError):
         update_profile(tmp_path, "../escape", Profile.clear)
     assert not (tmp_path / "profiles").exists()
+
+
+def test_profile_show_prints_stored_names_as_text_without_control_codes(tmp_path):
+    env = {"AGENT_HOME": str(tmp_path)}
+    for artist in ("[/]", "[bold]Loud[/bold]", "\x1b]0;pwned\x07Quiet"):
+        assert CliRunner().invoke(cli, ["profile", "dislike", "--artist", artist], env=env).exit_code == 0
+    result = CliRunner().invoke(cli, ["profile", "show"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "[/]" in result.output and "[bold]Loud[/bold]" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output and "Quiet" in result.output
+
+
+def test_a_profile_name_with_a_trailing_newline_is_refused(tmp_path):
+    with pytest.raises(ProfileError):
+        profile_path(tmp_path, "default\n")

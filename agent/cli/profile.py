@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, update_profile
 from agent.workspace import Workspace
+from retrieval.echo import printable
 
 profile_option = click.option(
     "--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
@@ -45,7 +47,8 @@ def show(profile_name: str, workspace: Workspace) -> None:
         table.add_column("list")
         table.add_column("items")
         for field in ("liked_tracks", "unwanted_tracks", "liked_artists", "unwanted_artists"):
-            table.add_row(field.replace("_", " "), "\n".join(getattr(loaded, field)) or "-")
+            # Text, not markup: a stored name such as "[/]" or one holding escape codes is shown as written.
+            table.add_row(field.replace("_", " "), Text("\n".join(map(printable, getattr(loaded, field))) or "-"))
         stdout().print(table)
 
 
