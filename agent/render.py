@@ -14,6 +14,12 @@ from agent.safe_text import clean, safe_text
 from retrieval.records import GeneratedPlaylist
 
 FORMATS = ("table", "json", "jsonl", "csv", "m3u")
+EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".m3u": "m3u", ".m3u8": "m3u"}
+
+
+def format_for(path) -> str | None:
+    """The file format a file name asks for (`trip.csv` -> csv); None when it says none."""
+    return EXTENSIONS.get(path.suffix.lower()) if path is not None else None
 
 
 def as_json(playlist: GeneratedPlaylist) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from agent.cli.common import AgentGroup
+from agent.cli.common import AgentGroup, group_shared_options
 from agent.cli.compare import compare
 from agent.cli.chat import chat
 from agent.cli.evaluate import evaluate
@@ -18,6 +18,7 @@ from agent.cli.train import train
 
 @click.group(cls=AgentGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="playlist-agent")
+@group_shared_options
 def cli() -> None:
     """Turn a playlist title into a playlist, from the Million Playlist Dataset or the demo catalog."""
 

@@ -14,8 +14,10 @@ import os
 from collections.abc import Callable, Iterator
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 
+from agent.cli.output import OutputError
 from agent.llm.base import LLMError
 from agent.playlist.options import RequestError
 from agent.profile import ProfileError
@@ -37,6 +39,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     TrainingError,
     ProfileError,
     LLMError,
+    OutputError,
 )
 DEBUG_ENV = "AGENT_DEBUG"
 
@@ -104,19 +107,53 @@ def user_errors() -> Iterator[None]:
         raise as_cli_error(error) from error
 
 
+SHARED = "agent.shared_options"  # where the group keeps --data-dir/--chroma-url given before the command
+
+
+def _shared_options(from_env: bool) -> list[Callable]:
+    return [
+        click.option(
+            "--data-dir", type=click.Path(file_okay=False), envvar=HOME_ENV if from_env else None,
+            help=f"Where catalogs and the index live [env {HOME_ENV}; default: the platform's user data dir].",
+        ),
+        click.option(
+            "--chroma-url", envvar=CHROMA_URL_ENV if from_env else None,
+            help=f"Use a Chroma server (http://HOST:PORT) instead of the embedded store [env {CHROMA_URL_ENV}].",
+        ),
+    ]
+
+
+def group_shared_options(group: Callable) -> Callable:
+    """--data-dir and --chroma-url before the command (`agent --data-dir X generate`)."""
+
+    @functools.wraps(group)
+    def wrapper(*args, data_dir: str | None, chroma_url: str | None, **kwargs):
+        click.get_current_context().meta[SHARED] = {"data_dir": data_dir, "chroma_url": chroma_url}
+        return group(*args, **kwargs)
+
+    for option in reversed(_shared_options(from_env=False)):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _shared_value(ctx: click.Context, name: str, value: str | None) -> str | None:
+    """The command's own flag wins; else the one given before the command; else the environment's."""
+    before = ctx.meta.get(SHARED, {}).get(name)
+    if before is not None and ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
+        return before
+    return value
+
+
 def workspace_options(command: Callable) -> Callable:
     """Adds --data-dir and --chroma-url and passes a resolved `workspace`."""
 
-    @click.option(
-        "--data-dir", type=click.Path(file_okay=False), envvar=HOME_ENV,
-        help=f"Where catalogs and the index live [env {HOME_ENV}; default: the platform's user data dir].",
-    )
-    @click.option(
-        "--chroma-url", envvar=CHROMA_URL_ENV,
-        help=f"Use a Chroma server (http://HOST:PORT) instead of the embedded store [env {CHROMA_URL_ENV}].",
-    )
     @functools.wraps(command)
     def wrapper(*args, data_dir: str | None, chroma_url: str | None, **kwargs):
-        return command(*args, workspace=Workspace.resolve(data_dir, chroma_url), **kwargs)
+        ctx = click.get_current_context()
+        workspace = Workspace.resolve(_shared_value(ctx, "data_dir", data_dir),
+                                      _shared_value(ctx, "chroma_url", chroma_url))
+        return command(*args, workspace=workspace, **kwargs)
 
+    for option in reversed(_shared_options(from_env=True)):
+        wrapper = option(wrapper)
     return wrapper

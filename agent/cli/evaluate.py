@@ -11,6 +11,7 @@ import click
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.generate import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
+from agent.cli.output import OutputError
 from agent.cli.progress import counting
 from agent.evaluation import (
     MATCH_BY,
@@ -130,10 +131,13 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
 def _publish(report, output_dir: Path | None, workspace: Workspace, is_demo: bool) -> None:
     print_report(stdout(), report)
     folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(report.model_dump_json(indent=2))
-    (folder / "report.md").write_text(report_markdown(report) + "\n")
-    headline_bars(report, folder / "chart.png")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "report.json").write_text(report.model_dump_json(indent=2))
+        (folder / "report.md").write_text(report_markdown(report) + "\n")
+        headline_bars(report, folder / "chart.png")
+    except OSError as error:
+        raise OutputError(f"cannot write the report to {folder}: {error.strerror or error}") from None
     stdout().print(f"Report: {safe_text(folder / 'report.json')} (and report.md)\nChart:  {safe_text(folder / 'chart.png')}"
                    + ("\n(demo catalog)" if is_demo else ""))
 

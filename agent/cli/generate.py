@@ -8,11 +8,12 @@ import click
 
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.llm_options import LLMChoice, llm_options
+from agent.cli.output import check_output, write_output
 from agent.cli.progress import counting
 from agent.cli.profile import profile_option
 from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
 from agent.profile import load_profile
-from agent.render import FORMATS, as_jsonl, as_text, print_table
+from agent.render import FORMATS, as_jsonl, as_text, format_for, print_table
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, ensure_demo, open_retriever
 from retrieval.index import active_index_info
@@ -28,7 +29,8 @@ from retrieval.voting import VOTING_RULES
 @click.option("--k", type=int, default=DEFAULT_K, show_default=True, help="Neighbour playlists that vote.")
 @click.option("--voting", type=click.Choice(VOTING_RULES), default=DEFAULT_VOTING, show_default=True,
               help="count: one vote per playlist; similarity: votes weighted by title similarity.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
+              help="Output format [default: from the -o file's extension (.json, .jsonl, .csv, .m3u), else table].")
 @click.option("--explain", is_flag=True, help="Show the matched playlists and each track's voters.")
 @click.option("--max-per-artist", type=int, help="At most this many tracks by any one artist.")
 @click.option("--exclude-artist", multiple=True, help="Leave this artist out (repeatable).")
@@ -46,6 +48,8 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
     --model-path for your GGUF, --llm openai (or --base-url) for an API.
     """
     titles = _titles(title, titles_file)
+    check_output(output)
+    fmt = _format(fmt, output, titles_file is not None, len(titles))
     options = GenerationOptions(
         n=count, k=k, voting=voting, merge_versions=not keep_versions,
         max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
@@ -55,7 +59,7 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
     for playlist in playlists:
         for warning in playlist.warnings:
             stderr().print(f"[yellow]Warning ({safe_text(playlist.title)}):[/yellow] {safe_text(warning)}", highlight=False)
-    _emit(playlists, "jsonl" if titles_file and fmt == "table" else fmt, explain, output, is_demo)
+    _emit(playlists, fmt, explain, output, is_demo)
 
 
 def make_playlists(requests: list[PlaylistRequest], llm: LLMChoice, profile_name: str | None, workspace: Workspace):
@@ -71,12 +75,26 @@ def make_playlists(requests: list[PlaylistRequest], llm: LLMChoice, profile_name
         return [make_playlist(retriever, backend, r.with_profile(preferences)) for r in requests], is_demo
 
 
+def _format(fmt: str | None, output: Path | None, batch: bool, count: int) -> str:
+    """--format, else the -o file's extension; a batch is JSONL, a file without a known extension JSON."""
+    fmt = fmt or format_for(output) or "table"
+    if fmt == "table" and (batch or output is not None):
+        fmt = "jsonl" if batch else "json"
+    if count > 1 and fmt != "jsonl":
+        raise GenerationError(f"--format {fmt} holds one playlist; use --format jsonl with --titles-file")
+    return fmt
+
+
 def _titles(title: str | None, titles_file: Path | None) -> list[str]:
     if (title is None) == (titles_file is None):
         raise GenerationError("give either --title or --titles-file")
     if titles_file is None:
         return [title]
-    titles = [line.strip() for line in titles_file.read_text(encoding="utf-8").splitlines()]
+    try:
+        lines = titles_file.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        raise GenerationError(f"{titles_file} is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    titles = [line.strip() for line in lines]
     titles = [t for t in titles if t]
     if not titles:
         raise GenerationError(f"{titles_file} holds no titles (one title per line)")
@@ -102,13 +120,9 @@ def _emit(playlists, fmt: str, explain: bool, output: Path | None, is_demo: bool
         for playlist in playlists:
             print_table(console, playlist, explain=explain, source=source)
         return
-    if fmt == "table":
-        fmt = "json"
-    if len(playlists) > 1 and fmt != "jsonl":
-        raise GenerationError(f"--format {fmt} holds one playlist; use --format jsonl with --titles-file")
     text = "\n".join(as_jsonl(p) for p in playlists) if fmt == "jsonl" else as_text(playlists[0], fmt)
     if output:
-        output.write_text(text + "\n", encoding="utf-8")
+        write_output(output, text + "\n")
         stderr().print(f"Wrote {len(playlists)} playlist(s) to {safe_text(output)}")
     else:
         click.echo(text)
