@@ -121,7 +121,20 @@ def _parse_track(path: Path, pid: int, index: int, raw: Any) -> ParsedTrack:
     if len(raw) <= 3:
         return ParsedTrack(uri, name, artist, _NO_EXTRA)
     extra = {key: raw[key] for key in OPTIONAL_TRACK_FIELDS if key in raw}
-    return ParsedTrack(uri, name, artist, _check_extra(path, pid, extra, f"tracks[{index}]"))
+    if not _usual_track_extra(extra):  # the detailed check only off the fast path
+        _check_extra(path, pid, extra, f"tracks[{index}]")
+    return ParsedTrack(uri, name, artist, extra)
+
+
+def _usual_track_extra(extra: dict[str, Any]) -> bool:
+    """True for the MPD's own shape: three short strings and a 64-bit duration (or absent)."""
+    artist_uri, album_uri = extra.get("artist_uri", ""), extra.get("album_uri", "")
+    album, duration = extra.get("album_name", ""), extra.get("duration_ms", 0)
+    return (
+        type(artist_uri) is str and type(album_uri) is str and type(album) is str and type(duration) is int
+        and len(artist_uri) <= MAX_NAME_CHARS and len(album_uri) <= MAX_NAME_CHARS
+        and len(album) <= MAX_NAME_CHARS and _INT64[0] <= duration <= _INT64[1]
+    )
 
 
 def _explain_bad_track(path: Path, pid: int, index: int, raw: Any) -> None:
