@@ -28,7 +28,7 @@ import numpy as np
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.errors import IndexUnavailableError
-from retrieval.index_store import abandoned_collections, builder_metadata, damaged_store_problem
+from retrieval.index_store import abandoned_collections, builder_metadata, completed_metadata, damaged_store_problem
 
 ACTIVE_INDEX_KEY = "index.active"
 COLLECTION_PREFIX = "titles-"
@@ -183,7 +183,7 @@ def build_index(
 def _metadata(info: IndexInfo, building: bool) -> dict[str, str]:
     """The collection's metadata: its IndexInfo, and while building, who builds it."""
     metadata = {key: str(value) for key, value in asdict(info).items()}
-    return {**metadata, **builder_metadata()} if building else metadata
+    return {**metadata, **(builder_metadata() if building else completed_metadata())}
 
 
 def _drop_abandoned(client) -> None:

@@ -22,6 +22,11 @@ def builder_metadata() -> dict[str, str]:
     return {_BUILDER_HOST: socket.gethostname(), _BUILDER_PID: str(os.getpid())}
 
 
+def completed_metadata() -> dict[str, str]:
+    # Blanked rather than left out: a store that merges metadata on update must not keep the mark.
+    return {_BUILDER_HOST: "", _BUILDER_PID: ""}
+
+
 def _process_runs(pid: int) -> bool:
     try:
         os.kill(pid, 0)

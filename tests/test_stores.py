@@ -147,3 +147,12 @@ def test_a_catalog_path_that_is_a_folder_or_under_a_file_is_one_line(tmp_path):
     (tmp_path / "plain").write_text("x")
     with pytest.raises(CatalogUnreadableError, match="cannot create the folder"):
         Catalog(tmp_path / "plain" / "catalog.sqlite")
+
+
+def test_a_completed_index_is_never_taken_for_abandoned(home, monkeypatch):
+    # Once built, a collection stays even when the process that built it has exited.
+    from retrieval.index_store import abandoned_collections
+
+    monkeypatch.setattr("retrieval.index_store._process_runs", lambda pid: False)
+    client = ChromaLocation(path=home / "chroma").client()
+    assert abandoned_collections(client, ("titles-", "eval-")) == []
