@@ -15,3 +15,7 @@ class IndexUnavailableError(RuntimeError):
 
 class CatalogUnreadableError(IndexUnavailableError):
     """The catalog file is empty, truncated or not a SQLite database."""
+
+
+class CatalogBusyError(IndexUnavailableError):
+    """Another process held the catalog's write lock for longer than the wait allows."""

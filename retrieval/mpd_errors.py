@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from retrieval.echo import clip
+from retrieval.echo import clip, printable
 
 
 class MPDFormatError(ValueError):
@@ -16,7 +16,7 @@ class MPDFormatError(ValueError):
 
     def __init__(self, path: Path, message: str, pid: Any = None, field: str | None = None):
         self.path, self.pid, self.field = path, pid, field
-        where = str(path)
+        where = printable(str(path))
         if pid is not None:
             where += f", playlist pid={clip(pid)}"
         if field is not None:

@@ -156,3 +156,17 @@ def test_a_completed_index_is_never_taken_for_abandoned(home, monkeypatch):
     monkeypatch.setattr("retrieval.index_store._process_runs", lambda pid: False)
     client = ChromaLocation(path=home / "chroma").client()
     assert abandoned_collections(client, ("titles-", "eval-")) == []
+
+
+def test_a_catalog_locked_too_long_by_another_writer_is_one_line(home, tmp_path, monkeypatch):
+    monkeypatch.setattr("retrieval.catalog.schema.LOCK_WAIT_SECONDS", 0.5)  # 60 s in use
+    holder = Catalog(home / "catalog.sqlite")
+    holder.connection_for_tests().execute("BEGIN IMMEDIATE")  # another process mid-ingest
+    try:
+        more = write_slice_file(tmp_path / "more", [make_playlist(900, "late xmas", ["xmas01"])])
+        failed_cleanly(run_agent("ingest", "--no-index", more, "--data-dir", home),
+                       "locked by another writer", str(home / "catalog.sqlite"), exit_code=1)
+        ok(generate(home))  # readers are not blocked by a writer
+    finally:
+        holder.connection_for_tests().execute("ROLLBACK")
+        holder.close()

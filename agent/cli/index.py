@@ -33,7 +33,8 @@ def index(encoder_name: str | None, workspace: Workspace) -> None:
         stdout().print(
             f"Indexed {built.info.titles:,} titles of the {which} with {built.info.encoder_name} "
             f"in {workspace.chroma.describe()} (collection {built.info.collection}).\n"
-            f"Encoder folder: {encoder_path} (fingerprint {built.info.encoder_fingerprint})."
+            f"Encoder folder: {encoder_path} (fingerprint {built.info.encoder_fingerprint}).",
+            markup=False, highlight=False,  # paths and URLs are the user's text, not markup
         )
 
 

@@ -43,7 +43,8 @@ def ingest(paths: tuple[Path, ...], skip_bad: bool, no_index: bool, workspace: W
                 index = rebuild_index(catalog, workspace, on_progress=update, on_warning=warn)
             stdout().print(
                 f"Index: {index.info.titles:,} titles embedded with {index.info.encoder_name} "
-                f"in {workspace.chroma.describe()}."
+                f"in {workspace.chroma.describe()}.",
+                markup=False, highlight=False,  # paths and URLs are the user's text, not markup
             )
 
 
@@ -52,7 +53,8 @@ def _report(summary: IngestSummary) -> None:
     stats = summary.catalog
     console.print(
         f"Ingested {summary.playlists:,} playlists from {summary.files} file(s) in {summary.seconds:.1f}s "
-        f"({summary.playlists_per_second:,.0f} playlists/s)."
+        f"({summary.playlists_per_second:,.0f} playlists/s).",
+        highlight=False,
     )
     console.print(
         f"Catalog: {stats.playlists:,} playlists, {stats.tracks:,} tracks, "

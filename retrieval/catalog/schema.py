@@ -10,9 +10,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from retrieval.errors import CatalogUnreadableError
+from retrieval.errors import CatalogBusyError, CatalogUnreadableError
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
+# How long a writer waits for another's transaction (one ingested file, a title index switch).
+LOCK_WAIT_SECONDS = 60
 # Errors meaning the file itself is damaged (not busy, not misused).
 _DAMAGE_MARKERS = ("malformed", "not a database", "file is encrypted", "disk image", "unable to open")
 
@@ -100,6 +102,11 @@ class _CheckedConnection(sqlite3.Connection):
 
 
 def _translated(db: _CheckedConnection, error: sqlite3.DatabaseError) -> Exception:
+    if "database is locked" in str(error):
+        return CatalogBusyError(
+            f"the catalog {db.catalog_path} stayed locked by another writer for {LOCK_WAIT_SECONDS} s "
+            "(an ingest or index build); try again when it has finished"
+        )
     if any(marker in str(error) for marker in _DAMAGE_MARKERS):
         return unreadable(db.catalog_path, f"is damaged ({error})")
     return error
@@ -136,7 +143,10 @@ def connect(path: Path) -> sqlite3.Connection:
         raise CatalogUnreadableError(f"cannot create the folder of the catalog {path}: {error.strerror}") from error
     check_file(path)
     try:
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, factory=_CheckedConnection)
+        db = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT_SECONDS,
+            factory=_CheckedConnection,
+        )
     except sqlite3.Error as error:
         raise unreadable(path, f"cannot be opened ({error})") from error
     db.catalog_path = path
