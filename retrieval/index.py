@@ -262,8 +262,9 @@ def staleness(catalog: Catalog, info: IndexInfo) -> str | None:
     """A warning when the catalog changed after the index was built, else None."""
     if info.catalog_version >= 0:
         stale = info.catalog_version != catalog.content_version()
-    else:  # built before versions were recorded: the slower full fingerprint decides
-        stale = info.catalog_fingerprint != catalog.fingerprint()
+    else:  # built before versions were recorded: the cheap parts of the fingerprint decide
+        parts = info.catalog_fingerprint.split("-")
+        stale = f"{parts[0]}-{parts[-1]}" != catalog.quick_fingerprint()
     if not stale:
         return None
     return (

@@ -170,3 +170,16 @@ def test_a_catalog_locked_too_long_by_another_writer_is_one_line(home, tmp_path,
     finally:
         holder.connection_for_tests().execute("ROLLBACK")
         holder.close()
+
+
+def test_an_index_recorded_before_content_versions_is_still_checked(home, tmp_path):
+    # Indexes built by earlier releases carry only the catalog fingerprint.
+    with Catalog(home / "catalog.sqlite") as catalog:
+        record = json.loads(catalog.get_meta("index.active"))
+        record.pop("catalog_version")
+        catalog.set_meta("index.active", json.dumps(record))
+    assert json.loads(ok(generate(home, "--format", "json")).stdout)["warnings"] == []
+    more = write_slice_file(tmp_path / "more", [make_playlist(900, "late xmas", ["xmas01"])])
+    ok(run_agent("ingest", "--no-index", more, "--data-dir", home))
+    payload = json.loads(ok(generate(home, "--format", "json")).stdout)
+    assert any("older than the catalog" in w for w in payload["warnings"])

@@ -56,8 +56,15 @@ class RetrievalReads:
     def fingerprint(self) -> str:
         """Changes whenever the stored playlists change; stored beside an index built from them."""
         stats = self.stats()
-        max_pid = self._db.execute("SELECT coalesce(max(pid), -1) FROM playlists").fetchone()[0]
-        return f"p{stats.playlists}-t{stats.tracks}-pt{stats.playlist_tracks}-max{max_pid}"
+        return f"p{stats.playlists}-t{stats.tracks}-pt{stats.playlist_tracks}-max{self._max_pid()}"
+
+    def quick_fingerprint(self) -> str:
+        """The playlist count and highest pid parts of `fingerprint`, without counting track rows."""
+        playlists = self._db.execute("SELECT count(*) FROM playlists").fetchone()[0]
+        return f"p{playlists}-max{self._max_pid()}"
+
+    def _max_pid(self) -> int:
+        return self._db.execute("SELECT coalesce(max(pid), -1) FROM playlists").fetchone()[0]
 
     def titles_in_use(self, exclude_pids: frozenset[int] = frozenset()) -> Iterator[tuple[int, str]]:
         """(title_id, normalized title) of every title that at least one playlist carries."""
