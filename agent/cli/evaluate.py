@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import random
 import time
 from pathlib import Path
 
 import click
 
-from agent.cli.common import stderr, stdout, workspace_options
+from agent.cli.common import stdout, workspace_options
 from agent.cli.generate import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
 from agent.cli.output import OutputError
-from agent.cli.progress import counting
-from agent.evaluation import (
-    MATCH_BY,
-    configurations,
-    encoder_retrievers,
-    file_queries,
-    held_out_queries,
-    run_evaluation,
-)
+from agent.cli.progress import Bars
+from agent.evaluation import MATCH_BY, configurations
+from agent.evaluation.jobs import QueryChoice, evaluate_configurations, evaluate_encoders
 from agent.evaluation.charts import headline_bars
 from agent.evaluation.tables import print_report, report_markdown
 from agent.playlist import ModeOptions
 from agent.safe_text import safe_text
 from agent.workspace import Workspace
-from retrieval.generator import GenerationError, Retriever
-from retrieval.index import derive_index, drop_index, open_index
-from retrieval.split import HOLDOUT_UNITS, Split, holdout
+from retrieval.generator import GenerationError
+from retrieval.split import HOLDOUT_UNITS
 from retrieval.voting import VOTING_RULES
-from training.models import resolve_encoder, training_test_split
 
 
 def _csv(kind):
@@ -91,40 +82,16 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
     for config in configs:
         if config.kind == "retrieval":
             config.mode_options.check()
+    choice = QueryChoice(queries_file, share, seed, unit, limit)
     # Opened before any slow step, so a missing key or GGUF fails at once.
     backend = llm.open(workspace) if set(modes) - {"retrieval"} else None
     catalog, is_demo = open_active_catalog(workspace)
-    if encoders:
-        with catalog:
-            report = _compare_encoders(catalog, workspace, encoders, queries_file, share, seed, unit, voting,
-                                       ks, limit, match_by)
-        return _publish(report, output_dir, workspace, is_demo)
     with catalog:
-        base = open_index(catalog, workspace.chroma)
-        if queries_file:
-            queries, skipped = file_queries(queries_file)
-            exclude, index, label = frozenset(), base, f"queries from {queries_file.name}"
-            if skipped:
-                stderr().print(f"Skipped {skipped} playlist(s) of {safe_text(queries_file)} without a title or tracks.")
+        if encoders:
+            report = evaluate_encoders(catalog, workspace.chroma, workspace.home, encoders, voting, ks, choice,
+                                       match_by, Bars())
         else:
-            split = holdout(catalog, share, seed, unit)
-            queries = held_out_queries(catalog, split)
-            exclude, label = split.test_pids, split.describe()
-            index = derive_index(catalog, base, workspace.chroma, split.test_pids)
-        try:
-            if limit:
-                queries = random.Random(seed).sample(queries, min(limit, len(queries)))
-            if not queries:
-                raise GenerationError("no queries to score: the catalog or file has no titled playlists with tracks")
-            retriever = Retriever(catalog, index)
-            with counting("Scoring queries", total=len(queries)) as update:
-                report = run_evaluation(
-                    catalog, retriever, configs, queries, exclude, label, match_by,
-                    on_query=lambda done: update(done, len(queries)), backend=backend,
-                )
-        finally:
-            if index is not base:
-                drop_index(workspace.chroma, index)
+            report = evaluate_configurations(catalog, workspace.chroma, configs, choice, match_by, Bars(), backend)
     _publish(report, output_dir, workspace, is_demo)
 
 
@@ -140,35 +107,3 @@ def _publish(report, output_dir: Path | None, workspace: Workspace, is_demo: boo
         raise OutputError(f"cannot write the report to {folder}: {error.strerror or error}") from None
     stdout().print(f"Report: {safe_text(folder / 'report.json')} (and report.md)\nChart:  {safe_text(folder / 'chart.png')}"
                    + ("\n(demo catalog)" if is_demo else ""))
-
-
-def _compare_encoders(catalog, workspace: Workspace, encoders, queries_file, share, seed, unit, voting, ks, limit,
-                      match_by):
-    """Table 1 of the paper: the retrieval grid under each encoder, on the training run's test split."""
-    paths = {name: resolve_encoder(name, workspace.home, catalog.fingerprint()) for name in encoders}
-    for name, path in paths.items():
-        stderr().print(f"Encoder {safe_text(name)}: {safe_text(path)}", highlight=False)
-    if queries_file:
-        queries, skipped = file_queries(queries_file)
-        exclude, label = frozenset(), f"queries from {queries_file.name}"
-        if skipped:
-            stderr().print(f"Skipped {skipped} playlist(s) of {safe_text(queries_file)} without a title or tracks.")
-    else:
-        found = training_test_split(paths, catalog.fingerprint())
-        if found is None:  # no fine-tuned encoder: an ordinary held-out split
-            split = holdout(catalog, share, seed, unit)
-            found = split.test_pids, split.describe()
-        exclude, label = found
-        queries = held_out_queries(catalog, Split(exclude, share, seed, "playlist"))
-    if limit:
-        queries = random.Random(seed).sample(queries, min(limit, len(queries)))
-    if not queries:
-        raise GenerationError("no queries to score: the catalog or file has no titled playlists with tracks")
-    with counting("Embedding titles per encoder") as update, encoder_retrievers(
-        catalog, workspace.chroma, paths, exclude, on_progress=lambda name, done, total: update(done, total),
-    ) as retrievers:
-        with counting("Scoring queries", total=len(queries)) as scored:
-            return run_evaluation(
-                catalog, next(iter(retrievers.values())), configurations(voting, ks, list(paths)), queries, exclude,
-                label, match_by, on_query=lambda done: scored(done, len(queries)), retrievers=retrievers,
-            )

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from agent.cli.common import stderr
+from agent.safe_text import safe_text
 
 
 def _bar() -> Progress:
@@ -27,3 +28,16 @@ def counting(description: str, total: int | None = None) -> Iterator[Callable[[i
             progress.update(task, completed=done, total=of)
 
         yield update
+
+
+class Bars:
+    """A reporter (training's and the evaluation's): progress bars and notes on stderr,
+    so stdout keeps the summary."""
+
+    @contextlib.contextmanager
+    def progress(self, description: str, total: int | None = None) -> Iterator[Callable[[int, int], None]]:
+        with counting(description, total) as update:
+            yield update
+
+    def note(self, text: str) -> None:
+        stderr().print(safe_text(text), highlight=False)

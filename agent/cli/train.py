@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,25 +10,13 @@ from rich.table import Table
 
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.generate import open_active_catalog
-from agent.cli.progress import counting
+from agent.cli.progress import Bars
 from agent.safe_text import safe_text
 from agent.workspace import Workspace
 from training.options import VARIANTS, TrainOptions
 
 if TYPE_CHECKING:
     from training.pipeline import TrainReport
-
-
-class _Bars:
-    """Progress bars and notes on stderr, so stdout keeps the summary."""
-
-    @contextlib.contextmanager
-    def progress(self, description: str, total: int | None = None) -> Iterator:
-        with counting(description, total) as update:
-            yield update
-
-    def note(self, text: str) -> None:
-        stderr().print(safe_text(text), highlight=False)
 
 
 def _ints(ctx, param, value: str) -> tuple[int, ...]:
@@ -80,7 +66,7 @@ def train(k, elbow_ks, min_coherence, variants, epochs, patience, max_train, see
     with catalog:
         if is_demo:
             stderr().print("Training on the demo catalog (no MPD slices ingested).")
-        report = run_training(catalog, workspace.home, options, _Bars())
+        report = run_training(catalog, workspace.home, options, Bars())
     _print_summary(report)
 
 
