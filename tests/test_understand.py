@@ -19,6 +19,7 @@ DATA = Path(__file__).parent / "data"
 DEV = DATA / "utterances.jsonl"
 HOLDOUT = DATA / "utterances_holdout.jsonl"
 FRESH = DATA / "utterances_fresh.jsonl"
+UNSEEN = DATA / "utterances_unseen.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,7 @@ def _normalised(text: str) -> str:
 
 def test_evaluation_messages_are_not_classifier_examples():
     examples = {_normalised(text) for phrasings in EXAMPLES.values() for text in phrasings}
-    for path in (DEV, HOLDOUT, FRESH):
+    for path in (DEV, HOLDOUT, FRESH, UNSEEN):
         clashes = [row["text"] for row in load_utterances(path) if _normalised(row["text"]) in examples]
         assert not clashes, f"{path.name}: {clashes}"
 

@@ -14,7 +14,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "put together something for a wedding", "let's do a christmas playlist", "chill lofi beats to study to",
         "something for a long drive at night", "build me a list of sad breakup songs", "party songs",
         "generate a playlist for cooking", "what about a beach day playlist", "something completely different: jazz",
-        "play me some country for the farm", "music to fall asleep to", "i need songs for the gym", "indie folk", "classic rock road trip",
+        "play me some country for the farm", "music to fall asleep to", "i need songs for the gym",
+        "indie folk", "classic rock road trip",
         "summer hits 2019", "sunday morning coffee", "heartbreak", "throwback r&b", "study beats",
     ),
     "steer": (

@@ -14,18 +14,22 @@ _FILLER_END = re.compile(
     r"|\s+(?:in|on|from|to|into|off)\s+(?:it|there|here|this|that)\b.*"
     r"|\s+(?:from|out of)\s+(?:it|there|here|this)\b.*"
     r"|\s+(?:in there|on there|on it|in it|here|there|anymore|any more|again|ever again|for now|for me|too|"
-    r"as well|at all|forever|ever|in|end(?:ed)? up.*|get in.*|got in.*|doing.*|(?:is|are|was) .*|sucks|rocks|songs?|tracks?|stuff|music|please|pls|plz|thanks|thank you|thx|ok|okay|then|now|"
+    r"as well|at all|a lot|so much|very much|forever|ever|in|"
+    r"end(?:ed)? up.*|get in.*|got in.*|doing.*|(?:is|are|was) .*|sucks|rocks|songs?|tracks?|stuff|music|"
+    r"please|pls|plz|thanks|thank you|thx|ok|okay|then|now|"
     r"doing here|doing in there|included|in the list|for this one|lol|haha|instead|pleaseee?)\s*$)",
     re.IGNORECASE,
 )
 _FILLER_START = re.compile(
-    r"^(?:the\s+(?:song|track|tune)s?\s+(?:called\s+|named\s+)?|(?:song|track|tune)\s+|"
+    r"^(?:the\s+(?:song|track|tune)s?\s+(?:called\s+|named\s+)?(?!\d+$)|(?:song|track|tune)\s+(?!\d+$)|"
     r"(?:any|all|all the|all of the|some|some of the|anything|everything|something|stuff|songs?|tracks?|music)\s+"
-    r"(?:by|from)\s+|an?\s+(?=.+\s+(?:song|track)$)|any\s+|all\s+(?:the\s+)?|some\s+|more\s+|the\s+artist\s+|the\s+band\s+)",
+    r"(?:by|from)\s+|an?\s+(?=.+\s+(?:song|track)$)|(?:a|one)\s+(?:song|track|tune)\s+(?:by|from)\s+|"
+    r"(?:so much|so many|this much|all this|all these)\s+|any\s+|all\s+(?:the\s+)?|some\s+|more\s+|the\s+artist\s+|the\s+band\s+)",
     re.IGNORECASE,
 )
 _ARTIST_HINT = re.compile(
     r"^(?:any|all|all the|all of the|anything|everything|something|stuff|songs?|tracks?|music)\s+(?:by|from)\s+"
+    r"|^(?:a|one|some)\s+(?:song|track|tune)s?\s+(?:by|from)\s+|^(?:so much|so many|this much|all this|all these)\s+"
     r"|^(?:any|all|some)\s+|^the\s+(?:artist|band)\s+|\s+(?:songs|tracks|stuff|music)\s*$|^an?\s+.+\s+(?:song|track)$",
     re.IGNORECASE,
 )

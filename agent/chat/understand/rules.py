@@ -31,7 +31,8 @@ _RULES: list[tuple[str, str]] = [
     ("length", rf"^(?:only|just|exactly|max|at most|limit(?: it)? to|cap(?: it)? at|make it|keep(?: it)? to|"
                rf"cut (?:it )?(?:down )?to|trim (?:it )?(?:down )?to|down to|up to|shorten (?:it )?to|"
                rf"i (?:only )?want|give me)\s+(?:only\s+|just\s+)?\d{{1,3}}\s+{_SONGS}\b(?!.*\b(?:for|about|from|by)\b)"),
-    ("length", rf"^(?:add\s+)?(?:like |about |maybe )?(?:\d{{1,3}}|a few|a couple)\s+(?:more|extra|fewer|less)(?:\s+{_SONGS})?(?:\s+please)?$"),
+    ("length", rf"^(?:add\s+)?(?:like |about |maybe )?(?:\d{{1,3}}|a few|a couple)\s+"
+               rf"(?:more|extra|fewer|less)(?:\s+{_SONGS})?(?:\s+please)?$"),
     ("length", rf"^\d{{1,3}}\s+{_SONGS}(?:\s+(?:only|please|total|max|is enough|are enough))*$"),
     ("length", r"^(?:make it |make the playlist |a bit |a little |much |way )?(?:shorter|longer)\b"),
     ("length", rf"^(?:fewer|more|less)\s+{_SONGS}(?:\s+please)?$"),

@@ -42,7 +42,7 @@ def _prefix_name(pattern: str, default_slot: str) -> Callable[[str, int | None],
 
 def _positions(text: str, playlist_length: int | None) -> list[int]:
     lowered = digits_for_words(text.lower())
-    if re.search(r"\bby\b|[a-z]\d|\d[a-z]{3}", lowered) and not re.search(r"\b(?:#|number|no\.?|track|song)\s*\d", lowered):
+    if re.search(r"\bby\b|[a-z]\d|\d[a-z]{3}", lowered) and not re.search(r"(?:#|\bnumber|\bno\.?)\s*\d", lowered):
         return []  # "Blink 182", "Song 2 by Blur", "the 1975": digits inside a name
     return positions_in(lowered, playlist_length)
 
@@ -55,7 +55,8 @@ read_remove = _prefix_name(
 read_dislike = _prefix_name(
     r"^(?:i\s+(?:really\s+|just\s+|honestly\s+)?(?:hate|dislike|despise|can'?t stand|cannot stand|do not like|"
     r"don'?t like|don'?t love|never want to hear)\s+|"
-    r"i(?:'?m| am)\s+(?:so\s+|really\s+)?(?:not a fan of|sick of|tired of|done with|over)\s+|not a fan of\s+|dislike\s+|never\s+(?:ever\s+)?(?:play|give me|suggest|"
+    r"i(?:'?m| am)\s+(?:so\s+|really\s+)?(?:not a fan of|sick of|tired of|done with|over)\s+|"
+    r"not a fan of\s+|dislike\s+|never\s+(?:ever\s+)?(?:play|give me|suggest|"
     r"recommend)\s+|don'?t\s+(?:ever\s+)?(?:play|give me|suggest|recommend)\s+|ban\s+|block\s+|"
     r"thumbs down(?:\s+(?:for|to|on))?\s+|(?:ugh|yuck|eww?|meh)[\s,]+|hate\s+)", "artist")
 read_like = _prefix_name(
@@ -64,10 +65,11 @@ read_like = _prefix_name(
     r"(?:\s+(?:with|on))?\s+|remember (?:that )?i (?:like|love)\s+|i'?m (?:a |such a )?(?:big |huge |massive )?fan of\s+|"
     r"(?:big |huge )?fan of\s+|more\s+)", "artist")
 read_explain = _prefix_name(
-    r"^(?:why'?d (?:you|u) (?:put|pick|add|include|choose)\s+|why\s+(?:is|was|'s|did (?:you|u) (?:pick|add|include|choose|put( in)?)|are|the heck is|on earth is|would you pick)"
+    r"^(?:why'?d (?:you|u) (?:put|pick|add|include|choose)\s+|"
+    r"why\s+(?:is|was|'s|did (?:you|u) (?:pick|add|include|choose|put( in)?)|are|the heck is|on earth is|would you pick)"
     r"\s+|what(?:'?s| is| are)\s+|explain(?:\s+(?:why|to me why))?\s+|how did\s+|how come\s+(?:you (?:added|picked|chose)\s+)?|"
     r"reason for\s+|why\s+)(?:did (?:you|u) (?:put|pick|add|include|choose)\s+)?"
-    r"(?:there(?:'s| is| are)?\s+(?:so much\s+|so many\s+)?)?", "song")
+    r"(?:there(?:'s| is| are)?\s+)?", "song")
 read_similar = _prefix_name(
     r"^(?:(?:(?:give me|play|find(?: me)?|add|i want|get me|show me|i'?d like)\s+)?(?:more|some|other)?\s*"
     r"(?:songs|tracks|stuff|music|things|ones|something|anything)?\s*(?:(?:that|which)\s+)?"
@@ -106,7 +108,8 @@ def read_length(text: str, playlist_length: int | None) -> Slots:
 
 
 _NEW_PREFIX = re.compile(
-    r"^(?:new idea\s*:?\s*|(?:start|begin)\s+(?:over|again|fresh|a new one)\s*(?:with|:|-|,)?\s*(?:some\s+|a\s+|an\s+)?|new\s+(?:playlist|one|mix)\s*(?:for|about|with|:|-)?\s*|"
+    r"^(?:new idea\s*:?\s*|(?:start|begin)\s+(?:over|again|fresh|a new one)\s*(?:with|:|-|,)?\s*(?:some\s+|a\s+|an\s+)?|"
+    r"new\s+(?:playlist|one|mix)\s*(?:for|about|with|:|-)?\s*|"
     r"(?:now\s+)?(?:make|give|create|build|generate|put together|put on|whip up|play|find|get|do|i want|i need|"
     r"i'?d like|i'?d love|i would like|need|how about|gimme|what about|let'?s (?:do|have|make|try|get)|can i (?:get|have)|"
     r"i'?m in the mood for|in the mood for|i feel like|something different:?|switch to|change it to|"

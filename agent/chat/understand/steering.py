@@ -16,7 +16,8 @@ COMPARATIVES = {
 _PLUS = r"more|moar|extra|add(?:\s+(?:some|more))?|up the|crank up the|turn up the|increase the|boost the|pump up the"
 _MINUS = (r"less|fewer|not so|not as|not that|too|tone down the|turn down the|cut the|reduce the|"
           r"cut down on|cut back on|lower the|way too|a lot less|no more|without|stop with the|enough")
-_CLAUSE = re.compile(rf"\b(?P<kw>{_MINUS}|{_PLUS})\s+(?P<words>[^,;.!?]+?)(?=\s*(?:,|;|\.|!|\?|\band\b|\bbut\b|\bplus\b|\bmore\b|\bless\b|$))")
+_CLAUSE_END = r"(?=\s*(?:,|;|\.|!|\?|\band\b|\bbut\b|\bplus\b|\bmore\b|\bless\b|$))"
+_CLAUSE = re.compile(rf"\b(?P<kw>{_MINUS}|{_PLUS})\s+(?P<words>[^,;.!?]+?)" + _CLAUSE_END)
 _FILLER = re.compile(
     r"^(?:(?:a|an|the|of|some|bit|little|lot|lil|way|much|even|slightly|kinda|kind of|sort of|really|very|"
     r"super|stuff|songs?|tracks?|music|vibes?|feel|energy of|ish)\s+)+|"
