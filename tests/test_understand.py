@@ -138,3 +138,9 @@ def test_parse_mode_prints_one_json_line_per_message(encoder, monkeypatch):
     assert [line["action"] for line in lines] == ["length", "smalltalk", "clarify"]
     assert lines[0] == {"text": "only 15 songs", "action": "length", "slots": {"n": 15}, "confidence": 0.99}
     assert "\x1b" not in result.stdout  # escaped by JSON, so a message cannot drive the terminal
+
+
+def test_undecodable_input_is_read_not_crashed_on(understander):
+    """stdin bytes that are not UTF-8 reach Python as lone surrogates; the tokenizer rejects those."""
+    parsed = understander.parse("\udcff\udcfe only 15 songs")
+    assert parsed.action == "length" and parsed.slots == {"n": 15}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -85,8 +86,11 @@ def _print_parses() -> None:
         progress.add_task("")
         understander = Understander(Encoder())
     limit_threads_for_queries()
-    for line in parsed_lines(understander, sys.stdin):
-        click.echo(line)
+    try:
+        for line in parsed_lines(understander, sys.stdin):
+            click.echo(line)
+    except BrokenPipeError:  # the reader (`| head`) has had enough: stop quietly, like other filters
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _agent(kind: str, config, playlister):

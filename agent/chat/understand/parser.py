@@ -26,7 +26,8 @@ class Understander:
         self.classifier = IntentClassifier(encoder)
 
     def parse(self, text: str, context: ParseContext | None = None) -> ParsedMessage:
-        text = " ".join(text.split())
+        # Undecodable input bytes arrive as lone surrogates, which the tokenizer rejects.
+        text = " ".join(text.encode("utf-8", "replace").decode("utf-8").split())
         if text.startswith("/"):
             return parse_slash(text)
         length = context.playlist_length if context else None
