@@ -1,4 +1,4 @@
-"""The chat's tools, operations and message reading, on the hand-made corpus with the real MiniLM
+"""The chat's tools and operations, on the hand-made corpus with the real MiniLM
 (and, where a model is needed, the bundled SmolLM2-135M through llama.cpp).
 
 The corpus makes right answers known: christmas titles hold only christmas songs, and
@@ -14,7 +14,6 @@ import re
 import pytest
 
 from agent.chat.actions import ChatError, Playlister
-from agent.chat.intents import ChatAction, action_schema, grounded, read_by_rules, read_with_model, understand
 from agent.chat.session import ChatSession
 from agent.chat.tools import make_tools
 from agent.profile import Profile, load_profile
@@ -182,56 +181,11 @@ def test_more_and_less_change_the_count_or_the_theme(playlister):
         Playlister(playlister.retriever, ChatSession("x", Profile()), playlister.home).more()
 
 
-@pytest.mark.parametrize("text, action, argument", [
-    ("no more Drake", "dislike", "Drake"),
-    ("without Bon Iver please", "dislike", "Bon Iver"),
-    ("I love this one!", "like", "this one"),
-    ("like 3", "like", "3"),
-    ("why is this song here?", "explain", ""),
-    ("Why is number 4 in there", "explain", "4"),
-    ("save it to mix.csv", "save", "mix.csv"),
-    ("more upbeat", "more", "upbeat"),
-    ("fewer", "less", ""),
-    ("make me something for a rainy sunday", "generate", "rainy sunday"),
-    ("add Hello by Adele", "add", "Hello by Adele"),
-    ("more like 2", "more_like", "2"),
-    ("undo", "undo", ""),
-])
-def test_rules_read_obvious_phrasings(text, action, argument):
-    found = read_by_rules(text)
-    assert (found.action, found.argument, found.source) == (action, argument, "rule")
-
-
-def test_unmatched_text_without_a_model_is_a_title():
-    assert read_by_rules("rainy sunday") is None
-    found = understand("  rainy   sunday ", lambda: None)
-    assert (found.action, found.argument, found.source) == ("generate", "rainy sunday", "title")
-
-
-def test_grounding_rejects_words_the_user_did_not_say():
-    assert grounded("Bon Iver", "could you drop the bon iver songs")
-    assert not grounded("Arsenal", "could you take out the eminem songs")
-    assert not grounded("", "anything")
-
-
-def test_action_schema_matches_the_answer_model():
-    schema = action_schema()
-    assert set(schema["properties"]["action"]["enum"]) < set(ChatAction.model_fields["action"].annotation.__args__)
-    assert ChatAction.model_validate({"action": "more", "argument": "upbeat"}).argument == "upbeat"
-
-
 @pytest.fixture(scope="module")
 def bundled_backend(tmp_path_factory):
     from agent.llm import open_backend
 
     return open_backend(tmp_path_factory.mktemp("llm-home"), llm="local")
-
-
-def test_the_bundled_model_reads_a_message_into_a_grounded_action_or_nothing(bundled_backend):
-    message = "could you drop the bon iver songs from it"
-    found = read_with_model(bundled_backend, message)
-    # The tiny model may read it wrong; what it may not do is invent an argument.
-    assert found is None or (found.source == "model" and (not found.argument or grounded(found.argument, message)))
 
 
 def test_the_tool_agent_runs_catalog_tools_with_the_bundled_model(playlister, bundled_backend):

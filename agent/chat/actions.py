@@ -16,7 +16,7 @@ from agent.chat.building import MAX_TRACKS, Builder
 from agent.chat.explain import Explanation, explain
 from agent.chat.llm_loading import LazyBackend
 from agent.chat.outcome import ChatError, Outcome
-from agent.chat.persistence import SAVE_FORMATS, save_playlist
+from agent.chat.persistence import save_playlist
 from agent.chat.preferences import Preferences
 from agent.chat.references import References
 from agent.chat.search import CatalogSearch
@@ -27,7 +27,7 @@ from retrieval.generator import Retriever
 from retrieval.normalize import normalize_title
 from retrieval.records import Candidate, Neighbour, Track
 
-__all__ = ["SAVE_FORMATS", "ChatError", "Explanation", "Outcome", "Playlister"]
+__all__ = ["ChatError", "Explanation", "Outcome", "Playlister"]
 
 STEP = 5  # tracks added by /more, removed by /less
 
@@ -89,6 +89,32 @@ class Playlister:
             return self.builder.change(recipe.with_(n=max(1, recipe.n - count)), f"{count} fewer tracks")
         return self.builder.change(recipe.with_(avoid=recipe.avoid + (argument.strip(),)), f"less “{argument.strip()}”")
 
+    def steer(self, words: list[tuple[str, int]]) -> Outcome:
+        """Lean towards (+1) and away from (-1) feels in one step: "more upbeat, less sad"."""
+        recipe = self._recipe()
+        towards = tuple(w for w, sign in words if sign > 0 and w.strip())
+        away = tuple(w for w, sign in words if sign < 0 and w.strip())
+        if not towards and not away:
+            raise ChatError("more or less of what? e.g. “more upbeat” or “less sad”")
+        notes = [f"more “{w}”" for w in towards] + [f"less “{w}”" for w in away]
+        return self.builder.change(recipe.with_(moods=recipe.moods + towards, avoid=recipe.avoid + away),
+                                   "; ".join(notes))
+
+    def set_length(self, n: int | None = None, change: str | None = None) -> Outcome:
+        """"only 15 songs" (n), "5 more" (n, "+"), "shorter" ("-": STEP fewer)."""
+        recipe = self._recipe()
+        if change in {"+", "-"}:
+            step = n or STEP
+            wanted = recipe.n + step if change == "+" else recipe.n - step
+        elif n is not None:
+            wanted = n
+        else:
+            raise ChatError(f"how many tracks? the playlist has {recipe.n}; e.g. “only 15 songs” or “5 more”")
+        wanted = max(1, min(MAX_TRACKS, wanted))
+        if wanted == recipe.n:
+            return Outcome(f"the playlist already has {recipe.n} tracks")
+        return self.builder.change(recipe.with_(n=wanted), f"length {recipe.n} → {wanted}")
+
     def exclude_artist(self, name: str) -> Outcome:
         """Leave an artist out for this chat (the profile is unchanged)."""
         recipe = self._recipe()
@@ -108,9 +134,9 @@ class Playlister:
                            f"removed {names}")
 
     def more_like(self, ref: str) -> Outcome:
-        """Playlists holding this track join the vote, so its neighbours rise."""
+        """Playlists holding this track (of the playlist, else of the catalog) join the vote, so its neighbours rise."""
         recipe = self._recipe()
-        track = self.references.track(ref)
+        track = self.references.track_or_song(ref)
         return self.builder.change(recipe.with_(seeds=recipe.seeds + (track.track_uri,)), f"more like “{track.track_name}”")
 
     def refine(self, exclude_artists: list[str] = (), exclude_tracks: list[str] = (), more_like: str | None = None,
@@ -189,16 +215,22 @@ class Playlister:
     # -- versions ----------------------------------------------------------------------
 
     def undo(self) -> Outcome:
+        """The version before; a like or dislike undone leaves the profile as it was too."""
         undone = self.session.current
         version = self.session.history.undo()
         if version is None:
             raise ChatError("nothing to undo")
-        return Outcome(f"undid: {undone.note}", version)
+        if undone.edit is not None:
+            self.preferences.undo(undone.edit)
+        restored = f"; profile {self.session.profile_name!r} restored" if undone.edit else ""
+        return Outcome(f"undid: {undone.note}{restored}", version)
 
     def redo(self) -> Outcome:
         version = self.session.history.redo()
         if version is None:
             raise ChatError("nothing to redo")
+        if version.edit is not None:
+            self.preferences.redo(version.edit)
         return Outcome(f"redid: {version.note}", version)
 
     def regenerate(self) -> Outcome:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from agent.chat.llm_loading import LazyBackend
 from agent.chat.outcome import ChatError, Outcome
+from agent.chat.profile_edit import ProfileEdit
 from agent.chat.search import CatalogSearch
 from agent.chat.session import ChatSession, Recipe, Version
 from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
@@ -46,14 +47,15 @@ class Builder:
         tracks = [t.model_copy(update={"rank": rank}) for rank, t in enumerate(tracks, 1)]
         return playlist.model_copy(update={"tracks": tracks, "warnings": notes}), notes
 
-    def change(self, recipe: Recipe, note: str) -> Outcome:
-        """Build `recipe` and make it the current version (the one before stays for /undo)."""
+    def change(self, recipe: Recipe, note: str, edit: ProfileEdit | None = None) -> Outcome:
+        """Build `recipe` and make it the current version (the one before stays for /undo);
+        `edit` is the profile change this step made, undone with it."""
         if not 1 <= recipe.n <= MAX_TRACKS:
             raise ChatError(f"a playlist holds 1 to {MAX_TRACKS} tracks, not {recipe.n}")
         playlist, notes = self.build(recipe)
         if not playlist.tracks:
             notes.append("the playlist is empty; /undo goes back to the one before")
-        version = Version(recipe, playlist, note)
+        version = Version(recipe, playlist, note, edit)
         self.session.history.push(version)
         self.session.focus = None
         return Outcome(f"{note}: {len(playlist.tracks)} tracks", version, notes)

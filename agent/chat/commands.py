@@ -1,4 +1,4 @@
-"""Slash commands and the actions free text is read as, run against the session.
+"""Slash commands, run against the session.
 
 Each run is timed and recorded as a call of the turn, like a tool call, so the screen
 and the transcript show what was done for every message however it was asked.
@@ -7,12 +7,10 @@ and the transcript show what was done for every message however it was asked.
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agent.chat.actions import SAVE_FORMATS, ChatError, Explanation, Outcome, Playlister
-from agent.chat.intents import Understood
+from agent.chat.actions import ChatError, Explanation, Outcome, Playlister
 from agent.chat.session import Version
 from retrieval.records import Neighbour, Track
 
@@ -22,7 +20,8 @@ HELP = """\
 [bold]Taste[/bold]  /like N|ARTIST · /dislike N|ARTIST  (saved to your profile; every playlist obeys it)
 [bold]Ask[/bold]    /explain N · /find TEXT · /similar TITLE · /show · /profile
 [bold]Keep[/bold]   /undo · /redo · /save FILE.json|.csv|.m3u · /quit (or Ctrl-D)
-Or just type: “make me something for a rainy sunday”, “more upbeat”, “no more Drake”, “why is 3 here?”, “save it to mix.json”."""
+Or just type: “make me something for a rainy sunday”, “more upbeat”, “only 15 songs”, “remove the third song”,
+“no Drake” (this playlist) or “never play Drake” (remembered), “why is 3 here?”, “save it to mix.json”."""
 
 
 @dataclass
@@ -45,7 +44,7 @@ def _outcome(outcome: Outcome) -> Reply:
 
 
 class Commands:
-    """Runs `/name argument` and parsed actions through one `Playlister`."""
+    """Runs `/name argument` through one `Playlister`."""
 
     def __init__(self, playlister: Playlister):
         self.playlister = playlister
@@ -89,33 +88,6 @@ class Commands:
         with self.playlister.session.calling(name, {"argument": argument}):
             return self.table[name](argument)
 
-    def act(self, understood: Understood) -> Reply:
-        """Run a parsed action; a model's reading that does not fit falls back to a title."""
-        name = {"exclude_artist": "exclude", "none": "generate"}.get(understood.action, understood.action)
-        argument = understood.argument
-        if understood.source == "model" and not self._plausible(name, argument):
-            raise Misread(understood)
-        try:
-            if name == "save":
-                return self.run_save(argument, overwrite=False)
-            if name == "dislike":
-                # From free text, a name the catalog lacks is likelier a misreading than a wish.
-                with self.playlister.session.calling("dislike", {"argument": argument}):
-                    return _outcome(self.playlister.dislike(argument, strict=True))
-            return self.run(name, argument)
-        except ChatError:
-            if understood.source == "model":
-                raise Misread(understood) from None
-            raise
-
-    def _plausible(self, name: str, argument: str) -> bool:
-        """Whether a small model's guess names something real, before it touches the profile or a file."""
-        if name in {"like", "dislike"}:
-            return argument.strip().isdigit() or self.playlister.search.artist(argument) is not None
-        if name == "save":
-            return Path(argument).suffix.lower() in SAVE_FORMATS
-        return True
-
     # -- commands with more to them ----------------------------------------------------
 
     def _explain(self, argument: str) -> Reply:
@@ -134,13 +106,9 @@ class Commands:
         return _outcome(self.playlister.set_mode(parts[0].lower(), shots))
 
     def _save(self, argument: str) -> Reply:
-        return self._saved(argument, overwrite=True)
+        return self.saved(argument, overwrite=True)
 
-    def run_save(self, argument: str, overwrite: bool) -> Reply:
-        with self.playlister.session.calling("save", {"argument": argument}):
-            return self._saved(argument, overwrite)
-
-    def _saved(self, argument: str, overwrite: bool) -> Reply:
+    def saved(self, argument: str, overwrite: bool) -> Reply:
         words = shlex.split(argument) if argument.strip() else []
         if not words:
             title = self.playlister.session.title or "playlist"
@@ -154,15 +122,6 @@ class Commands:
         if current is None:
             raise ChatError("there is no playlist yet: start one with /generate TITLE")
         return Reply(version=current)
-
-
-class Misread(ChatError):
-    """The model's reading of a message did not fit; the caller treats the text as a title."""
-
-    def __init__(self, understood: Understood):
-        super().__init__(f"the model read this as {understood.describe()}, which does not fit")
-        self.understood = understood
-
 
 
 def _needed(argument: str, usage: str) -> str:

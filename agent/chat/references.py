@@ -47,6 +47,16 @@ class References:
         self.session.focus = found.rank
         return found
 
+    def track_or_song(self, ref: str) -> Candidate | Track:
+        """A track of the playlist, else the catalog's song named so ("Black Hole Sun", "Hello by Adele")."""
+        try:
+            return self.track(ref)
+        except ChatError:
+            found = self.search.tracks(ref, limit=1) if ref.strip() and not NUMBER.match(ref.strip()) else []
+            if not found:
+                raise
+            return found[0]
+
     def in_playlist(self, text: str) -> Candidate | None:
         """The playlist's track named `text` (title, or title and artist), else the first whose title holds it."""
         wanted = normalize_title(text)

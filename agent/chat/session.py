@@ -2,8 +2,8 @@
 
 A version pairs the playlist with its `Recipe`, everything needed to make it again, so
 /undo restores the exclusions along with the tracks and /regenerate rebuilds the
-current recipe. Preference-profile changes are not versioned: they are saved at once
-and outlive the chat.
+current recipe. A like or dislike is saved to the profile at once and outlives the
+chat; its step carries the edit, so /undo takes it back from the profile too.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.files import write_atomic
+from agent.chat.profile_edit import ProfileEdit
 from agent.profile import Profile
 from retrieval.records import Candidate, GeneratedPlaylist
 
@@ -53,6 +54,7 @@ class Version:
     recipe: Recipe
     playlist: GeneratedPlaylist
     note: str  # what made it, for /undo messages: "generate 'rainy sunday'"
+    edit: ProfileEdit | None = None  # the like or dislike this step saved; /undo reverts it too
 
 
 @dataclass

@@ -8,6 +8,8 @@ Ctrl-C at the prompt end the chat; Ctrl-C while it works cancels that message on
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -17,31 +19,43 @@ from rich.text import Text
 
 from agent.chat.actions import ChatError, Explanation, Playlister
 from agent.chat.agent import ToolAgent
-from agent.chat.commands import HELP, Commands, Misread, Reply
-from agent.chat.intents import read_by_rules, understand
+from agent.chat.commands import HELP, Commands, Reply
+from agent.chat.dispatch import Dispatcher
+from agent.chat.loading import LoadingRetriever
 from agent.chat.session import ChatSession, Turn, write_transcript
-from agent.chat.tools import describe
+from agent.chat.understand import ParseContext, Understander
+from agent.chat.waiting import Spinner
 from agent.llm import LLMError
 from agent.render import neighbours_table, print_table
+from agent.safe_text import clean, safe_text
 from retrieval.generator import GenerationError
 
 MAX_MESSAGE = 1000  # characters; a request is a sentence, a pasted essay is a mistake
 PROMPT = "[bold cyan]you ›[/] "
 DEBUG_ENV = "AGENT_DEBUG"
+_ESCAPES = re.compile(r"(\x1b\[[0-9;]*m)")
 
 
 class ChatUI:
     def __init__(self, console: Console, playlister: Playlister, agent: ToolAgent | None = None,
-                 transcript: Path | None = None, source: str = "", llm_label: str = "no LLM"):
+                 transcript: Path | None = None, source: str = "", llm_label: str = "no LLM",
+                 reader: Callable[[], Understander] | None = None):
         self.console = console
         self.playlister = playlister
         self.session: ChatSession = playlister.session
         self.commands = Commands(playlister)
+        self.dispatcher = Dispatcher(self.commands)
         self.agent = agent
         self.transcript = transcript
         self.source = source
         self.llm_label = llm_label
-        self._llm_failed = False
+        self._reader = reader or self._own_reader
+        self._understander: Understander | None = None
+        self.spin = Spinner(console)
+        # Every wait over a second shows the spinner: LLM calls, and the models still loading.
+        playlister.llm.spin = self.spin
+        if isinstance(playlister.retriever, LoadingRetriever):
+            playlister.retriever.spin = self.spin
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -51,13 +65,14 @@ class ChatUI:
         except ImportError:
             pass
         self.console.print(
-            f"[bold]agent chat[/bold] · profile [bold]{escape(self.session.profile_name)}[/bold] · {self.llm_label}"
-            f"{' · ' + self.source if self.source else ''}\n[dim]/help lists the commands; /quit or Ctrl-D ends.[/dim]",
+            f"[bold]agent chat[/bold] · profile [bold]{safe_text(self.session.profile_name)}[/bold] · "
+            f"{safe_text(self.llm_label)}{' · ' + self.source if self.source else ''}\n"
+            "[dim]/help lists the commands; /quit or Ctrl-D ends.[/dim]",
             highlight=False,
         )
         while True:
             try:
-                line = self.console.input(PROMPT)
+                line = self._read_line()
             except (EOFError, KeyboardInterrupt):
                 self.console.print()
                 break
@@ -78,6 +93,7 @@ class ChatUI:
         turn = self.session.begin(text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…")
         try:
             reply = self._reply(text, turn)
+            self.show(reply, turn)
         except (ChatError, GenerationError, LLMError, OSError) as error:
             turn.reply = f"error: {error}"
             self._error(str(error))
@@ -88,20 +104,29 @@ class ChatUI:
             turn.reply = f"internal error: {type(error).__name__}: {error}"
             self._error(f"internal error ({type(error).__name__}: {error}); set {DEBUG_ENV}=1 for the traceback")
             reply = None
-        if reply is not None:
-            self.show(reply, turn)
         self._show_calls(turn)
         self._write_transcript()
         return not (reply and reply.quit)
+
+    def _read_line(self) -> str:
+        """The next line; on a terminal the prompt goes to readline, which then echoes an empty line's
+        Enter (printed before input(), it leaves "you › you ›" on one line)."""
+        if not self.console.is_terminal:
+            return self.console.input(PROMPT)
+        with self.console.capture() as captured:
+            self.console.print(PROMPT, end="")
+        # readline must not count colour codes as columns: \001 and \002 fence them off.
+        return input(_ESCAPES.sub("\001\\1\002", captured.get()))
 
     def _reply(self, text: str, turn: Turn) -> Reply:
         if len(text) > MAX_MESSAGE:
             raise ChatError(f"that message is {len(text):,} characters long; keep a request under {MAX_MESSAGE:,}")
         if text.startswith("/"):
-            return self.commands.slash(text)
+            with self.spin("working…"):
+                return self.commands.slash(text)
         before = self.session.current
         if self.agent is not None:
-            with self.console.status("the agent is working…"):
+            with self.spin("the agent is working…"):
                 answer = self.agent.ask(text)
             turn.reply = answer
             changed = self.session.current is not before
@@ -109,39 +134,19 @@ class ChatUI:
         return self._act(text, turn)
 
     def _act(self, text: str, turn: Turn) -> Reply:
-        if read_by_rules(text) is not None:
-            understood = understand(text, self._backend, "")
-        else:
-            with self.console.status("reading your message with the LLM…"), \
-                    self.session.calling("read_message", {}):
-                understood = understand(text, self._backend, self._playlist_summary())
-        turn.understood = understood.describe()
-        try:
-            with self.console.status("working…"):
-                reply = self.commands.act(understood)
-        except Misread as misread:
-            self.console.print(f"[dim]{escape(str(misread))}; treating your message as a playlist title[/dim]")
-            turn.understood += " → title"
-            with self.console.status("working…"):
-                return self.commands.run("generate", text)
-        if understood.source != "rule":
-            self.console.print(f"[dim]understood as: {escape(understood.describe())}[/dim]")
-        return reply
+        """Free text: read into one action (or a question back), then done."""
+        with self.spin("working…"):
+            parsed = self._understand(text)
+            turn.understood = f"{parsed.action} {parsed.slots} ({parsed.confidence:.2f})"
+            return self.dispatcher.run(parsed)
 
-    def _backend(self):
-        """The LLM for reading free text, or None (rules and titles still work without it)."""
-        if self._llm_failed or not self.playlister.has_llm:
-            return None
-        try:
-            return self.playlister.backend()
-        except ChatError as error:
-            self._llm_failed = True
-            self._error(f"{error}; free text is read by rules only now")
-            return None
+    def _understand(self, text: str):
+        if self._understander is None:
+            self._understander = self._reader()
+        return self._understander.parse(text, ParseContext(playlist_length=len(self.session.tracks) or None))
 
-    def _playlist_summary(self) -> str:
-        current = self.session.current
-        return describe(current, limit=10) if current else "none yet"
+    def _own_reader(self) -> Understander:
+        return Understander(self.playlister.retriever.encoder)
 
     # -- showing -----------------------------------------------------------------------
 
@@ -159,9 +164,9 @@ class ChatUI:
         if reply.show_profile:
             self._profile()
         for warning in reply.warnings:
-            self.console.print(f"[yellow]note:[/yellow] {escape(warning)}")
+            self.console.print(f"[yellow]note:[/yellow] {safe_text(warning)}")
         if reply.message:
-            self.console.print(Text(reply.message, style="green"))
+            self.console.print(Text(clean(reply.message), style="green"))
         turn.reply = turn.reply or reply.message
         if reply.version is not None:
             turn.version = self.session.history.cursor
@@ -169,16 +174,16 @@ class ChatUI:
     def _explanation(self, explanation: Explanation) -> None:
         t = explanation.track
         if not explanation.voters:
-            self.console.print(Text(explanation.summary()))
+            self.console.print(Text("\n".join(clean(line) for line in explanation.summary().splitlines())))
             return
-        table = Table(title=f"Why #{t.rank} “{t.track_name}” by {t.artist_name} (score {t.score:g}, "
-                            f"{explanation.voting} voting)", title_justify="left")
+        table = Table(title=f"Why #{t.rank} “{safe_text(t.track_name)}” by {safe_text(t.artist_name)} "
+                            f"(score {t.score:g}, {explanation.voting} voting)", title_justify="left")
         table.add_column("pid", justify="right", style="dim")
         table.add_column("voting playlist")
         table.add_column("title similarity", justify="right")
         for voter in explanation.voters[:15]:
             similarity = f"{voter.similarity:.3f}" if voter.similarity is not None else "holds a liked track"
-            table.add_row(str(voter.pid), Text(voter.name), similarity)
+            table.add_row(str(voter.pid), Text(clean(voter.name)), similarity)
         self.console.print(table)
         similar = sum(v.similarity is not None for v in explanation.voters)
         more = f"; {len(explanation.voters) - 15} more not shown" if len(explanation.voters) > 15 else ""
@@ -190,7 +195,7 @@ class ChatUI:
             self.console.print("[yellow]not in the catalog[/yellow] (nothing matched)")
             return
         for number, track in enumerate(reply.tracks, 1):
-            self.console.print(Text(f"{number:>2}. {track.track_name} — {track.artist_name}"))
+            self.console.print(Text(clean(f"{number:>2}. {track.track_name} — {track.artist_name}")))
 
     def _neighbours(self, reply: Reply) -> None:
         self.console.print(neighbours_table(reply.neighbours, "Similar playlists"))
@@ -199,7 +204,7 @@ class ChatUI:
         profile = self.session.profile
         for label, items in [("liked artists", profile.liked_artists), ("unwanted artists", profile.unwanted_artists),
                              ("liked tracks", profile.liked_tracks), ("unwanted tracks", profile.unwanted_tracks)]:
-            self.console.print(Text(f"{label}: {', '.join(items) or '-'}"))
+            self.console.print(Text(clean(f"{label}: {', '.join(items) or '-'}")))
 
     def _show_calls(self, turn: Turn) -> None:
         if not turn.calls or turn.calls[-1].name == "quit":
@@ -208,7 +213,7 @@ class ChatUI:
         self.console.print(f"[dim]↳ {escape(' · '.join(shown))}[/dim]", highlight=False)
 
     def _error(self, message: str) -> None:
-        self.console.print(Text.assemble(("error: ", "bold red"), " ".join(message.split())))
+        self.console.print(Text.assemble(("error: ", "bold red"), clean(" ".join(message.split()))))
 
     def _write_transcript(self) -> None:
         if self.transcript is None:

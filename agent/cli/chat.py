@@ -25,7 +25,7 @@ AGENTS = ("tools", "actions")
 @click.option("--model", help="The model name for --llm openai [default: llm.json's, else gpt-4o].")
 @click.option("--agent", "agent_kind", type=click.Choice(AGENTS),
               help="tools: a LangChain agent plans tool calls (needs a capable model; default for openai); "
-                   "actions: rules and one grammar-constrained action per message (default for local).")
+                   "actions: each message read into one action by rules and MiniLM, without an LLM (default for local).")
 @click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the conversation and the final playlist here as JSON (rewritten after every message).")
 @click.option("--parse", "parse_only", is_flag=True,
@@ -61,7 +61,7 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, p
         catalog, is_demo = open_active_catalog(workspace)
     with catalog:
         with user_errors():
-            retriever = open_retriever(catalog, workspace)
+            retriever = _retriever(catalog, workspace)
         session = ChatSession(profile_name=profile_name, profile=preferences)
         playlister = Playlister(retriever, session, workspace.home,
                                 backend_factory=lambda: open_backend(workspace.home, llm, model_path, base_url, model))
@@ -70,7 +70,19 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, p
         except (LLMConfigError, ChatError) as error:
             raise click.ClickException(str(error)) from None
         label = f"LLM {config.llm} ({_model_name(config)}) · agent {kind}"
-        ChatUI(stdout(), playlister, agent, transcript, "demo catalog" if is_demo else "", label).run()
+        ChatUI(stdout(), playlister, agent, transcript, "demo catalog" if is_demo else "", label,
+               reader=lambda: retriever.models.understander).run()
+
+
+def _retriever(catalog, workspace: Workspace):
+    """The retriever, its models loading in the background so the prompt shows at once."""
+    from agent.chat.loading import LoadingRetriever
+    from retrieval.index import active_index_info, open_index
+
+    info = active_index_info(catalog)
+    if info is None:
+        open_retriever(catalog, workspace)  # raises the error that says how to build the index
+    return LoadingRetriever(catalog, info, lambda: open_index(catalog, workspace.chroma))
 
 
 def _print_parses() -> None:
