@@ -16,14 +16,15 @@ from typing import Any
 from agent.chat.commands import Commands, Reply
 from agent.safe_text import clean
 from agent.chat.outcome import ChatError, Outcome
-from agent.chat.understand import ParsedMessage
+from agent.chat.understand import CONFIDENCE_THRESHOLD, ParsedMessage
 
 # A dislike is remembered in the profile only when the words ask for it; "no Taylor Swift"
 # is about this playlist.
 LASTING = re.compile(r"\b(?:never|ever again|any ?more ever|for good|forever|from now on|dislike|hate|"
                      r"can'?t stand|cannot stand|don'?t like|do not like|ban|block)\b", re.IGNORECASE)
-EXAMPLES = "“a playlist for a rainy sunday”, “more upbeat”, “remove the third song”, “only 15 songs”"
-SMALLTALK = f"Happy to help. Tell me what to change ({EXAMPLES}), or /help for everything I can do."
+CHANGES = "“more upbeat”, “remove the third song”, “only 15 songs”"
+SMALLTALK = (f"Happy to help. Ask for a playlist (“a playlist for a rainy sunday”) or a change ({CHANGES}), "
+             "or /help for everything I can do.")
 
 
 def _reply(outcome: Outcome) -> Reply:
@@ -38,16 +39,18 @@ class Dispatcher:
         self.playlister = commands.playlister
 
     def run(self, parsed: ParsedMessage) -> Reply:
-        if parsed.action in {"clarify", "smalltalk"}:
-            return self._answer(parsed)
+        if parsed.action == "smalltalk":
+            return Reply(SMALLTALK)
+        if parsed.action == "clarify" or parsed.confidence < CONFIDENCE_THRESHOLD:
+            return self._clarify(parsed)
         with self.playlister.session.calling(parsed.action, parsed.slots):
             return getattr(self, f"_{parsed.action}")(parsed.slots, parsed.text)
 
-    def _answer(self, parsed: ParsedMessage) -> Reply:
-        if parsed.action == "smalltalk":
-            return Reply(SMALLTALK)
-        return Reply(f"I did not understand “{clean(parsed.text)[:60]}”, so nothing changed. Did you mean a new "
-                     f"playlist (“a playlist for …”) or a change to this one ({EXAMPLES})?")
+    def _clarify(self, parsed: ParsedMessage) -> Reply:
+        said = f"I did not understand “{clean(parsed.text)[:60]}”, so nothing changed."
+        if self.playlister.session.current is None:
+            return Reply(f"{said} What should the playlist be about? e.g. “a playlist for a rainy sunday”")
+        return Reply(f"{said} Did you mean a new playlist (“a playlist for …”) or a change to this one ({CHANGES})?")
 
     # -- making and shaping -------------------------------------------------------------
 
@@ -55,10 +58,19 @@ class Dispatcher:
         title = (slots.get("title") or "").strip()
         if not title:
             return Reply("What should the new playlist be about? e.g. “a playlist for a rainy sunday”")
-        return _reply(self.playlister.generate(title, n=slots.get("n")))
+        before = self.playlister.session.current
+        reply = _reply(self.playlister.generate(title, n=slots.get("n")))
+        if before is not None:
+            reply.message += f" (it replaces “{before.recipe.title}”; /undo brings that one back)"
+        return reply
 
     def _steer(self, slots: dict[str, Any], text: str) -> Reply:
         words = [(str(w["word"]), int(w["sign"])) for w in slots.get("words", [])]
+        if not words:
+            if self.playlister.session.current is None:
+                # "90s hip hop" as a first message: with no playlist to lose, it is a request.
+                return self._new({"title": text}, text)
+            return Reply("More or less of what? e.g. “more upbeat”, “less sad”, “more 90s”; nothing changed.")
         return _reply(self.playlister.steer(words))
 
     def _length(self, slots: dict[str, Any], text: str) -> Reply:
