@@ -28,6 +28,8 @@ from agent.chat.waiting import Spinner
 from agent.llm import LLMError
 from agent.render import neighbours_table, print_table
 from agent.safe_text import clean, safe_text
+from retrieval.encoder import EncoderError
+from retrieval.errors import IndexUnavailableError
 from retrieval.generator import GenerationError
 
 MAX_MESSAGE = 1000  # characters; a request is a sentence, a pasted essay is a mistake
@@ -94,7 +96,8 @@ class ChatUI:
         try:
             reply = self._reply(text, turn)
             self.show(reply, turn)
-        except (ChatError, GenerationError, LLMError, OSError) as error:
+        except (ChatError, GenerationError, LLMError, OSError, EncoderError, IndexUnavailableError) as error:
+            # The last two: the models, loaded in the background, could not be (a broken encoder or index).
             turn.reply = f"error: {error}"
             self._error(str(error))
             reply = None
