@@ -101,7 +101,7 @@ def test_truncated_output_is_retried_once_then_retrieval_order_is_kept_with_a_wa
     assert result.info.fallback and result.info.attempts == 2
     assert [c.track_uri for c in result.candidates] == [c.track_uri for c in CANDIDATES]
     assert len(result.warnings) == 1
-    assert "failed twice" in result.warnings[0] and "not valid JSON" in result.warnings[0]
+    assert "failed after 2 attempts" in result.warnings[0] and "not valid JSON" in result.warnings[0]
 
 
 def test_generated_songs_are_matched_to_the_catalog_or_marked(backend, catalog):

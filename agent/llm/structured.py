@@ -33,6 +33,12 @@ class Asked(Generic[Answer]):
         return self.answer is None
 
 
+def attempts_text(count: int) -> str:
+    """'1 attempt', '2 attempts': a failure names what was really tried (a timeout or an
+    open circuit ends after one)."""
+    return f"{count} attempt{'' if count == 1 else 's'}"
+
+
 def parse_answer(text: str, model: type[Answer]) -> Answer:
     """`text` as an instance of `model`, or LLMOutputError saying what was wrong."""
     try:

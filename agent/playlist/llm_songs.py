@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from agent.llm import ChatBackend
 from agent.llm.prompts import load_prompt
-from agent.llm.structured import ask
+from agent.llm.structured import ask, attempts_text
 from agent.playlist.options import SHOTS, check_choice
 from retrieval.matching import SongMatcher
 from retrieval.normalize import song_key
@@ -106,7 +106,7 @@ def generate_songs(
     if asked.failed:
         info.fallback = True
         info.seconds = round(time.perf_counter() - started, 4)
-        warnings.append(f"the LLM failed twice ({asked.errors[-1]})")
+        warnings.append(f"the LLM failed after {attempts_text(info.attempts)} ({asked.errors[-1]})")
         return LLMSongs([], info, None, warnings)
     songs, dropped = unique_new_songs(asked.answer.songs, examples[:shots])
     warnings.extend(dropped)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agent.llm import ChatBackend
 from agent.llm.prompts import load_prompt
-from agent.llm.structured import ask
+from agent.llm.structured import ask, attempts_text
 from agent.playlist.options import FUSES, check_choice, check_positive
 from retrieval import metrics
 from retrieval.records import Candidate, LLMInfo
@@ -148,7 +148,7 @@ def rerank(
     if not done:
         info.fallback = True
         info.seconds = round(time.perf_counter() - started, 4)
-        warnings.append(f"the LLM rerank failed twice ({passes[-1].error}); kept the retrieval order")
+        warnings.append(f"the LLM rerank failed after {attempts_text(info.attempts)} ({passes[-1].error}); kept the retrieval order")
         return Reranked(_renumbered(candidates, range(count)), info, warnings)
     if len(done) < len(passes):
         warnings.append(f"{len(passes) - len(done)} of {len(passes)} shuffled rerank passes failed; combined the rest")
