@@ -14,75 +14,25 @@ is refused in one line, and `agent index` sets it aside and builds a fresh one.
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from itertools import islice
-from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.errors import IndexUnavailableError
-from retrieval.index_store import abandoned_collections, builder_metadata, completed_metadata, damaged_store_problem
+from retrieval.index_leases import IndexLease, lease_directory, leased_collections
+from retrieval.index_store import ChromaLocation, abandoned_collections, builder_metadata, completed_metadata
 
 ACTIVE_INDEX_KEY = "index.active"
 COLLECTION_PREFIX = "titles-"
 EVAL_PREFIX = "eval-"
 # How many superseded collections stay readable after a switch.
 KEEP_PREVIOUS = 1
-
-
-@dataclass(frozen=True)
-class ChromaLocation:
-    """Where Chroma lives: a server URL, else an embedded store under `path`."""
-
-    path: Path
-    url: str | None = None
-
-    def describe(self) -> str:
-        return self.url or f"embedded Chroma at {self.path}"
-
-    def client(self):
-        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-        import chromadb
-        from chromadb.config import Settings
-
-        settings = Settings(anonymized_telemetry=False)
-        if self.url:
-            parsed = urlparse(self.url if "://" in self.url else f"http://{self.url}")
-            if not parsed.hostname:
-                raise IndexUnavailableError(f"cannot read a host from Chroma URL {self.url!r}; use http://HOST:PORT")
-            port = parsed.port or (443 if parsed.scheme == "https" else 8000)
-            try:
-                return chromadb.HttpClient(
-                    host=parsed.hostname, port=port, ssl=parsed.scheme == "https", settings=settings
-                )
-            except Exception as error:  # chromadb raises bare ValueError/ConnectionError here
-                raise IndexUnavailableError(f"cannot reach the Chroma server at {self.url}: {error}") from error
-        problem = damaged_store_problem(self.path)
-        if problem:
-            raise IndexUnavailableError(self._damaged(problem))
-        self.path.mkdir(parents=True, exist_ok=True)
-        try:
-            return chromadb.PersistentClient(path=str(self.path), settings=settings)
-        except Exception as error:  # chromadb raises its own errors, or sqlite3's, on a damaged store
-            raise IndexUnavailableError(self._damaged(str(error).splitlines()[0][:200])) from error
-
-    def _damaged(self, problem: str) -> str:
-        return f"the index store {self.path} is damaged ({problem}); run `agent index` to set it aside and rebuild it"
-
-    def set_aside_if_damaged(self) -> Path | None:
-        """Move a damaged embedded store out of the way (kept, renamed); where it went, or None."""
-        if self.url or not damaged_store_problem(self.path):
-            return None
-        aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-        self.path.rename(aside)
-        return aside
 
 
 @dataclass(frozen=True)
@@ -100,10 +50,16 @@ class IndexInfo:
 class TitleIndex:
     """Nearest known titles to a query vector; `warnings` say when it lags its catalog."""
 
-    def __init__(self, collection, info: IndexInfo, warnings: tuple[str, ...] = ()):
+    def __init__(self, collection, info: IndexInfo, warnings: tuple[str, ...] = (), lease: IndexLease | None = None):
         self.collection = collection
         self.info = info
         self.warnings = warnings
+        self._lease = lease
+
+    def close(self) -> None:
+        """Release the hold on the collection, so a later build may drop it."""
+        if self._lease:
+            self._lease.release()
 
     def nearest(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         """(title_id, cosine similarity) of the n closest titles, closest first."""
@@ -241,13 +197,18 @@ def _switch_to(catalog: Catalog, client, info: IndexInfo) -> None:
     history = json.loads(catalog.get_meta("index.history") or "[]")
     catalog.set_meta(ACTIVE_INDEX_KEY, json.dumps(asdict(info)))
     history.append(info.collection)
-    stale, kept = history[:-(KEEP_PREVIOUS + 1)], history[-(KEEP_PREVIOUS + 1):]
-    for name in stale:
+    superseded, kept = history[:-(KEEP_PREVIOUS + 1)], history[-(KEEP_PREVIOUS + 1):]
+    # Listed after the switch: a reader that leases a collection then finds it still
+    # active (see `_lease_active`) is always seen here.
+    held = leased_collections(lease_directory(catalog.path))
+    for name in superseded:
+        if name in held:
+            continue  # dropped by a later build, once its readers are done
         try:
             client.delete_collection(name)
         except Exception:  # already gone (another data dir's cleanup, manual deletion)
             pass
-    catalog.set_meta("index.history", json.dumps(kept))
+    catalog.set_meta("index.history", json.dumps([n for n in superseded if n in held] + kept))
 
 
 def active_index_info(catalog: Catalog) -> IndexInfo | None:
@@ -273,17 +234,36 @@ def staleness(catalog: Catalog, info: IndexInfo) -> str | None:
     )
 
 
+def _lease_active(catalog: Catalog) -> tuple[IndexInfo, IndexLease | None, list[str]]:
+    """The active index's info and a lease on its collection, taken before the pointer is
+    read again: a build switches the pointer before it lists leases, so a collection still
+    active after the lease is taken cannot be dropped while the lease lives."""
+    while True:
+        info = active_index_info(catalog)
+        if info is None:
+            raise IndexUnavailableError(f"no title index for the catalog {catalog.path}; run `agent index`")
+        try:
+            lease = IndexLease(lease_directory(catalog.path), info.collection)
+        except OSError as error:
+            return info, None, [f"cannot hold the title index ({error.strerror}): a rebuild meanwhile may stop this run"]
+        again = active_index_info(catalog)
+        if again is not None and again.collection == info.collection:
+            return info, lease, []
+        lease.release()  # a build switched meanwhile: hold the new one instead
+
+
 def open_index(catalog: Catalog, location: ChromaLocation) -> TitleIndex:
-    info = active_index_info(catalog)
-    if info is None:
-        raise IndexUnavailableError(f"no title index for the catalog {catalog.path}; run `agent index`")
+    """The active index, held for this process until `close()`: rebuilds meanwhile keep it."""
+    info, lease, warnings = _lease_active(catalog)
     client = location.client()
     try:
         collection = client.get_collection(info.collection, embedding_function=None)
     except Exception as error:  # chromadb raises NotFoundError, ValueError or HTTP errors by version
+        if lease:
+            lease.release()
         raise IndexUnavailableError(
             f"the index collection {info.collection!r} is not in {location.describe()} ({error}); "
             "run `agent index` to rebuild it there"
         ) from error
-    warning = staleness(catalog, info)
-    return TitleIndex(collection, info, (warning,) if warning else ())
+    stale = staleness(catalog, info)
+    return TitleIndex(collection, info, (*warnings, *([stale] if stale else [])), lease)

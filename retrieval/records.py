@@ -1,8 +1,8 @@
 """The records that travel between stages, defined once.
 
 What `agent generate --format json` prints is `GeneratedPlaylist.model_dump()`; the
-JSONL of `--titles-file` is one such object per line. `SCHEMA_VERSION` changes only
-when a field is removed or changes meaning.
+JSONL of `--titles-file` is one such object per line (a `TitleFailure` for a title that
+failed). `SCHEMA_VERSION` changes only when a field is removed or changes meaning.
 """
 
 from __future__ import annotations
@@ -98,3 +98,11 @@ class GeneratedPlaylist(BaseModel):
     match_rate: float | None = Field(
         default=None, description="mode llm: share of the songs the LLM named that were found in the catalog"
     )
+
+
+class TitleFailure(BaseModel):
+    """What a batch writes, in place of a playlist, for a title that failed: the batch goes on."""
+
+    title: str
+    error: str = Field(description="one line: what went wrong for this title")
+    schema_version: int = SCHEMA_VERSION

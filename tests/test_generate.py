@@ -238,7 +238,8 @@ def test_a_rebuild_is_built_aside_then_switched_and_old_readers_keep_working(tmp
         fresh = Retriever(catalog, open_index(catalog, location), encoder).generate("xmas songs", GenerationOptions(n=5, k=4))
         assert uris(fresh) == uris(before)
 
-        # Superseded collections do not pile up.
+        # Superseded collections do not pile up once their readers are done.
+        reader.close()
         build_index(catalog, encoder, location)
         names = {c.name if hasattr(c, "name") else c for c in location.client().list_collections()}
         titles = {name for name in names if name.startswith(COLLECTION_PREFIX)}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
 
+from agent.cli.batch import run_batch, show_warnings
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.llm_options import LLMChoice, llm_options
 from agent.cli.output import check_output, write_output
@@ -54,25 +56,39 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
         n=count, k=k, voting=voting, merge_versions=not keep_versions,
         max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
     )
+    if titles_file is not None:
+        batch = PlaylistRequest(titles[0], options, mode).check_options()  # a bad title fails alone
+        with playlist_maker(batch, llm, profile_name, workspace) as (make, _):
+            run_batch(titles, lambda t: make(batch.for_title(t).check()), output)
+        return
     requests = [PlaylistRequest(t, options, mode).check() for t in titles]
     playlists, is_demo = make_playlists(requests, llm, profile_name, workspace)
     for playlist in playlists:
-        for warning in playlist.warnings:
-            stderr().print(f"[yellow]Warning ({safe_text(playlist.title)}):[/yellow] {safe_text(warning)}", highlight=False)
+        show_warnings(playlist)
     _emit(playlists, fmt, explain, output, is_demo)
 
 
 def make_playlists(requests: list[PlaylistRequest], llm: LLMChoice, profile_name: str | None, workspace: Workspace):
     """Each request's playlist, with the profile applied; and whether the demo catalog answered."""
+    with playlist_maker(requests[0], llm, profile_name, workspace) as (make, is_demo):
+        return [make(r) for r in requests], is_demo
+
+
+@contextlib.contextmanager
+def playlist_maker(first: PlaylistRequest, llm: LLMChoice, profile_name: str | None, workspace: Workspace):
+    """`make(request)` with the models loaded and the index held once; and whether the demo answers."""
     # Opened before the catalog, so a missing key or GGUF fails before any slow step.
-    backend = llm.open(workspace) if requests[0].needs_llm else None
+    backend = llm.open(workspace) if first.needs_llm else None
     preferences, warning = load_profile(workspace.home, profile_name)
     if warning:
         stderr().print(f"[yellow]Warning:[/yellow] {safe_text(warning)}", highlight=False)
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
         retriever = open_retriever(catalog, workspace)
-        return [make_playlist(retriever, backend, r.with_profile(preferences)) for r in requests], is_demo
+        try:
+            yield (lambda request: make_playlist(retriever, backend, request.with_profile(preferences))), is_demo
+        finally:
+            retriever.index.close()
 
 
 def _format(fmt: str | None, output: Path | None, batch: bool, count: int) -> str:
@@ -80,7 +96,7 @@ def _format(fmt: str | None, output: Path | None, batch: bool, count: int) -> st
     fmt = fmt or format_for(output) or "table"
     if fmt == "table" and (batch or output is not None):
         fmt = "jsonl" if batch else "json"
-    if count > 1 and fmt != "jsonl":
+    if (batch or count > 1) and fmt != "jsonl":
         raise GenerationError(f"--format {fmt} holds one playlist; use --format jsonl with --titles-file")
     return fmt
 

@@ -11,11 +11,18 @@ from agent.cli.common import stderr
 from agent.safe_text import safe_text
 
 
-def _bar() -> Progress:
+def _bar(redirect_stdout: bool = True) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), TimeRemainingColumn(), console=stderr(), transient=False,
+        redirect_stdout=redirect_stdout,
     )
+
+
+def records_bar() -> Progress:
+    """A bar for a command that streams records to stdout: stdout is left alone, so a
+    pipe or file gets the records untouched (Rich would otherwise reprint them)."""
+    return _bar(redirect_stdout=False)
 
 
 @contextlib.contextmanager

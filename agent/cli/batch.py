@@ -1,0 +1,119 @@
+"""A titles file: one record per title, each written the moment it is made.
+
+Nothing waits for the end: every record (a playlist, or a `TitleFailure` saying why a
+title failed) is written and flushed at once, to stdout or to the -o file, so an error,
+a kill or Ctrl-C keeps every answer made so far as whole JSONL lines. A failed title
+does not stop the batch; the exit code says whether any failed (1; 2 when one failed
+on a bug). On a terminal a bar on stderr shows how far it is and for how long.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from agent.cli.common import DEBUG_ENV, INTERNAL_ERROR_EXIT, USER_ERRORS, as_cli_error, stderr
+from agent.cli.output import OutputError
+from agent.cli.progress import records_bar
+from agent.render import as_jsonl
+from agent.safe_text import safe_text
+from retrieval.records import GeneratedPlaylist, TitleFailure
+
+INTERRUPTED_EXIT = 130  # the shell's code for a run ended by Ctrl-C (128 + SIGINT)
+
+
+def show_warnings(playlist: GeneratedPlaylist) -> None:
+    for warning in playlist.warnings:
+        stderr().print(f"[yellow]Warning ({safe_text(playlist.title)}):[/yellow] {safe_text(warning)}", highlight=False)
+
+
+class RecordSink:
+    """Where the records go: the -o file (emptied first) or stdout; one flushed line each."""
+
+    def __init__(self, output: Path | None):
+        self.name = str(output) if output else "standard output"
+        self.write_line: Callable[[str], None] = self._write
+        try:
+            self._file: TextIO = open(output, "w", encoding="utf-8") if output else sys.stdout
+        except OSError as error:
+            raise OutputError(f"cannot write {output}: {error.strerror or error}") from None
+        self._owned = output is not None
+
+    def _write(self, line: str) -> None:
+        try:
+            self._file.write(line + "\n")
+            self._file.flush()
+        except OSError as error:
+            raise OutputError(f"cannot write {self.name}: {error.strerror or error}") from None
+
+    def close(self) -> None:
+        if self._owned:
+            self._file.close()
+
+
+@dataclass
+class BatchTally:
+    written: int = 0
+    failed: int = 0
+    bugs: int = 0
+
+
+def run_batch(titles: list[str], make: Callable[[str], GeneratedPlaylist], output: Path | None) -> None:
+    """Make and write a playlist for each title; ends with the exit code the batch earned."""
+    sink = RecordSink(output)
+    tally = BatchTally()
+    try:
+        if stderr().is_terminal:
+            _with_bar(titles, make, sink, tally)
+        else:
+            for title in titles:
+                _one(title, make, sink, tally)
+    except KeyboardInterrupt:
+        stderr().print(f"Interrupted: {tally.written} of {len(titles)} records were written to "
+                       f"{safe_text(sink.name)} and are kept.", highlight=False)
+        raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
+    finally:
+        sink.close()
+    _finish(tally, len(titles), output)
+
+
+def _with_bar(titles: list[str], make, sink: RecordSink, tally: BatchTally) -> None:
+    with records_bar() as bar:
+        if sink.name == "standard output" and sys.stdout.isatty():
+            # The records share the bar's terminal: written above it, as plain text.
+            sink.write_line = lambda line: bar.console.out(line, highlight=False)
+        task = bar.add_task("Playlists", total=len(titles))
+        for title in titles:
+            _one(title, make, sink, tally)
+            bar.advance(task)
+
+
+def _one(title: str, make: Callable[[str], GeneratedPlaylist], sink: RecordSink, tally: BatchTally) -> None:
+    try:
+        playlist = make(title)
+    except Exception as error:
+        if not isinstance(error, USER_ERRORS):
+            if os.environ.get(DEBUG_ENV):
+                raise
+            tally.bugs += 1
+        tally.failed += 1
+        sink.write_line(TitleFailure(title=title, error=as_cli_error(error).message).model_dump_json())
+    else:
+        show_warnings(playlist)
+        sink.write_line(as_jsonl(playlist))
+    tally.written += 1
+
+
+def _finish(tally: BatchTally, total: int, output: Path | None) -> None:
+    if output:
+        stderr().print(f"Wrote {tally.written} record(s) to {safe_text(output)}", highlight=False)
+    if not tally.failed:
+        return
+    stderr().print(f"{tally.failed} of {total} titles failed; their records say why", highlight=False)
+    raise click.exceptions.Exit(INTERNAL_ERROR_EXIT if tally.bugs else 1)

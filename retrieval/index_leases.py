@@ -1,0 +1,56 @@
+"""Leases on index collections: a process reading a collection keeps it from being dropped.
+
+A rebuild switches the catalog to a new collection and drops superseded ones. A reader
+that opened the old one (a long batch, a chat) would then fail mid-way; so a reader
+holds a lease (an empty file naming the collection and the reader's host and pid) for
+as long as it reads, and a build drops only collections no live process holds. A lease
+left by a killed reader is dead by the same host+pid check as a killed builder's mark
+(`index_store.mark_is_dead`), and is removed by the next build.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import weakref
+from pathlib import Path
+
+from retrieval.index_store import mark_is_dead, process_mark
+
+_SEPARATOR = "@"  # absent from collection names, host names and pids
+_SUFFIX = ".lease"
+
+
+def lease_directory(catalog_path: Path) -> Path:
+    """Where the leases on a catalog's collections live: beside the catalog file."""
+    return catalog_path.with_name(f"{catalog_path.stem}.index-leases")
+
+
+class IndexLease:
+    """This process's hold on one collection; released by `release()` or when collected."""
+
+    def __init__(self, directory: Path, collection: str):
+        self.collection = collection
+        directory.mkdir(parents=True, exist_ok=True)
+        host, pid = process_mark()
+        self.path = directory / _SEPARATOR.join((collection, host, pid, uuid.uuid4().hex[:8] + _SUFFIX))
+        os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        self._finalizer = weakref.finalize(self, self.path.unlink, missing_ok=True)
+
+    def release(self) -> None:
+        self._finalizer()
+
+
+def leased_collections(directory: Path) -> set[str]:
+    """The collections some live process holds; dead leases found on the way are removed."""
+    held = set()
+    for path in directory.glob(f"*{_SUFFIX}") if directory.is_dir() else ():
+        parts = path.name[: -len(_SUFFIX)].split(_SEPARATOR)
+        if len(parts) != 4:
+            continue  # not a lease of ours
+        collection, host, pid, _ = parts
+        if mark_is_dead(host, pid):
+            path.unlink(missing_ok=True)
+        else:
+            held.add(collection)
+    return held
