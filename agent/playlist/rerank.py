@@ -23,7 +23,7 @@ from agent.llm import ChatBackend
 from agent.llm.prompts import load_prompt
 from agent.llm.structured import ask, attempts_text
 from agent.playlist.options import FUSES, check_choice, check_positive
-from retrieval import metrics
+from retrieval.ranking_diagnostics import copy_score, duplicate_share, kendall_tau, out_of_candidates_share, wrong_count
 from retrieval.records import Candidate, LLMInfo
 
 PROMPT = "rerank"
@@ -222,7 +222,7 @@ def _combined_diagnostics(done: Sequence[_Pass], llm_order: list[int], count: in
     combined: dict[str, float | None] = {}
     for key in ("out_of_candidates_share", "duplicate_share", "wrong_count", "copy_score"):
         combined[key] = sum(p.diagnostics[key] for p in done) / len(done)
-    tau = metrics.kendall_tau(llm_order, list(range(count)))
+    tau = kendall_tau(llm_order, list(range(count)))
     combined["kendall_tau_vs_retrieval"] = None if tau != tau else round(tau, 6)
     combined["shuffles"] = float(passes)
     return combined
@@ -234,15 +234,15 @@ def _renumbered(candidates: Sequence[Candidate], order: Sequence[int]) -> list[C
 
 
 def _diagnostics(raw: Sequence[int], repaired: Repaired, count: int, wanted: int) -> dict[str, float | None]:
-    """How the model behaved, with retrieval.metrics' LLM diagnostics (1-based numbers)."""
+    """How the model behaved, measured by retrieval.ranking_diagnostics (1-based numbers)."""
     offered = range(1, count + 1)
     picked = [index + 1 for index in repaired.picked]
-    tau = metrics.kendall_tau(picked, list(offered))
+    tau = kendall_tau(picked, list(offered))
     return {
-        "out_of_candidates_share": metrics.out_of_candidates_share(raw, offered),
-        "duplicate_share": metrics.duplicate_share(raw),
-        "wrong_count": metrics.wrong_count(raw, wanted),
+        "out_of_candidates_share": out_of_candidates_share(raw, offered),
+        "duplicate_share": duplicate_share(raw),
+        "wrong_count": wrong_count(raw, wanted),
         # 1.0: the model echoed the order it was given.
-        "copy_score": metrics.copy_score(picked, list(offered)),
+        "copy_score": copy_score(picked, list(offered)),
         "kendall_tau_vs_retrieval": None if tau != tau else round(tau, 6),  # NaN with < 2 picks
     }
