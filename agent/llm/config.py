@@ -9,6 +9,7 @@ the config, a repr or a validation error never shows it.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Literal
 
@@ -88,19 +89,52 @@ def config_path(home: Path) -> Path:
     return Path(home) / CONFIG_FILE
 
 
+class LLMConfigFileError(LLMConfigError):
+    """llm.json exists but cannot be used (unreadable, not UTF-8, not JSON, wrong fields)."""
+
+    def __init__(self, path: Path, problem: str):
+        self.problem = f"the LLM settings file {path} {problem}"
+        super().__init__(f"{self.problem}; run `agent llm-config --reset` (or with your settings) "
+                         "to set it aside and write a new one")
+
+
 def load_config(home: Path) -> LLMConfig:
     """The data dir's config, or the defaults when there is none."""
     path = config_path(home)
     if not path.exists():
         return LLMConfig()
+    return _parse(path)
+
+
+def _parse(path: Path) -> LLMConfig:
+    """The file's settings, or LLMConfigFileError saying in one line what is wrong."""
+    def broken(problem: str) -> LLMConfigFileError:
+        return LLMConfigFileError(path, problem)
+
     try:
-        return LLMConfig.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise broken(f"is not UTF-8 text (byte {error.start})") from None
     except json.JSONDecodeError as error:
-        raise LLMConfigError(f"{path} is not valid JSON ({error.msg}, line {error.lineno}); fix or delete it") from None
+        raise broken(f"is not valid JSON ({error.msg}, line {error.lineno})") from None
+    except RecursionError:
+        raise broken("is nested too deeply to be settings") from None
+    except OSError as error:
+        raise broken(f"cannot be read ({error.strerror or error})") from None
+    try:
+        return LLMConfig.model_validate(data)
     except ValidationError as error:
         # Locations and messages only: the input values could include an API key.
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise LLMConfigError(f"{path}: {problems}") from None
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in error.errors()[:3])
+        raise broken(f"holds settings that do not fit ({problems})") from None
+
+
+def set_aside_config(home: Path) -> Path:
+    """Rename a broken llm.json out of the way (kept for inspection); where it went."""
+    path = config_path(home)
+    aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    path.rename(aside)
+    return aside
 
 
 def save_config(home: Path, config: LLMConfig) -> Path:
