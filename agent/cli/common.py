@@ -17,6 +17,7 @@ from retrieval.encoder import EncoderError
 from retrieval.generator import GenerationError
 from retrieval.index import IndexUnavailableError
 from retrieval.mpd import MPDFormatError
+from retrieval.resolve import AmbiguousName, NameNotFound
 from training.options import TrainingError
 
 # Mistakes a user can fix; anything else is a bug and keeps its traceback.
@@ -29,6 +30,8 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     TrainingError,
     ProfileError,
     LLMError,
+    NameNotFound,
+    AmbiguousName,
 )
 DEBUG_ENV = "AGENT_DEBUG"
 

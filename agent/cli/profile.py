@@ -8,6 +8,7 @@ from rich.table import Table
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, save_profile
 from agent.workspace import Workspace
+from retrieval.resolve import NameResolver
 
 profile_option = click.option(
     "--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
@@ -55,24 +56,34 @@ def clear(profile_name: str, workspace: Workspace) -> None:
 
 
 def _changer(verb: str, track_method: str, artist_method: str):
-    @click.option("--track", "tracks", multiple=True, help="A track URI (repeatable).")
+    @click.option("--track", "tracks", multiple=True,
+                  help="A track: its URI, \"song by artist\", \"artist - song\" or the song alone (repeatable).")
     @click.option("--artist", "artists", multiple=True, help="An artist name (repeatable).")
     @profile_option
     @workspace_options
     def change(tracks, artists, profile_name: str, workspace: Workspace) -> None:
         with user_errors():
             if not tracks and not artists:
-                raise click.UsageError("give --track URI or --artist NAME")
-            loaded = _load(workspace, profile_name)
-            for uri in tracks:
-                getattr(loaded, track_method)(uri)
-            for artist in artists:
-                getattr(loaded, artist_method)(artist)
-            save_profile(workspace.home, loaded, profile_name)
-            stdout().print(f"{verb.capitalize()}d {len(tracks)} track(s) and {len(artists)} artist(s) "
-                           f"in profile {profile_name!r}.")
+                raise click.UsageError("give --track NAME or --artist NAME")
+            # Every name is resolved before anything is stored: one bad name stores nothing.
+            from agent.cli.generate import open_active_catalog  # generate imports profile_option from here
 
-    change.__doc__ = f"{verb.capitalize()} tracks or artists."
+            catalog, _ = open_active_catalog(workspace)
+            with catalog:
+                resolver = NameResolver(catalog)
+                songs = resolver.tracks(tracks)
+                singers = [resolver.artist(artist) for artist in artists]
+            loaded = _load(workspace, profile_name)
+            for song in songs:
+                getattr(loaded, track_method)(song.track.track_uri)
+            for artist in singers:
+                getattr(loaded, artist_method)(artist.name)
+            save_profile(workspace.home, loaded, profile_name)
+            done = verb.capitalize() + "d"
+            for line in [f"{done} {s.describe()}" for s in songs] + [f"{done} the artist {a.name}" for a in singers]:
+                stdout().print(f"{line} in profile {profile_name!r}.", markup=False, highlight=False)
+
+    change.__doc__ = f"{verb.capitalize()} tracks or artists, named in plain words or by URI."
     return click.command(verb)(change)
 
 
