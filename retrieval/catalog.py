@@ -366,3 +366,42 @@ class Catalog:
             [f"%{w}%" for w in words] + [limit],
         )
         return [Track(track_uri=uri, track_name=name, artist_name=artist) for uri, name, artist in rows]
+
+    # -- names (the `song_keys` table is filled by retrieval.matching.SongMatcher) --
+
+    def track_ids_with_song_key(self, key: str) -> list[int]:
+        """Ids of the tracks whose `song_key` is `key`, oldest first."""
+        rows = self.db.execute("SELECT track_id FROM song_keys WHERE key = ? ORDER BY track_id", (key,))
+        return [row[0] for row in rows]
+
+    def track_ids_with_title_key(self, title: str) -> list[int]:
+        """Ids of the tracks whose `song_key` starts with "`title`|", by any artist (a range on the key index)."""
+        # "}" follows "|" in code point order, so the range holds exactly the keys "title|...".
+        rows = self.db.execute(
+            "SELECT track_id FROM song_keys WHERE key >= ? AND key < ? ORDER BY track_id", (f"{title}|", f"{title}}}")
+        )
+        return [row[0] for row in rows]
+
+    def play_counts(self, track_ids: Iterable[int]) -> dict[int, int]:
+        """How many playlists hold each track (on the track index `playlists_containing` also uses)."""
+        self.db.execute("CREATE INDEX IF NOT EXISTS playlist_tracks_by_track ON playlist_tracks(track_id, pid)")
+        return {
+            track_id: self.db.execute("SELECT count(DISTINCT pid) FROM playlist_tracks WHERE track_id = ?", (track_id,)).fetchone()[0]
+            for track_id in dict.fromkeys(track_ids)
+        }
+
+    def artist_track_counts(self) -> dict[str, int]:
+        """Every artist name as the catalog spells it, with its number of distinct tracks."""
+        return dict(self.db.execute("SELECT artist, count(*) FROM tracks GROUP BY artist"))
+
+    def track_title_counts(self, batch: int = 500_000) -> Iterator[list[tuple[int, int, int]]]:
+        """(track_id, title_id, playlists) for every track of a titled playlist, in batches.
+
+        Untitled playlists (some challenge-set entries) hold no title, so add nothing.
+        """
+        cursor = self.db.execute(
+            "SELECT pt.track_id, p.title_id, count(*) FROM playlist_tracks pt JOIN playlists p ON p.pid = pt.pid"
+            " WHERE p.title_id IS NOT NULL GROUP BY pt.track_id, p.title_id"
+        )
+        while rows := cursor.fetchmany(batch):
+            yield rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -15,6 +16,9 @@ from agent.profile import load_profile
 from agent.render import FORMATS, as_jsonl, as_text, print_table
 from agent.workspace import Workspace, ensure_demo, open_retriever
 from retrieval.index import active_index_info
+from retrieval.resolve import NameResolver
+from retrieval.steering import DEFAULT_STRENGTH, Steering, generate_steered
+from retrieval.tags import open_tag_index
 from retrieval.generator import DEFAULT_K, DEFAULT_VOTING, GenerationError, GenerationOptions
 from retrieval.voting import VOTING_RULES
 
@@ -31,13 +35,17 @@ from retrieval.voting import VOTING_RULES
 @click.option("--explain", is_flag=True, help="Show the matched playlists and each track's voters.")
 @click.option("--max-per-artist", type=int, help="At most this many tracks by any one artist.")
 @click.option("--exclude-artist", multiple=True, help="Leave this artist out (repeatable).")
+@click.option("--steer", multiple=True,
+              help="Move the playlist toward a word (\"upbeat\") or, with a leading '-', away from it (repeatable).")
+@click.option("--steer-strength", type=float, default=DEFAULT_STRENGTH, show_default=True,
+              help="How far --steer moves the playlist: 0 not at all, 1 ordered by the words alone.")
 @click.option("--keep-versions", is_flag=True, help="List versions of one song (Remastered, Live) separately.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @profile_option
 @llm_options()
 @workspace_options
-def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist,
-             keep_versions, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
+def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist, steer,
+             steer_strength, keep_versions, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
     """Generate a playlist for a title from the playlists whose titles are most similar.
 
     With no catalog ingested, the embedded demo catalog is built on first use.
@@ -48,24 +56,40 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
         titles = _titles(title, titles_file)
         options = GenerationOptions(
             n=count, k=k, voting=voting, merge_versions=not keep_versions,
-            max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
+            max_per_artist=max_per_artist,
         )
         options.check()
         mode.check()
+        steering = Steering.parse(steer, steer_strength) if steer else None
+        if steering and mode.mode != "retrieval":
+            raise GenerationError("--steer works with --mode retrieval only")
         # Opened before the catalog, so a missing key or GGUF fails before any slow step.
         backend = llm.open(workspace) if mode.needs_llm else None
         preferences, warning = load_profile(workspace.home, profile_name)
         if warning:
             stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
-        options = preferences.apply(options)
         catalog, is_demo = open_active_catalog(workspace)
         with catalog:
+            options = replace(options, exclude_artists=_resolved_artists(catalog, exclude_artist))
+            options = preferences.apply(options)
             retriever = open_retriever(catalog, workspace)
-            playlists = [make_playlist(retriever, backend, t, options, mode) for t in titles]
+            if steering:
+                tags = open_tag_index(catalog, retriever.index, workspace.chroma)
+                playlists = [generate_steered(retriever, tags, t, options, steering) for t in titles]
+            else:
+                playlists = [make_playlist(retriever, backend, t, options, mode) for t in titles]
         for playlist in playlists:
             for warning in playlist.warnings:
                 stderr().print(f"[yellow]Warning ({playlist.title}):[/yellow] {warning}", highlight=False)
         _emit(playlists, "jsonl" if titles_file and fmt == "table" else fmt, explain, output, is_demo)
+
+
+def _resolved_artists(catalog, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The catalog's spelling of each artist to leave out; an unknown or ambiguous name is an error."""
+    if not names:
+        return names
+    resolver = NameResolver(catalog)
+    return tuple(resolver.artist(name).name for name in names)
 
 
 def _titles(title: str | None, titles_file: Path | None) -> list[str]:

@@ -8,7 +8,7 @@ import click
 
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.cli.progress import counting
-from agent.workspace import Workspace, rebuild_index
+from agent.workspace import Workspace, rebuild_index, rebuild_track_tags
 from retrieval.ingest import IngestSummary, ingest_paths
 
 
@@ -38,9 +38,11 @@ def ingest(paths: tuple[Path, ...], skip_bad: bool, no_index: bool, workspace: W
         if not no_index:
             with counting("Embedding titles") as update:
                 index = rebuild_index(catalog, workspace, on_progress=update)
+            with counting("Averaging titles into track tag vectors") as update:
+                tags = rebuild_track_tags(catalog, workspace, index, on_progress=update)
             stdout().print(
                 f"Index: {index.info.titles:,} titles embedded with {index.info.encoder_name} "
-                f"in {workspace.chroma.describe()}."
+                f"in {workspace.chroma.describe()}; tag vectors for {tags.info.tracks:,} tracks."
             )
 
 
