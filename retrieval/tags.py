@@ -59,6 +59,7 @@ class TagIndex:
     def vectors(self, uris: list[str]) -> dict[str, np.ndarray]:
         """The vectors of those of `uris` that have one (tracks only in untitled playlists have none)."""
         found: dict[str, np.ndarray] = {}
+        uris = list(dict.fromkeys(uris))  # Chroma refuses a repeated id
         for start in range(0, len(uris), _PAGE):
             got = self.collection.get(ids=uris[start:start + _PAGE], include=["embeddings"])
             found.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
@@ -74,7 +75,7 @@ def build_tag_index(
     titles: TitleIndex,
     location: ChromaLocation,
     on_progress: Callable[[int, int], None] | None = None,
-    batch_size: int = 2048,
+    batch_size: int = 5000,  # Chroma's limit is 5461; larger batches add faster
 ) -> TagIndex:
     """Average the title vectors of each track's playlists and store them in a new collection."""
     started = time.perf_counter()
