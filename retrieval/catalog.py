@@ -17,6 +17,8 @@ from retrieval.mpd import ParsedFile
 from retrieval.normalize import normalize_title
 from retrieval.records import Playlist, Track
 
+# The artist part of a `song_key` ("title|artist"); titles hold no "|".
+_ARTIST_PART = "substr(key, instr(key, '|') + 1)"
 # SQLite's default limit on bound parameters is 32766 on current builds, 999 on old ones.
 _CHUNK = 900
 
@@ -384,15 +386,28 @@ class Catalog:
 
     def play_counts(self, track_ids: Iterable[int]) -> dict[int, int]:
         """How many playlists hold each track (on the track index `playlists_containing` also uses)."""
+        # Created on first use, then kept: it also serves `playlists_containing`.
         self.db.execute("CREATE INDEX IF NOT EXISTS playlist_tracks_by_track ON playlist_tracks(track_id, pid)")
         return {
             track_id: self.db.execute("SELECT count(DISTINCT pid) FROM playlist_tracks WHERE track_id = ?", (track_id,)).fetchone()[0]
             for track_id in dict.fromkeys(track_ids)
         }
 
-    def artist_track_counts(self) -> dict[str, int]:
-        """Every artist name as the catalog spells it, with its number of distinct tracks."""
-        return dict(self.db.execute("SELECT artist, count(*) FROM tracks GROUP BY artist"))
+    def artists_with_keys(self, artist_keys: Sequence[str]) -> dict[str, int]:
+        """Artist names (as spelled) whose primary-artist key is one of `artist_keys`, with their tracks.
+
+        The artist part of a song key (after "|") gets an expression index on first use.
+        """
+        if not artist_keys:
+            return {}
+        self.db.execute(f"CREATE INDEX IF NOT EXISTS song_keys_by_artist ON song_keys({_ARTIST_PART})")
+        marks = ",".join("?" * len(artist_keys))
+        rows = self.db.execute(
+            f"SELECT t.artist, count(*) FROM song_keys k JOIN tracks t ON t.track_id = k.track_id"
+            f" WHERE {_ARTIST_PART.replace('key', 'k.key')} IN ({marks}) GROUP BY t.artist",
+            list(artist_keys),
+        )
+        return dict(rows)
 
     def track_title_counts(self, batch: int = 500_000) -> Iterator[list[tuple[int, int, int]]]:
         """(track_id, title_id, playlists) for every track of a titled playlist, in batches.

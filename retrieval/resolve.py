@@ -46,7 +46,7 @@ class AmbiguousName(LookupError):
 class ResolvedTrack:
     query: str
     track: Track
-    plays: int
+    plays: int | None  # None when the name matched a single track: nothing to rank, so not counted
     # Set when several songs matched and the most-played one was taken.
     note: str | None = None
 
@@ -66,19 +66,18 @@ class ResolvedArtist:
 class _Song:
     track_id: int
     track: Track
-    plays: int
+    plays: int | None
 
     def label(self) -> str:
         return f"“{self.track.track_name}” by {self.track.artist_name} ({self.plays} playlists)"
 
 
 class NameResolver:
-    """Resolves names against one catalog; the artist index is built on first artist lookup."""
+    """Resolves names against one catalog."""
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         SongMatcher(catalog)  # makes sure every track's song key is in the catalog's key table
-        self._artists: dict[str, dict[str, int]] | None = None
 
     # -- tracks ------------------------------------------------------------------
 
@@ -107,7 +106,7 @@ class NameResolver:
         track = self.catalog.track_by_uri(uri)
         if track is None:
             raise NameNotFound(f"no track with URI {uri} in the catalog")
-        return ResolvedTrack(uri, track, 0)
+        return ResolvedTrack(uri, track, None)
 
     def _track_ids(self, query: str) -> list[int]:
         """Ids matching a song-and-artist reading of `query`, else the title alone."""
@@ -121,8 +120,11 @@ class NameResolver:
         """One entry per song (versions merged), its most-played version, most played first."""
         if not track_ids:
             return []
-        plays = self.catalog.play_counts(track_ids)
         tracks = self.catalog.tracks_by_id(track_ids)
+        if len(tracks) == 1:  # the common case skips counting (its index takes a while to build on a big catalog)
+            ((track_id, track),) = tracks.items()
+            return [_Song(track_id, track, None)]
+        plays = self.catalog.play_counts(track_ids)
         best: dict[str, _Song] = {}
         for track_id in sorted(plays, key=lambda t: (-plays[t], t)):
             track = tracks[track_id]
@@ -138,7 +140,7 @@ class NameResolver:
         query = text.strip()
         if not query:
             raise NameNotFound("the artist name is empty")
-        found = self._artist_index().get(_artist_lookup_key(query), {})
+        found = self._artists(query)
         if not found:
             raise NameNotFound(f"no artist in the catalog matches “{query}”")
         ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))
@@ -149,22 +151,26 @@ class NameResolver:
         note = f"“{query}” matches {len(ranked)} artists; took the one with most tracks, {labels[0]}" if len(ranked) > 1 else None
         return ResolvedArtist(query, name, count, note)
 
-    def _artist_index(self) -> dict[str, dict[str, int]]:
-        """lookup key -> {artist key's best spelling: tracks}: one entry per distinct artist key."""
-        if self._artists is None:
-            by_key: dict[str, dict[str, int]] = {}
-            for name, count in self.catalog.artist_track_counts().items():
-                key = artist_key(name)
-                by_key.setdefault(key, {})
-                by_key[key][name] = count
-            index: dict[str, dict[str, int]] = {}
-            for key, spellings in by_key.items():
-                # Spellings that share a key ("Calvin Harris", "Calvin Harris & Rihanna") are one
-                # artist, shown by its plainest spelling and counted together.
-                shown = min(spellings, key=lambda n: (len(n), -spellings[n], n))
-                index.setdefault(_artist_lookup_key(key), {})[shown] = sum(spellings.values())
-            self._artists = index
-        return self._artists
+    def _artists(self, query: str) -> dict[str, int]:
+        """{shown name: tracks}, one entry per primary-artist key matching `query` with or without "the"."""
+        bare = _LEADING_THE.sub("", artist_key(query)) or artist_key(query)
+        by_key: dict[str, dict[str, int]] = {}
+        for name, count in self.catalog.artists_with_keys([bare, f"the {bare}"]).items():
+            by_key.setdefault(artist_key(name), {})[name] = count
+        # Spellings that share a key ("Calvin Harris", "Calvin Harris & Rihanna") are one
+        # artist, shown by its shortest spelling and counted together.
+        return {min(names, key=lambda n: (len(n), -names[n], n)): sum(names.values()) for names in by_key.values()}
+
+
+def prepare_name_lookups(catalog: Catalog) -> None:
+    """Key every new track and index the artist keys, so the first lookup is fast too.
+
+    On a big catalog this takes a while once; ingestion calls it, where a wait is
+    expected. The track -> playlists index behind play counts is left to the first
+    ambiguous name: kept up to date, it would slow every later ingestion.
+    """
+    SongMatcher(catalog)
+    catalog.artists_with_keys(["-"])
 
 
 def _readings(query: str) -> list[tuple[str, str]]:
@@ -178,11 +184,6 @@ def _readings(query: str) -> list[tuple[str, str]]:
     if len(parts) == 2:
         readings += [(parts[1], parts[0]), (parts[0], parts[1])]
     return [(song, artist) for song, artist in readings if song.strip() and artist.strip()]
-
-
-def _artist_lookup_key(name: str) -> str:
-    key = artist_key(name)
-    return _LEADING_THE.sub("", key) or key
 
 
 def _ambiguity(query: str, kind: str, labels: list[str]) -> str:

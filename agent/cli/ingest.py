@@ -10,6 +10,7 @@ from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.cli.progress import counting
 from agent.workspace import Workspace, rebuild_index, rebuild_track_tags
 from retrieval.ingest import IngestSummary, ingest_paths
+from retrieval.resolve import prepare_name_lookups
 
 
 @click.command()
@@ -35,6 +36,8 @@ def ingest(paths: tuple[Path, ...], skip_bad: bool, no_index: bool, workspace: W
 
             summary = ingest_paths(catalog, paths, skip_bad=skip_bad, on_file=on_file)
         _report(summary)
+        with counting("Indexing song and artist names"):
+            prepare_name_lookups(catalog)
         if not no_index:
             with counting("Embedding titles") as update:
                 index = rebuild_index(catalog, workspace, on_progress=update)
