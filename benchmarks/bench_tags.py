@@ -44,7 +44,8 @@ def main() -> None:
     result = {
         "playlists": stats.playlists, "tracks": stats.tracks, "playlist_tracks": stats.playlist_tracks,
         "titles": titles.info.titles, "tag_vectors": tags.info.tracks, "build_s": round(seconds, 1),
-        "tracks_per_s": round(tags.info.tracks / seconds), "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "tracks_per_s": round(tags.info.tracks / seconds),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "chroma_growth_mib": round((disk_bytes(args.chroma) - before) / 2**20),
     }
     print(json.dumps(result, indent=2))

@@ -388,10 +388,8 @@ class Catalog:
         """How many playlists hold each track (on the track index `playlists_containing` also uses)."""
         # Created on first use, then kept: it also serves `playlists_containing`.
         self.db.execute("CREATE INDEX IF NOT EXISTS playlist_tracks_by_track ON playlist_tracks(track_id, pid)")
-        return {
-            track_id: self.db.execute("SELECT count(DISTINCT pid) FROM playlist_tracks WHERE track_id = ?", (track_id,)).fetchone()[0]
-            for track_id in dict.fromkeys(track_ids)
-        }
+        query = "SELECT count(DISTINCT pid) FROM playlist_tracks WHERE track_id = ?"
+        return {track_id: self.db.execute(query, (track_id,)).fetchone()[0] for track_id in dict.fromkeys(track_ids)}
 
     def artists_with_keys(self, artist_keys: Sequence[str]) -> dict[str, int]:
         """Artist names (as spelled) whose primary-artist key is one of `artist_keys`, with their tracks.

@@ -148,7 +148,9 @@ class NameResolver:
         if len(ranked) > 1 and not most_played:
             raise AmbiguousName(_ambiguity(query, "artists", labels), labels)
         name, count = ranked[0]
-        note = f"“{query}” matches {len(ranked)} artists; took the one with most tracks, {labels[0]}" if len(ranked) > 1 else None
+        note = None
+        if len(ranked) > 1:
+            note = f"“{query}” matches {len(ranked)} artists; took the one with most tracks, {labels[0]}"
         return ResolvedArtist(query, name, count, note)
 
     def _artists(self, query: str) -> dict[str, int]:

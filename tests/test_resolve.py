@@ -172,8 +172,8 @@ def test_dislike_by_name_stores_the_track_and_says_which(home):
 
 
 def test_an_ambiguous_name_lists_the_songs_and_stores_nothing(home):
-    output = failed_cleanly(run_agent("profile", "like", "--track", "Skinny Love", "--profile", "amb", "--data-dir", home),
-                            "“Skinny Love” by Bon Iver", "“Skinny Love” by Birdy", exit_code=1)
+    result = run_agent("profile", "like", "--track", "Skinny Love", "--profile", "amb", "--data-dir", home)
+    output = failed_cleanly(result, "“Skinny Love” by Bon Iver", "“Skinny Love” by Birdy", exit_code=1)
     assert "Liked" not in output
     assert load_profile(home, "amb")[0].is_empty()
 

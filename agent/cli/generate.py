@@ -45,7 +45,8 @@ from retrieval.voting import VOTING_RULES
 @llm_options()
 @workspace_options
 def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist, steer,
-             steer_strength, keep_versions, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
+             steer_strength, keep_versions, output, profile_name, mode: ModeOptions, llm: LLMChoice,
+             workspace: Workspace) -> None:
     """Generate a playlist for a title from the playlists whose titles are most similar.
 
     With no catalog ingested, the embedded demo catalog is built on first use.
