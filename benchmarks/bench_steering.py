@@ -157,7 +157,7 @@ def chart(table: list[dict], rows: list[dict], path: Path) -> None:
     ax.set_ylabel("share of tracks nearer the word than the unsteered median")
     ax.set_title("Steering trade-off (labels: --steer-strength; grey: one word each)")
     ax.invert_xaxis()
-    ax.legend(loc="lower left")
+    ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
