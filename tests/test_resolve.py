@@ -189,5 +189,6 @@ def test_exclude_artist_takes_plain_words_and_rejects_unknown_artists(home):
                           "--exclude-artist", "michael buble", "--data-dir", home))
     artists = {t["artist_name"] for t in json.loads(result.stdout)["tracks"]}
     assert artists and "Michael Bublé" not in artists
+    assert "Leaving out Michael Bublé." in result.stderr
     failed_cleanly(run_agent("generate", "-t", "christmas", "--exclude-artist", "Nobody Real", "--data-dir", home),
                    "“Nobody Real”", exit_code=1)

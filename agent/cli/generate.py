@@ -90,7 +90,9 @@ def _resolved_artists(catalog, names: tuple[str, ...]) -> tuple[str, ...]:
     if not names:
         return names
     resolver = NameResolver(catalog)
-    return tuple(resolver.artist(name).name for name in names)
+    found = tuple(resolver.artist(name).name for name in names)
+    stderr().print(f"Leaving out {', '.join(found)}.", markup=False, highlight=False)  # stdout stays parseable
+    return found
 
 
 def _titles(title: str | None, titles_file: Path | None) -> list[str]:
