@@ -18,6 +18,7 @@ from retrieval.encoder import Encoder
 from retrieval.generator import Retriever
 from retrieval.index import ChromaLocation, TitleIndex, active_index_info, build_index, open_index
 from retrieval.ingest import ingest_paths
+from retrieval.tags import TagIndex, build_tag_index
 
 APP_NAME = "playlist-agent"
 HOME_ENV = "AGENT_HOME"
@@ -90,6 +91,16 @@ def rebuild_index(
     return build_index(catalog, Encoder(encoder_path), workspace.chroma, on_progress=on_progress)
 
 
+def rebuild_track_tags(
+    catalog: Catalog,
+    workspace: Workspace,
+    titles: TitleIndex,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> TagIndex:
+    """The crowd-tag track vectors for the title index just built (steering reads them)."""
+    return build_tag_index(catalog, titles, workspace.chroma, on_progress=on_progress)
+
+
 def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | None = None) -> None:
     """Build the demo catalog and its index on first use; a later call finds them and returns."""
     catalog = Catalog(workspace.demo_catalog_path)
@@ -97,7 +108,7 @@ def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | 
         if catalog.is_empty():
             ingest_paths(catalog, [demo_catalog_file()])
         if active_index_info(catalog) is None:
-            rebuild_index(catalog, workspace, on_progress=on_progress)
+            rebuild_track_tags(catalog, workspace, rebuild_index(catalog, workspace, on_progress=on_progress))
     finally:
         catalog.close()
 

@@ -95,6 +95,11 @@ def song_key(track_name: str, artist_name: str) -> str:
     return f"{_normalise_title(track_name)}|{_normalise_artist(artist_name)}"
 
 
+def title_key(track_name: str) -> str:
+    """The title part of `song_key`: "Hello - Remastered 2011" -> "hello"."""
+    return _normalise_title(track_name)
+
+
 def artist_key(artist_name: str) -> str:
     """The primary artist as `song_key` sees it: "Calvin Harris & Rihanna" -> "calvin harris"."""
     return _normalise_artist(artist_name)

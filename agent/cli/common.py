@@ -27,6 +27,7 @@ from retrieval.encoder import EncoderError
 from retrieval.generator import GenerationError
 from retrieval.index import IndexUnavailableError
 from retrieval.mpd import MPDFormatError
+from retrieval.resolve import AmbiguousName, NameNotFound
 from training.options import TrainingError
 
 # Mistakes a user can fix; anything else is a bug (exit 2).
@@ -40,6 +41,8 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     ProfileError,
     LLMError,
     OutputError,
+    NameNotFound,
+    AmbiguousName,
 )
 DEBUG_ENV = "AGENT_DEBUG"
 
@@ -56,7 +59,7 @@ def stderr() -> Console:
 FLAGS = {
     "title": "--title", "n": "-n", "k": "--k", "voting": "--voting", "max_per_artist": "--max-per-artist",
     "mode": "--mode", "shots": "--shots", "fuse": "--fuse", "candidates": "--candidates",
-    "shuffles": "--rerank-shuffles",
+    "shuffles": "--rerank-shuffles", "steering": "--steer",
 }
 INTERNAL_ERROR_EXIT = 2
 

@@ -19,6 +19,9 @@ from agent.render import FORMATS, as_jsonl, as_text, format_for, print_table
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, ensure_demo, open_retriever
 from retrieval.index import active_index_info
+from retrieval.resolve import NameResolver
+from retrieval.steering import DEFAULT_STRENGTH, Steering
+from retrieval.tags import open_tag_index
 from retrieval.generator import DEFAULT_K, DEFAULT_VOTING, GenerationError, GenerationOptions
 from retrieval.voting import VOTING_RULES
 
@@ -36,13 +39,17 @@ from retrieval.voting import VOTING_RULES
 @click.option("--explain", is_flag=True, help="Show the matched playlists and each track's voters.")
 @click.option("--max-per-artist", type=int, help="At most this many tracks by any one artist.")
 @click.option("--exclude-artist", multiple=True, help="Leave this artist out (repeatable).")
+@click.option("--steer", multiple=True,
+              help="Move the playlist toward a word (\"upbeat\"), or away with a minus (\"-sad\"); repeatable.")
+@click.option("--steer-strength", type=float, default=DEFAULT_STRENGTH, show_default=True,
+              help="How far --steer moves the playlist: 0 not at all, 1 ordered by the words alone.")
 @click.option("--keep-versions", is_flag=True, help="List versions of one song (Remastered, Live) separately.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @profile_option
 @llm_options()
 @workspace_options
-def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist,
-             keep_versions, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
+def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist, steer,
+             steer_strength, keep_versions, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
     """Generate a playlist for a title from the playlists whose titles are most similar.
 
     With no catalog ingested, the embedded demo catalog is built on first use.
@@ -56,12 +63,13 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
         n=count, k=k, voting=voting, merge_versions=not keep_versions,
         max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
     )
+    steering = Steering.parse(steer, steer_strength) if steer else None
     if titles_file is not None:
-        batch = PlaylistRequest(titles[0], options, mode).check_options()  # a bad title fails alone
+        batch = PlaylistRequest(titles[0], options, mode, steering).check_options()  # a bad title fails alone
         with playlist_maker(batch, llm, profile_name, workspace) as (make, _):
             run_batch(titles, lambda t: make(batch.for_title(t).check()), output)
         return
-    requests = [PlaylistRequest(t, options, mode).check() for t in titles]
+    requests = [PlaylistRequest(t, options, mode, steering).check() for t in titles]
     playlists, is_demo = make_playlists(requests, llm, profile_name, workspace)
     for playlist in playlists:
         show_warnings(playlist)
@@ -84,11 +92,28 @@ def playlist_maker(first: PlaylistRequest, llm: LLMChoice, profile_name: str | N
         stderr().print(f"[yellow]Warning:[/yellow] {safe_text(warning)}", highlight=False)
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
+        artists = _resolved_artists(catalog, first.options.exclude_artists)
         retriever = open_retriever(catalog, workspace)
+        tags = open_tag_index(catalog, retriever.index, workspace.chroma) if first.steering else None
+
+        def make(request: PlaylistRequest):
+            request = request.with_options(exclude_artists=artists).with_profile(preferences)
+            return make_playlist(retriever, backend, request, tags)
+
         try:
-            yield (lambda request: make_playlist(retriever, backend, request.with_profile(preferences))), is_demo
+            yield make, is_demo
         finally:
             retriever.index.close()
+
+
+def _resolved_artists(catalog, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The catalog's spelling of each artist to leave out; an unknown or ambiguous name is an error."""
+    if not names:
+        return names
+    resolver = NameResolver(catalog)
+    found = tuple(resolver.artist(name).name for name in names)
+    stderr().print(safe_text(f"Leaving out {', '.join(found)}."), highlight=False)  # stdout stays parseable
+    return found
 
 
 def _format(fmt: str | None, output: Path | None, batch: bool, count: int) -> str:

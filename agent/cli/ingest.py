@@ -9,8 +9,9 @@ import click
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.cli.index import warn
 from agent.cli.progress import counting
-from agent.workspace import Workspace, rebuild_index
+from agent.workspace import Workspace, rebuild_index, rebuild_track_tags
 from retrieval.ingest import IngestSummary, ingest_paths
+from retrieval.resolve import prepare_name_lookups
 
 
 @click.command()
@@ -38,12 +39,16 @@ def ingest(paths: tuple[Path, ...], skip_bad: bool, no_index: bool, workspace: W
 
             summary = ingest_paths(catalog, paths, skip_bad=skip_bad, on_file=on_file)
         _report(summary)
+        with counting("Indexing song and artist names"):
+            prepare_name_lookups(catalog)
         if not no_index:
             with counting("Embedding titles") as update:
                 index = rebuild_index(catalog, workspace, on_progress=update, on_warning=warn)
+            with counting("Averaging titles into track tag vectors") as update:
+                tags = rebuild_track_tags(catalog, workspace, index, on_progress=update)
             stdout().print(
                 f"Index: {index.info.titles:,} titles embedded with {index.info.encoder_name} "
-                f"in {workspace.chroma.describe()}.",
+                f"in {workspace.chroma.describe()}; tag vectors for {tags.info.tracks:,} tracks.",
                 markup=False, highlight=False,  # paths and URLs are the user's text, not markup
             )
 

@@ -10,6 +10,7 @@ from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, update_profile
 from agent.workspace import Workspace
 from retrieval.echo import printable
+from retrieval.resolve import NameResolver
 
 profile_option = click.option(
     "--profile", "profile_name", default=DEFAULT_PROFILE, show_default=True,
@@ -65,27 +66,37 @@ def clear(profile_name: str, workspace: Workspace) -> None:
 
 
 def _changer(verb: str, track_method: str, artist_method: str):
-    @click.option("--track", "tracks", multiple=True, help="A track URI (repeatable).")
+    @click.option("--track", "tracks", multiple=True,
+                  help="A track: its URI, \"song by artist\", \"artist - song\" or the song alone (repeatable).")
     @click.option("--artist", "artists", multiple=True, help="An artist name (repeatable).")
     @profile_option
     @workspace_options
     def change(tracks, artists, profile_name: str, workspace: Workspace) -> None:
         with user_errors():
             if not tracks and not artists:
-                raise click.UsageError("give --track URI or --artist NAME")
+                raise click.UsageError("give --track NAME or --artist NAME")
+            # Every name is resolved before anything is stored: one bad name stores nothing.
+            from agent.cli.generate import open_active_catalog  # generate imports profile_option from here
+
+            catalog, _ = open_active_catalog(workspace)
+            with catalog:
+                resolver = NameResolver(catalog)
+                songs = resolver.tracks(tracks)
+                singers = [resolver.artist(artist) for artist in artists]
 
             def apply(loaded: Profile) -> None:
-                for uri in tracks:
-                    getattr(loaded, track_method)(uri)
-                for artist in artists:
-                    getattr(loaded, artist_method)(artist)
+                for song in songs:
+                    getattr(loaded, track_method)(song.track.track_uri)
+                for artist in singers:
+                    getattr(loaded, artist_method)(artist.name)
 
             _, warning = update_profile(workspace.home, profile_name, apply)
             _warn(warning)
-            stdout().print(f"{verb.capitalize()}d {len(tracks)} track(s) and {len(artists)} artist(s) "
-                           f"in profile {profile_name!r}.")
+            done = verb.capitalize() + "d"
+            for line in [f"{done} {s.describe()}" for s in songs] + [f"{done} the artist {a.name}" for a in singers]:
+                stdout().print(printable(f"{line} in profile {profile_name!r}."), markup=False, highlight=False)
 
-    change.__doc__ = f"{verb.capitalize()} tracks or artists."
+    change.__doc__ = f"{verb.capitalize()} tracks or artists, named in plain words or by URI."
     return click.command(verb)(change)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from agent.playlist.options import DEFAULT_CANDIDATES, FUSES, MODES, SHOTS, check_choice, check_positive
+from agent.playlist.options import DEFAULT_CANDIDATES, FUSES, MODES, SHOTS, RequestError, check_choice, check_positive
 from retrieval.generator import GenerationOptions, require_title
+from retrieval.steering import Steering
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class PlaylistRequest:
     title: str = ""
     options: GenerationOptions = field(default_factory=GenerationOptions)
     mode_options: ModeOptions = field(default_factory=ModeOptions)
+    steering: Steering | None = None  # words to move the playlist toward or away from
 
     def check(self) -> PlaylistRequest:
         self.check_options()
@@ -53,6 +55,8 @@ class PlaylistRequest:
         """Everything but the title: what a batch checks once before its first title."""
         self.options.check()
         self.mode_options.check()
+        if self.steering is not None and self.mode != "retrieval":
+            raise RequestError("steering", "{name} works with the retrieval mode only")
         return self
 
     def for_title(self, title: str) -> PlaylistRequest:

@@ -22,14 +22,21 @@ from retrieval.filters import cap_per_artist, exclude_artists
 from retrieval.generator import GenerationError, Retriever
 from retrieval.normalize import normalize_title
 from retrieval.records import GeneratedPlaylist
+from retrieval.steering import generate_steered
+from retrieval.tags import TagIndex
 
 if TYPE_CHECKING:  # the LLM modules (langchain) load only when a mode needs them
     from agent.llm import ChatBackend
 
 
-def make_playlist(retriever: Retriever, backend: ChatBackend | None, request: PlaylistRequest) -> GeneratedPlaylist:
-    """A playlist for `request`; `backend` may be None for retrieval."""
+def make_playlist(retriever: Retriever, backend: ChatBackend | None, request: PlaylistRequest,
+                  tags: TagIndex | None = None) -> GeneratedPlaylist:
+    """A playlist for `request`; `backend` may be None for retrieval, `tags` unless it steers."""
     request.check()
+    if request.steering is not None:
+        if tags is None:
+            raise GenerationError("steering needs the track tag vectors, which this index lacks; rebuild the index")
+        return generate_steered(retriever, tags, request.title, request.options, request.steering)
     if request.mode == "retrieval":
         return retriever.generate(request.title, request.options)
     if backend is None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from collections.abc import Iterator
+
 from retrieval.catalog.reads import CHUNK
+from retrieval.catalog.schema import ensure_track_to_playlists_index
 from retrieval.records import Track
 
 
@@ -92,3 +95,21 @@ class CorpusScans:
     def track_names_by_id(self) -> list[tuple[int, str, str]]:
         """(track_id, uri, name) of every track, by id."""
         return self._db.execute("SELECT track_id, uri, name FROM tracks ORDER BY track_id").fetchall()
+
+    def play_counts(self, track_ids: Iterable[int]) -> dict[int, int]:
+        """How many playlists hold each track (on the track -> playlists index, built on first use)."""
+        ensure_track_to_playlists_index(self._db)
+        query = "SELECT count(DISTINCT pid) FROM playlist_tracks WHERE track_id = ?"
+        return {track_id: self._db.execute(query, (track_id,)).fetchone()[0] for track_id in dict.fromkeys(track_ids)}
+
+    def track_title_counts(self, batch: int = 500_000) -> Iterator[list[tuple[int, int, int]]]:
+        """(track_id, title_id, playlists) for every track of a titled playlist, in batches.
+
+        Untitled playlists (some challenge-set entries) hold no title, so add nothing.
+        """
+        cursor = self._db.execute(
+            "SELECT pt.track_id, p.title_id, count(*) FROM playlist_tracks pt JOIN playlists p ON p.pid = pt.pid"
+            " WHERE p.title_id IS NOT NULL GROUP BY pt.track_id, p.title_id"
+        )
+        while rows := cursor.fetchmany(batch):
+            yield rows

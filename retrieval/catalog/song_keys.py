@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 
+from collections.abc import Sequence
+
 from retrieval.normalize import song_key
 
+# The artist part of a song key ("title|artist"); titles hold no "|".
+_ARTIST_PART = "substr(key, instr(key, '|') + 1)"
 _VERSION_META_KEY = "song_keys_version"
 _BATCH = 50_000
 
@@ -56,3 +60,27 @@ class SongKeys:
         return [row[0] for row in self._db.execute(
             "SELECT track_id FROM song_keys WHERE key = ? ORDER BY track_id", (key,)
         )]
+
+    def track_ids_with_title_key(self, title: str) -> list[int]:
+        """Ids of the tracks whose song key starts with "`title`|", by any artist (a range on the key index)."""
+        # "}" follows "|" in code point order, so the range holds exactly the keys "title|...".
+        rows = self._db.execute(
+            "SELECT track_id FROM song_keys WHERE key >= ? AND key < ? ORDER BY track_id", (f"{title}|", f"{title}}}")
+        )
+        return [row[0] for row in rows]
+
+    def artists_with_keys(self, artist_keys: Sequence[str]) -> dict[str, int]:
+        """Artist names (as spelled) whose primary-artist key is one of `artist_keys`, with their tracks.
+
+        The artist part of a song key (after "|") gets an expression index on first use.
+        """
+        if not artist_keys:
+            return {}
+        self._db.execute(f"CREATE INDEX IF NOT EXISTS song_keys_by_artist ON song_keys({_ARTIST_PART})")
+        marks = ",".join("?" * len(artist_keys))
+        rows = self._db.execute(
+            f"SELECT t.artist, count(*) FROM song_keys k JOIN tracks t ON t.track_id = k.track_id"
+            f" WHERE {_ARTIST_PART.replace('key', 'k.key')} IN ({marks}) GROUP BY t.artist",
+            list(artist_keys),
+        )
+        return dict(rows)

@@ -1,0 +1,66 @@
+"""Reading a titles file: one title per line, or (`.jsonl`) one request object per line.
+
+A JSONL request is ``{"title": "...", "seeds": ["spotify:track:...", "Mr. Brightside by
+The Killers"], "n": 100}``; every key is optional but one of title and seeds is
+needed. Errors name the file and line, and nothing is generated from a file with one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.generator import GenerationError
+
+_KEYS = frozenset({"title", "seeds", "n"})
+
+
+@dataclass(frozen=True)
+class PlaylistRequest:
+    line: int
+    title: str | None = None
+    seeds: tuple[str, ...] = ()
+    n: int | None = None  # None: the command's -n
+
+
+def read_titles_file(path: Path) -> list[PlaylistRequest]:
+    """The requests in `path`, blank lines skipped; a file without any is an error."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    parse = _parse_json_line if path.suffix.lower() == ".jsonl" else _parse_plain_line
+    requests = []
+    for number, text in enumerate(lines, 1):
+        if text.strip():
+            try:
+                requests.append(parse(number, text))
+            except GenerationError as error:
+                raise GenerationError(f"{path}, line {number}: {error}") from None
+    if not requests:
+        raise GenerationError(f"{path} holds no requests (one per line)")
+    return requests
+
+
+def _parse_plain_line(number: int, text: str) -> PlaylistRequest:
+    return PlaylistRequest(line=number, title=text.strip())
+
+
+def _parse_json_line(number: int, text: str) -> PlaylistRequest:
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise GenerationError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(record, dict):
+        raise GenerationError('expected an object such as {"title": "road trip"}')
+    unknown = sorted(set(record) - _KEYS)
+    if unknown:
+        raise GenerationError(f"unknown key(s) {', '.join(map(repr, unknown))}; use title, seeds, n")
+    title, seeds, n = record.get("title"), record.get("seeds", []), record.get("n")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        raise GenerationError("title must be a non-empty string")
+    if not isinstance(seeds, list) or not all(isinstance(s, str) and s.strip() for s in seeds):
+        raise GenerationError("seeds must be a list of non-empty strings (track URIs or song names)")
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise GenerationError(f"n must be a whole number of at least 1, got {n!r}")
+    if title is None and not seeds:
+        raise GenerationError("give a title, seeds or both")
+    return PlaylistRequest(number, title.strip() if title else None, tuple(s.strip() for s in seeds), n)
