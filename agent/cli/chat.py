@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
-from agent.cli.generate import open_active_catalog
+from agent.cli.active import open_active_catalog
 from agent.cli.profile import profile_option
 from agent.workspace import Workspace, open_retriever
 

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.cli.common import stderr, stdout, workspace_options
-from agent.cli.generate import open_active_catalog
+from agent.cli.active import open_active_catalog
 from agent.cli.llm_options import LLMChoice, llm_options
 from agent.playlist import ModeOptions, PlaylistRequest
 from agent.playlist.compare import Comparison, compare_modes, playlist_keys, track_key

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from agent.cli.common import stdout, workspace_options
-from agent.cli.generate import open_active_catalog
+from agent.cli.active import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
 from agent.cli.output import OutputError
 from agent.cli.progress import Bars

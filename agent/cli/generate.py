@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from agent.cli.active import open_active_catalog
 from agent.cli.batch import run_batch, show_warnings
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.llm_options import LLMChoice, llm_options
@@ -17,8 +18,7 @@ from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
 from agent.profile import load_profile
 from agent.render import FORMATS, as_jsonl, as_text, format_for, print_table
 from agent.safe_text import safe_text
-from agent.workspace import Workspace, ensure_demo, open_retriever
-from retrieval.index import active_index_info
+from agent.workspace import Workspace, open_retriever
 from retrieval.resolve import NameResolver
 from retrieval.steering import DEFAULT_STRENGTH, Steering
 from retrieval.tags import open_tag_index
@@ -140,18 +140,6 @@ def _titles(title: str | None, titles_file: Path | None) -> list[str]:
     if not titles:
         raise GenerationError(f"{titles_file} holds no titles (one title per line)")
     return titles
-
-
-def open_active_catalog(workspace: Workspace):
-    """The user's catalog, else the demo one, built with a progress bar on first use."""
-    catalog, is_demo = workspace.active_catalog()
-    if is_demo and active_index_info(catalog) is None:
-        catalog.close()
-        stderr().print("First run: building the demo catalog (a demo of real song titles, not Spotify data).")
-        with counting("Embedding demo titles") as update:
-            ensure_demo(workspace, lambda done, total: update(done, total))
-        catalog, is_demo = workspace.active_catalog()
-    return catalog, is_demo
 
 
 def _emit(playlists, fmt: str, explain: bool, output: Path | None, is_demo: bool) -> None:

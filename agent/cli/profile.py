@@ -6,6 +6,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from agent.cli.active import open_active_catalog
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, update_profile
 from agent.workspace import Workspace
@@ -76,8 +77,6 @@ def _changer(verb: str, track_method: str, artist_method: str):
             if not tracks and not artists:
                 raise click.UsageError("give --track NAME or --artist NAME")
             # Every name is resolved before anything is stored: one bad name stores nothing.
-            from agent.cli.generate import open_active_catalog  # generate imports profile_option from here
-
             catalog, _ = open_active_catalog(workspace)
             with catalog:
                 resolver = NameResolver(catalog)

@@ -9,7 +9,7 @@ import click
 from rich.table import Table
 
 from agent.cli.common import stderr, stdout, workspace_options
-from agent.cli.generate import open_active_catalog
+from agent.cli.active import open_active_catalog
 from agent.cli.progress import Bars
 from agent.safe_text import safe_text
 from agent.workspace import Workspace
