@@ -12,7 +12,6 @@ from agent.cli.batch import run_batch, show_warnings
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.llm_options import LLMChoice, llm_options
 from agent.cli.output import check_output, write_output
-from agent.cli.progress import counting
 from agent.cli.profile import profile_option
 from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
 from agent.profile import load_profile
