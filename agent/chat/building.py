@@ -7,6 +7,8 @@ answer matched to the catalog, or by a catalog search for a song the user named.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from agent.chat.llm_loading import LazyBackend
 from agent.chat.outcome import ChatError, Outcome
 from agent.chat.profile_edit import ProfileEdit
@@ -21,14 +23,14 @@ MAX_TRACKS = 200
 SHOWN_MISSING = 5  # songs an LLM named that the catalog lacks, listed in the note
 
 
+@dataclass
 class Builder:
     """Builds recipes with one retriever and (for the LLM modes) the chat's LLM."""
 
-    def __init__(self, retriever: Retriever, session: ChatSession, search: CatalogSearch, llm: LazyBackend):
-        self.retriever = retriever
-        self.session = session
-        self.search = search
-        self.llm = llm
+    retriever: Retriever
+    session: ChatSession
+    search: CatalogSearch
+    llm: LazyBackend
 
     def build(self, recipe: Recipe) -> tuple[GeneratedPlaylist, list[str]]:
         """The playlist for `recipe` under the profile, and what the person should know about it."""

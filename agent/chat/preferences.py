@@ -8,6 +8,8 @@ profile` saved meanwhile is kept.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pathlib import Path
 
 from agent.chat.building import Builder
@@ -18,12 +20,14 @@ from agent.chat.session import ChatSession, Version
 from agent.profile import update_profile
 
 
+@dataclass
 class Preferences:
-    def __init__(self, home: Path, session: ChatSession, references: References, builder: Builder):
-        self.home = home
-        self.session = session
-        self.references = references
-        self.builder = builder
+    """Likes and dislikes: saved to the profile as undoable steps, applied to the playlist."""
+
+    home: Path
+    session: ChatSession
+    references: References
+    builder: Builder
 
     def like(self, ref: str) -> Outcome:
         """Saved to the profile; a name the catalog lacks is refused (a like must point at something)."""
