@@ -77,10 +77,10 @@ GENERATE = importlib.import_module("agent.cli.generate")  # the module; `agent.c
 def failing_for(titles: dict[str, Exception]):
     real = GENERATE.make_playlist
 
-    def make(retriever, backend, request):
+    def make(retriever, backend, request, *rest):
         if request.title in titles:
             raise titles[request.title]
-        return real(retriever, backend, request)
+        return real(retriever, backend, request, *rest)
 
     return make
 
