@@ -18,6 +18,7 @@ from retrieval.encoder import Encoder
 from retrieval.generator import Retriever
 from retrieval.index import ChromaLocation, TitleIndex, active_index_info, build_index, open_index
 from retrieval.ingest import ingest_paths
+from retrieval.onnx_export import ensure_onnx, onnx_root
 
 APP_NAME = "playlist-agent"
 HOME_ENV = "AGENT_HOME"
@@ -78,8 +79,11 @@ def rebuild_index(
     encoder_path: str | Path | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> TitleIndex:
-    """Embed the catalog's titles with the encoder at `encoder_path` (default: pre-trained MiniLM)."""
-    return build_index(catalog, Encoder(encoder_path), workspace.chroma, on_progress=on_progress)
+    """Embed the catalog's titles with the encoder at `encoder_path` (default: pre-trained MiniLM),
+    and export it to ONNX for torch-free queries."""
+    encoder = Encoder(encoder_path)
+    onnx_path = ensure_onnx(encoder, onnx_root(workspace.home))
+    return build_index(catalog, encoder, workspace.chroma, on_progress=on_progress, onnx_path=onnx_path)
 
 
 def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | None = None) -> None:

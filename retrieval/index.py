@@ -73,6 +73,8 @@ class IndexInfo:
     catalog_fingerprint: str
     titles: int
     built_at: str
+    # The encoder exported to ONNX for torch-free queries; "" when there is none.
+    onnx_path: str = ""
 
 
 class TitleIndex:
@@ -111,6 +113,7 @@ def build_index(
     exclude_pids: frozenset[int] = frozenset(),
     activate: bool = True,
     batch_size: int = 1024,
+    onnx_path: Path | None = None,
 ) -> TitleIndex:
     """Embed every title in use and store the vectors in a new collection.
 
@@ -130,6 +133,7 @@ def build_index(
         catalog_fingerprint=catalog.fingerprint(),
         titles=len(titles),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        onnx_path=str(onnx_path or ""),
     )
     collection = client.create_collection(
         info.collection,
