@@ -93,9 +93,12 @@ def pooling_mode(path: Path) -> str:
     if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
         raise OnnxExportUnsupported(f"{path} has modules {kinds}; only Transformer, Pooling, Normalize export")
     config = json.loads((path / modules[1]["path"] / "config.json").read_text())
-    chosen = [mode for key, mode in POOLINGS.items() if config.get(key)]
-    others = [key for key, value in config.items() if key.startswith("pooling_mode") and value and key not in POOLINGS]
-    if len(chosen) != 1 or others:
+    if isinstance(config.get("pooling_mode"), str):  # sentence-transformers >= 6 names the mode
+        chosen, others = [config["pooling_mode"]], []
+    else:
+        chosen = [mode for key, mode in POOLINGS.items() if config.get(key)]
+        others = [k for k, value in config.items() if k.startswith("pooling_mode") and value and k not in POOLINGS]
+    if len(chosen) != 1 or others or chosen[0] not in POOLINGS.values():
         raise OnnxExportUnsupported(f"{path} pools with {chosen + others}; only one of mean, cls, max exports")
     return chosen[0]
 
