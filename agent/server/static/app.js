@@ -60,9 +60,10 @@ function explanation(track, playlist) {
   const voters = track.voters.map((pid) => names.get(pid)).filter(Boolean);
   const parts = [];
   if (voters.length) {
-    parts.push(el("p", {}, `Voted by ${track.voters.length} playlist${track.voters.length === 1 ? "" : "s"}, score ${track.score}:`));
+    parts.push(el("p", {}, `Voted by ${track.voters.length} playlist${track.voters.length === 1 ? "" : "s"}, score ${track.score.toFixed(2)}:`));
     parts.push(el("ul", { class: "voters" }, voters.slice(0, 8).map((n) =>
       el("li", {}, `“${n.name}”`, el("span", { class: "muted" }, ` similarity ${n.similarity.toFixed(2)}`)))));
+    if (track.voters.length > 8) parts.push(el("p", { class: "muted" }, `… and ${track.voters.length - 8} more.`));
   } else if (!track.in_catalog) {
     parts.push(el("p", {}, "Named by the LLM; not in the catalog."));
   } else {
@@ -70,13 +71,14 @@ function explanation(track, playlist) {
   }
   if (track.merged_uris.length) parts.push(el("p", { class: "muted" }, `${track.merged_uris.length} other version(s) merged in.`));
   if (track.signals) parts.push(el("p", { class: "muted" }, "Signals: " + JSON.stringify(track.signals)));
-  return el("details", { class: "why" }, el("summary", {}, "why"), parts);
+  const summary = track.voters.length ? `why · ${track.voters.length} votes` : "why";
+  return el("details", { class: "why" }, el("summary", {}, summary), parts);
 }
 
 function feedback(track, verb) {
-  const label = verb === "like" ? "👍" : "👎";
+  const label = verb === "like" ? "♥ like" : "✕ dislike";
   return el("button", {
-    type: "button", class: "icon", title: `${verb} this track (profile)`, "aria-label": `${verb} ${track.track_name}`,
+    type: "button", class: `feedback ${verb}`, title: `${verb} this track (profile)`, "aria-label": `${verb} ${track.track_name}`,
     onclick: async (event) => {
       const button = event.currentTarget;
       try {
@@ -96,8 +98,7 @@ function trackItem(track, playlist, also) {
     el("div", { class: "body" },
       el("div", { class: "name" }, track.track_name, badges),
       el("div", { class: "artist" }, track.artist_name),
-      el("div", { class: "actions" }, actions),
-      explanation(track, playlist)));
+      el("div", { class: "actions" }, actions, explanation(track, playlist))));
 }
 
 function download(playlist, format) {
