@@ -7,10 +7,11 @@ runs on the `LLMWorker` thread, so a slow model never delays them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from importlib import resources
 from typing import Literal
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
@@ -29,7 +30,14 @@ MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "m3u": "audio/x-mp
 
 
 def create_app(service: PlaylistService, llm: LLMWorker) -> FastAPI:
-    app = FastAPI(title="playlist-agent", version="1", summary="Turn a playlist title into a playlist.")
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        llm.shutdown()
+        service.close()
+
+    app = FastAPI(title="playlist-agent", version="1", summary="Turn a playlist title into a playlist.",
+                  lifespan=lifespan)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -86,11 +94,6 @@ def create_app(service: PlaylistService, llm: LLMWorker) -> FastAPI:
             raise RequestValidationError([{"loc": ["body", "playlist"], "msg": str(error).splitlines()[0],
                                            "type": "value_error"}]) from error
         return PlainTextResponse(as_text(playlist, body.format) + "\n", media_type=MEDIA_TYPES[body.format])
-
-    @app.on_event("shutdown")
-    def close() -> None:
-        llm.shutdown()
-        service.close()
 
     return app
 
