@@ -12,6 +12,7 @@ gets no ONNX file and queries keep the torch encoder.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import warnings
 from pathlib import Path
@@ -34,9 +35,14 @@ class OnnxExportUnsupported(ValueError):
     """A model whose layers the ONNX query encoder does not reproduce."""
 
 
+ONNX_DIR_ENV = "AGENT_ONNX_DIR"
+
+
 def onnx_root(home: Path) -> Path:
-    """Where a data dir keeps its ONNX exports."""
-    return home / "onnx"
+    """Where a data dir keeps its ONNX exports: DATA_DIR/onnx, or $AGENT_ONNX_DIR to share
+    them between data dirs (an export depends on the model's weights only)."""
+    shared = os.environ.get(ONNX_DIR_ENV)
+    return Path(shared) if shared else home / "onnx"
 
 
 def onnx_dir(root: Path, encoder: Encoder) -> Path:
@@ -61,7 +67,7 @@ def ensure_onnx(encoder: Encoder, root: Path) -> Path | None:
 def export_onnx(encoder: Encoder, target: Path) -> Path:
     """Write model.onnx, tokenizer.json and the manifest to `target`, checked against torch."""
     pooling = pooling_mode(encoder.path)
-    partial = target.with_name(target.name + ".partial")
+    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     try:

@@ -84,11 +84,19 @@ def test_models_the_exporter_cannot_reproduce_get_no_onnx(tmp_path):
 def test_torch_serves_queries_without_an_export_or_when_asked(tmp_path, monkeypatch):
     assert open_onnx_encoder("") is None
     assert open_onnx_encoder(str(tmp_path / "gone")) is None
-    home = built_demo_home()
-    exported = next((home / "onnx").iterdir())
-    assert isinstance(open_onnx_encoder(str(exported)), OnnxEncoder)
+    exported = _demo_index_info().onnx_path
+    assert exported
+    assert isinstance(open_onnx_encoder(exported), OnnxEncoder)
     monkeypatch.setenv(QUERY_ENCODER_ENV, "torch")
-    assert open_onnx_encoder(str(exported)) is None
+    assert open_onnx_encoder(exported) is None
+
+
+def _demo_index_info():
+    from retrieval.catalog import Catalog
+    from retrieval.index import active_index_info
+
+    with Catalog(built_demo_home() / "demo" / "catalog.sqlite") as catalog:
+        return active_index_info(catalog)
 
 
 HEAVY = ("torch", "transformers", "sentence_transformers", "langchain", "langchain_core", "llama_cpp")

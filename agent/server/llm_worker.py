@@ -32,13 +32,14 @@ class LLMWorker:
             if self._pending >= self._max_pending:
                 raise LLMBusyError(f"{self._pending} LLM requests are waiting already; try again shortly")
             self._pending += 1
-        future = self._executor.submit(job, *args)
-        future.add_done_callback(self._finished)
-        return future
+        return self._executor.submit(self._run, job, *args)
 
-    def _finished(self, _future: Future) -> None:
-        with self._lock:
-            self._pending -= 1
+    def _run(self, job: Callable[..., T], *args) -> T:
+        try:
+            return job(*args)
+        finally:  # before the caller sees the result, so a caller that waited finds room again
+            with self._lock:
+                self._pending -= 1
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
