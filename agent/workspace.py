@@ -19,6 +19,7 @@ from retrieval.generator import Retriever
 from retrieval.index import ChromaLocation, TitleIndex, active_index_info, build_index, open_index
 from retrieval.ingest import ingest_paths
 from retrieval.tags import TagIndex, build_tag_index
+from retrieval.onnx_export import ensure_onnx, onnx_root
 
 APP_NAME = "playlist-agent"
 HOME_ENV = "AGENT_HOME"
@@ -80,7 +81,8 @@ def rebuild_index(
     on_progress: Callable[[int, int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> TitleIndex:
-    """Embed the catalog's titles with the encoder at `encoder_path` (default: pre-trained MiniLM).
+    """Embed the catalog's titles with the encoder at `encoder_path` (default: pre-trained MiniLM),
+    and export it to ONNX for torch-free queries.
 
     A damaged embedded store is renamed aside (kept for inspection) and a fresh one
     built in its place; `on_warning` is told where the old one went.
@@ -88,7 +90,9 @@ def rebuild_index(
     aside = workspace.chroma.set_aside_if_damaged()
     if aside and on_warning:
         on_warning(f"the index store was damaged; it was moved to {aside} and a new one is built")
-    return build_index(catalog, Encoder(encoder_path), workspace.chroma, on_progress=on_progress)
+    encoder = Encoder(encoder_path)
+    onnx_path = ensure_onnx(encoder, onnx_root(workspace.home))
+    return build_index(catalog, encoder, workspace.chroma, on_progress=on_progress, onnx_path=onnx_path)
 
 
 def rebuild_track_tags(

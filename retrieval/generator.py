@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder, limit_threads_for_queries
 from retrieval.filters import Scored, cap_per_artist, exclude_artists, merge_versions
-from retrieval.index import TitleIndex
+from retrieval.index import IndexInfo, TitleIndex
 from retrieval.normalize import normalize_title
+from retrieval.onnx_encoder import OnnxEncoder, open_onnx_encoder
 from retrieval.records import Candidate, GeneratedPlaylist, Neighbour
 from retrieval.voting import Vote, VotingRule, vote
 
@@ -65,8 +66,9 @@ class Retriever:
     def __init__(self, catalog: Catalog, index: TitleIndex, encoder: Encoder | None = None):
         self.catalog = catalog
         self.index = index
-        self.encoder = encoder or Encoder(index.info.encoder_path)
-        limit_threads_for_queries()
+        self.encoder = encoder or _query_encoder(index.info)
+        if not isinstance(self.encoder, OnnxEncoder):
+            limit_threads_for_queries()
         # torch, transformers and chromadb leave ~10^6 long-lived objects; without this a
         # full garbage collection scans them all, stalling one query in ~50 by ~200 ms.
         gc.freeze()
@@ -154,3 +156,8 @@ class Retriever:
             scored = merge_versions(scored)
         scored = exclude_artists(scored, options.exclude_artists)
         return cap_per_artist(scored, options.max_per_artist)
+
+
+def _query_encoder(info: IndexInfo) -> Encoder | OnnxEncoder:
+    """The index's ONNX export (no torch to import), else its torch encoder."""
+    return open_onnx_encoder(info.onnx_path) or Encoder(info.encoder_path)

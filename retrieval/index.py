@@ -45,6 +45,8 @@ class IndexInfo:
     titles: int
     built_at: str
     catalog_version: int = -1  # Catalog.content_version() when built; -1: recorded before it existed
+    # The encoder exported to ONNX for torch-free queries; "" when there is none.
+    onnx_path: str = ""
 
 
 class TitleIndex:
@@ -90,6 +92,7 @@ def build_index(
     exclude_pids: frozenset[int] = frozenset(),
     activate: bool = True,
     batch_size: int = 1024,
+    onnx_path: Path | None = None,
 ) -> TitleIndex:
     """Embed every title in use and store the vectors in a new collection.
 
@@ -112,6 +115,7 @@ def build_index(
         titles=len(titles),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
         catalog_version=version,
+        onnx_path=str(onnx_path or ""),
     )
     collection = client.create_collection(
         info.collection,

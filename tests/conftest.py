@@ -29,6 +29,8 @@ atexit.register(shutil.rmtree, _ISOLATION_HOME, ignore_errors=True)
 for _name in ("AGENT_CHROMA_URL", "AGENT_DEBUG", "AGENT_DEVICE"):
     os.environ.pop(_name, None)
 os.environ["AGENT_HOME"] = _ISOLATION_HOME
+# One ONNX export of each encoder for the whole run, instead of one per test data dir.
+os.environ["AGENT_ONNX_DIR"] = os.path.join(_ISOLATION_HOME, "onnx-shared")
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"

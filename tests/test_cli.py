@@ -139,7 +139,7 @@ def test_titles_file_writes_one_json_object_per_title(home, tmp_path, encoder, m
     titles = tmp_path / "titles.txt"
     titles.write_text("xmas songs\n\n   workout  \n\t\nchill\n", encoding="utf-8")
     loads = []
-    monkeypatch.setattr("retrieval.generator.Encoder", lambda path=None, device=None: loads.append(path) or encoder)
+    monkeypatch.setattr("retrieval.generator._query_encoder", lambda info: loads.append(info) or encoder)
     result = ok(agent("generate", "--data-dir", home, "--titles-file", titles, "--k", 3, "-n", 3))
     lines = result.stdout.splitlines()
     assert len(lines) == 3

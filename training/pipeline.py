@@ -22,6 +22,7 @@ import numpy as np
 
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder, default_encoder_path, model_fingerprint
+from retrieval.onnx_export import ensure_onnx, onnx_root
 from training import clustering, plots
 from training.finetune import Examples, History, centroid_accuracy, embed, labelled, seed_everything
 from training.layout import TrainingLayout, run_id
@@ -152,6 +153,11 @@ def train(catalog: Catalog, home: Path, options: TrainOptions = TrainOptions(), 
              "catalog_fingerprint": layout.catalog_fingerprint, "clusters": len(classes)}
     histories = _fine_tune_variants(report, layout, encoder.model, train_set, validation_set, options, reporter, about)
     report.figures["loss"] = str(plots.loss_plot(histories, run_dir / "loss.png"))
+
+    with _stage(report, "ONNX export") as details:  # torch-free queries once an index uses the model
+        for variant, folder in report.models.items():
+            exported = ensure_onnx(Encoder(Path(folder), device=device), onnx_root(home))
+            details[variant] = str(exported) if exported else "not exportable; queries use torch"
 
     with _stage(report, "t-SNE") as details:
         tsne = run_dir / "tsne.png"

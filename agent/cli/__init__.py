@@ -13,6 +13,7 @@ from agent.cli.index import index
 from agent.cli.profile import profile
 from agent.cli.ingest import ingest
 from agent.cli.llm_config import llm_config
+from agent.cli.serve import serve
 from agent.cli.train import train
 
 
@@ -32,6 +33,7 @@ cli.add_command(index)
 cli.add_command(evaluate)
 cli.add_command(profile)
 cli.add_command(train)
+cli.add_command(serve)
 
 
 def main() -> None:

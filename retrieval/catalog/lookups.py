@@ -113,3 +113,15 @@ class CorpusScans:
         )
         while rows := cursor.fetchmany(batch):
             yield rows
+
+    def artists_with_words(self, words: Sequence[str], limit: int) -> list[tuple[str, int]]:
+        """(artist, number of its tracks) for artists whose name holds every one of `words`
+        (case-blind), most tracks first."""
+        if not words:
+            return []
+        where = " AND ".join("artist LIKE ?" for _ in words)
+        rows = self._db.execute(
+            f"SELECT artist, count(*) FROM tracks WHERE {where} GROUP BY artist ORDER BY count(*) DESC, artist LIMIT ?",
+            [f"%{w}%" for w in words] + [limit],
+        )
+        return [(artist, count) for artist, count in rows]

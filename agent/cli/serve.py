@@ -1,0 +1,41 @@
+"""`agent serve`: the HTTP API and the page, with the models loaded once."""
+
+from __future__ import annotations
+
+import click
+
+from agent.cli.common import stderr, user_errors, workspace_options
+from agent.cli.generate import open_active_catalog
+from agent.cli.llm_options import LLMChoice, backend_options
+from agent.workspace import Workspace
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; 0.0.0.0 exposes the server to your network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--llm-queue", type=click.IntRange(1, 1000), default=8, show_default=True,
+              help="LLM requests allowed to wait; more are refused (HTTP 503) until one finishes.")
+@backend_options
+@workspace_options
+def serve(host: str, port: int, llm_queue: int, llm: LLMChoice, workspace: Workspace) -> None:
+    """Serve playlists over HTTP: a page at /, a JSON API under /v1/, docs at /docs.
+
+    The encoder and index load once at start; the LLM loads on the first request that
+    needs it, and runs on its own thread so retrieval requests never wait for it.
+    """
+    with user_errors():
+        import uvicorn
+
+        from agent.server.api import create_app
+        from agent.server.llm_worker import LLMWorker
+        from agent.server.service import PlaylistService
+
+        catalog, is_demo = open_active_catalog(workspace)
+        with catalog, stderr().status("Loading the encoder and the title index..."):
+            service = PlaylistService(workspace, catalog.path, is_demo, llm)
+        app = create_app(service, LLMWorker(max_pending=llm_queue))
+        source = "demo catalog" if is_demo else f"catalog {catalog.path}"
+        stderr().print(f"Serving {service.playlists:,} playlists ({source}, {service.query_encoder} query encoder) "
+                       f"at http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)", highlight=False, soft_wrap=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)

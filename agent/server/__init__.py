@@ -1,0 +1,1 @@
+"""`agent serve`: the HTTP API and the page over the same playlist service as the CLI."""

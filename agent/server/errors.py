@@ -1,0 +1,69 @@
+"""Errors as JSON, split as the CLI splits them: a request the user can fix (4xx, one
+clear message), a server that cannot answer now (503), or a bug (500, logged with its
+traceback; AGENT_DEBUG=1 also returns it)."""
+
+from __future__ import annotations
+
+import os
+import traceback
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from agent.server.llm_worker import LLMBusyError
+from agent.server.service import UNAVAILABLE_ERRORS, USER_ERRORS
+
+
+class BodyTooLarge(Exception):
+    """A request body over the limit (see `limits.BodySizeLimit`)."""
+
+
+def error_response(status: int, kind: str, message: str, details: list | None = None) -> JSONResponse:
+    error = {"type": kind, "message": message}
+    if details:
+        error["details"] = details
+    return JSONResponse({"error": error}, status_code=status)
+
+
+def _field(location: tuple) -> str:
+    return ".".join(str(part) for part in location if part != "body") or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [{"field": _field(e["loc"]), "message": e["msg"].removeprefix("Value error, ")} for e in error.errors()]
+        first = problems[0] if problems else {"field": "body", "message": "invalid request"}
+        return error_response(422, "invalid_request", f"{first['field']}: {first['message']}", problems)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        if isinstance(error.__cause__, BodyTooLarge):  # FastAPI wraps what reading the body raised
+            return error_response(413, "too_large", str(error.__cause__))
+        return error_response(error.status_code, "http_error", str(error.detail))
+
+    @app.exception_handler(LLMBusyError)
+    async def busy(_request: Request, error: LLMBusyError) -> JSONResponse:
+        return error_response(503, "busy", str(error))
+
+    async def unavailable(_request: Request, error: Exception) -> JSONResponse:
+        return error_response(503, "unavailable", str(error))
+
+    async def user_error(_request: Request, error: Exception) -> JSONResponse:
+        return error_response(422, "user_error", str(error))
+
+    # The most specific registered class wins, so an unavailable backend is never a user error.
+    for kind in USER_ERRORS:
+        app.add_exception_handler(kind, user_error)
+    for kind in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(kind, unavailable)
+
+    @app.exception_handler(Exception)
+    async def failed(_request: Request, error: Exception) -> JSONResponse:
+        # Starlette re-raises after answering, so the server log shows the traceback.
+        message = "internal error; the server log has the details"
+        if os.environ.get("AGENT_DEBUG"):
+            message += "\n" + "".join(traceback.format_exception(error))
+        return error_response(500, "internal_error", message)

@@ -1,0 +1,83 @@
+"""What the HTTP API accepts, with its limits. Responses are the CLI's own records
+(`GeneratedPlaylist`, `Comparison`), so `--format json` and the API never drift apart."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_TITLE = 200
+MAX_TRACKS = 500
+MAX_BODY_BYTES = 64 * 1024
+MAX_LIST = 100
+
+
+class Filters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_per_artist: int | None = Field(default=None, ge=1, le=MAX_TRACKS, description="at most this many tracks per artist")
+    exclude_artists: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    keep_versions: bool = Field(default=False, description="list versions of one song separately")
+
+
+class LLMSettings(BaseModel):
+    """The rerank and LLM knobs of `agent generate`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shots: Literal[0, 1, 5] = 0
+    fuse: Literal["none", "rrf"] = "none"
+    candidates: int = Field(default=50, ge=1, le=MAX_TRACKS)
+    rerank_shuffles: int = Field(default=1, ge=1, le=10)
+
+
+class TitleBody(LLMSettings):
+    """What a playlist and a comparison both take."""
+
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    seeds: list[str] = Field(default_factory=list, max_length=MAX_LIST,
+                             description="track URIs from the catalog; the playlists holding them join the vote")
+    n: int = Field(default=10, ge=1, le=MAX_TRACKS)
+    filters: Filters = Field(default_factory=Filters)
+    profile: str | None = Field(default="default", max_length=64,
+                                description="a preference profile applied to the playlist; null for none")
+
+    @field_validator("title")
+    @classmethod
+    def _not_blank(cls, title: str) -> str:
+        if not title.strip():
+            raise ValueError("the title is empty; give a playlist title such as \"road trip\"")
+        return title
+
+
+class PlaylistBody(TitleBody):
+    k: int = Field(default=50, ge=1, le=1000, description="neighbour playlists that vote")
+    voting: Literal["count", "similarity"] = "similarity"
+    mode: Literal["retrieval", "rerank", "llm"] = "retrieval"
+    steering: Any = Field(default=None, description="not supported yet: any value is refused")
+
+    @field_validator("steering")
+    @classmethod
+    def _no_steering(cls, steering: Any) -> None:
+        if steering is not None:
+            raise ValueError("steering is not supported by this server yet; leave it out")
+        return None
+
+
+class CompareBody(TitleBody):
+    """The three modes side by side, as `agent compare`."""
+
+
+class ProfileChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tracks: list[str] = Field(default_factory=list, max_length=MAX_LIST, description="track URIs")
+    artists: list[str] = Field(default_factory=list, max_length=MAX_LIST, description="artist names")
+
+
+class ExportBody(BaseModel):
+    """A playlist as the API returned it, to be written as M3U or CSV."""
+
+    playlist: dict = Field(description="a GeneratedPlaylist record")
+    format: Literal["json", "csv", "m3u"]

@@ -1,0 +1,166 @@
+"""The playlist service as the server uses it: every import of the CLI's playlist logic
+goes through this module, so the HTTP layer stays thin and follows the CLI exactly.
+
+Retrieval runs on the caller's thread with a catalog connection of that thread's own
+(SQLite connections are not shared between concurrent readers); the encoder and the
+title index are loaded once and shared. Work that needs the LLM goes to `LLMWorker`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from agent.cli.common import USER_ERRORS
+from agent.llm import ChatBackend, LLMError, open_backend
+from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
+from agent.playlist.compare import Comparison, compare_modes, playlist_keys, track_key
+from agent.profile import Profile, load_profile, update_profile
+from agent.render import as_text
+from agent.workspace import Workspace
+from retrieval.catalog import Catalog
+from retrieval.generator import GenerationError, GenerationOptions, Retriever
+from retrieval.encoder import EncoderError
+from retrieval.index import IndexUnavailableError, TitleIndex, open_index
+from retrieval.onnx_encoder import OnnxEncoder
+from retrieval.records import GeneratedPlaylist, Track
+
+__all__ = [
+    "UNAVAILABLE_ERRORS", "USER_ERRORS", "Comparison", "GeneratedPlaylist", "GenerationError", "GenerationOptions", "ModeOptions",
+    "PlaylistService", "Profile", "Request", "as_text",
+]
+# Errors the server answers 503 for: its configuration or data, not the request, is at fault.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (LLMError, IndexUnavailableError, EncoderError)
+LABELS = {"retrieval": "R", "rerank": "K", "llm": "L"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One playlist request, already validated by the HTTP layer."""
+
+    title: str
+    options: GenerationOptions
+    mode: ModeOptions
+    profile: str | None
+    seeds: tuple[str, ...] = ()
+
+
+class PlaylistService:
+    """Models loaded once; thread-safe playlist, comparison, search and profile calls."""
+
+    def __init__(self, workspace: Workspace, catalog_path: Path, is_demo: bool, backend_choice) -> None:
+        self.workspace = workspace
+        self.catalog_path = catalog_path
+        self.is_demo = is_demo
+        self._backend_choice = backend_choice
+        self._backend: ChatBackend | None = None
+        self._local = threading.local()
+        self._connections: list[Catalog] = []
+        self._connections_lock = threading.Lock()
+        self._profile_locks: dict[str, threading.Lock] = {}
+        self._profile_locks_lock = threading.Lock()
+        first = self._catalog()
+        self.index: TitleIndex = open_index(first, workspace.chroma)
+        self._shared_encoder = Retriever(first, self.index).encoder
+        self.playlists = first.stats().playlists
+
+    # -- per-thread state --------------------------------------------------------
+
+    def _catalog(self) -> Catalog:
+        catalog = getattr(self._local, "catalog", None)
+        if catalog is None:
+            catalog = self._local.catalog = Catalog(self.catalog_path)
+            with self._connections_lock:
+                self._connections.append(catalog)
+        return catalog
+
+    def retriever(self) -> Retriever:
+        retriever = getattr(self._local, "retriever", None)
+        if retriever is None:
+            retriever = self._local.retriever = Retriever(self._catalog(), self.index, self._shared_encoder)
+        return retriever
+
+    def backend(self) -> ChatBackend:
+        """The LLM, opened on first use; call only from the LLM worker's thread."""
+        if self._backend is None:
+            choice = self._backend_choice
+            self._backend = open_backend(self.workspace.home, choice.llm, choice.model_path, choice.base_url,
+                                         choice.model)
+        return self._backend
+
+    @property
+    def query_encoder(self) -> str:
+        return "onnx" if isinstance(self._shared_encoder, OnnxEncoder) else "torch"
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for catalog in self._connections:
+                catalog.close()
+            self._connections.clear()
+
+    # -- playlists ----------------------------------------------------------------
+
+    def playlist(self, request: Request) -> GeneratedPlaylist:
+        backend = self.backend() if request.mode.needs_llm else None
+        return make_playlist(self.retriever(), backend, self._request(request))
+
+    def compare(self, request: Request) -> tuple[Comparison, dict[str, list[str]]]:
+        """All three modes, and for each track the other modes that share its song."""
+        comparison = compare_modes(self.retriever(), self.backend(), self._request(request))
+        keys = {p.mode: playlist_keys(p) for p in comparison.playlists}
+        also = {
+            p.mode: ["".join(LABELS[m] for m in keys if m != p.mode and track_key(t) in keys[m]) for t in p.tracks]
+            for p in comparison.playlists
+        }
+        return comparison, also
+
+    def _request(self, request: Request) -> PlaylistRequest:
+        return PlaylistRequest(request.title, self._options(request), request.mode).check()
+
+    def _options(self, request: Request) -> GenerationOptions:
+        options = request.options
+        if request.seeds:
+            unknown = [uri for uri in request.seeds if self._catalog().track_by_uri(uri) is None]
+            if unknown:
+                raise GenerationError(f"seed track(s) not in the catalog: {', '.join(unknown[:5])}")
+            options = replace(options, liked_track_uris=options.liked_track_uris + request.seeds)
+        if request.profile:
+            profile, _warning = load_profile(self.workspace.home, request.profile)
+            options = profile.apply(options)
+        options.check()
+        return options
+
+    # -- catalog search -------------------------------------------------------------
+
+    def search(self, query: str, limit: int) -> dict[str, list]:
+        words = query.split()
+        catalog = self._catalog()
+        tracks: list[Track] = catalog.tracks_with_words(words, limit)
+        artists = catalog.artists_with_words(words, limit)
+        return {
+            "tracks": [{**t.model_dump(), "link": t.link} for t in tracks],
+            "artists": [{"artist_name": name, "tracks": count} for name, count in artists],
+        }
+
+    # -- profiles ----------------------------------------------------------------------
+
+    def profile(self, name: str) -> tuple[Profile, str | None]:
+        with self._profile_lock(name):
+            return load_profile(self.workspace.home, name)
+
+    def change_profile(self, name: str, verb: str, tracks: list[str], artists: list[str]) -> Profile:
+        """Like or dislike; one read-change-write at a time per profile, so no change is lost."""
+        def change(profile: Profile) -> None:
+            for uri in tracks:
+                getattr(profile, f"{verb}_track")(uri)
+            for artist in artists:
+                getattr(profile, f"{verb}_artist")(artist)
+
+        with self._profile_lock(name):
+            profile, _warning = update_profile(self.workspace.home, name, change)
+            return profile
+
+    def _profile_lock(self, name: str) -> threading.Lock:
+        with self._profile_locks_lock:
+            return self._profile_locks.setdefault(name, threading.Lock())

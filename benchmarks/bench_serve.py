@@ -1,0 +1,153 @@
+"""Load on `agent serve` over localhost: retrieval-only requests at a fixed concurrency,
+alone and while an LLM rerank request is always in flight.
+
+    python benchmarks/bench_serve.py [--home DIR | --mpd ../shared/data/mpd_sample]
+        [--requests 1000] [--concurrency 8]
+
+`--home` is a data dir with the catalog ingested (`AGENT_HOME=DIR agent ingest ...`);
+without it the MPD sample is ingested into a temporary one. Each client thread keeps one
+HTTP connection open. Prints p50/p95/p99 latency, throughput and errors as Markdown
+(targets: p95 <= 50 ms, 0 errors). The client runs on the same machine as the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+AGENT = [sys.executable, "-c", "from agent.cli import main; main()"]
+TITLES = [
+    "road trip", "rainy sunday coding", "Housewarming Party", "christmas", "gym", "sad girl hours",
+    "throwback thursday", "beach vibes", "study focus", "wedding dance floor", "halloween 🎃", "케이팝",
+    "late night drive", "sunday brunch", "pregame", "summer 17", "country", "chill", "workout", "party",
+]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def start_server(home: Path) -> tuple[subprocess.Popen, int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "AGENT_HOME": str(home), "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    server = subprocess.Popen([*AGENT, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            status, _ = post(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "GET", "/healthz")
+            if status == 200:
+                return server, port
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("agent serve did not start")
+
+
+def post(connection: http.client.HTTPConnection, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+    connection.request(method, path, body=json.dumps(body) if body else None,
+                       headers={"Content-Type": "application/json"} if body else {})
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def load(port: int, requests: int, concurrency: int) -> dict:
+    local = threading.local()
+    latencies: list[float] = []
+    errors = 0
+
+    def one(i: int) -> None:
+        nonlocal errors
+        if not hasattr(local, "connection"):
+            local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        started = time.perf_counter()
+        try:
+            status, _ = post(local.connection, "POST", "/v1/playlists",
+                             {"title": TITLES[i % len(TITLES)], "n": 10, "profile": None})
+        except OSError:
+            status, local.connection = 0, http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        latencies.append(time.perf_counter() - started)
+        if status != 200:
+            errors += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, range(requests)))
+    seconds = time.perf_counter() - started
+    ms = [x * 1000 for x in latencies]
+    return {"requests": requests, "errors": errors, "p50": percentile(ms, 0.5), "p95": percentile(ms, 0.95),
+            "p99": percentile(ms, 0.99), "mean": statistics.mean(ms), "per_s": requests / seconds}
+
+
+class LLMInFlight:
+    """Keeps one rerank request running at all times until stopped; records how long each took."""
+
+    def __init__(self, port: int):
+        self.port, self.durations, self.statuses = port, [], []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
+        while not self._stop.is_set():
+            started = time.perf_counter()
+            status, _ = post(connection, "POST", "/v1/playlists", {"title": "road trip", "mode": "rerank", "n": 10})
+            self.durations.append(time.perf_counter() - started)
+            self.statuses.append(status)
+
+    def __enter__(self) -> LLMInFlight:
+        self._thread.start()
+        time.sleep(1.0)  # let the first LLM request reach the model
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=900)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path)
+    parser.add_argument("--mpd", type=Path, default=ROOT.parent / "shared" / "data" / "mpd_sample")
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    home = args.home
+    if home is None:
+        home = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+        subprocess.run([*AGENT, "ingest", str(args.mpd)], check=True, env={**os.environ, "AGENT_HOME": str(home),
+                       "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"})
+    server, port = start_server(home)
+    try:
+        load(port, 50, args.concurrency)  # warm-up: connections, caches, the first LLM-free paths
+        rows = {"retrieval only": load(port, args.requests, args.concurrency)}
+        with LLMInFlight(port) as llm:
+            rows["while an LLM rerank runs"] = load(port, args.requests, args.concurrency)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"{args.requests} retrieval requests per row, concurrency {args.concurrency}, localhost\n")
+    print("| load | p50 ms | p95 ms | p99 ms | mean ms | req/s | errors |\n|---|---:|---:|---:|---:|---:|---:|")
+    for name, row in rows.items():
+        print(f"| {name} | {row['p50']:.1f} | {row['p95']:.1f} | {row['p99']:.1f} | {row['mean']:.1f} "
+              f"| {row['per_s']:.0f} | {row['errors']} |")
+    print(f"\nLLM rerank requests during the second row: {len(llm.durations)} "
+          f"(statuses {sorted(set(llm.statuses))}, {statistics.median(llm.durations):.1f} s median each)")
+
+
+if __name__ == "__main__":
+    main()
