@@ -70,8 +70,8 @@ class PlaylistService:
     def _catalog(self) -> Catalog:
         catalog = getattr(self._local, "catalog", None)
         if catalog is None:
-            catalog = self._local.catalog = Catalog(self.catalog_path)
-            with self._connections_lock:
+            with self._connections_lock:  # one opener at a time: opening may migrate or switch modes
+                catalog = self._local.catalog = Catalog(self.catalog_path)
                 self._connections.append(catalog)
         return catalog
 

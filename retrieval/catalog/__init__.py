@@ -16,7 +16,7 @@ from pathlib import Path
 
 from retrieval.catalog.lookups import CorpusScans, NameLookups
 from retrieval.catalog.reads import CatalogStats, RetrievalReads
-from retrieval.catalog.schema import MIGRATIONS, connect, migrate
+from retrieval.catalog.schema import MIGRATIONS, connect, migrate, release
 from retrieval.catalog.song_keys import SongKeys
 from retrieval.catalog.writes import IngestStats, IngestWrites
 
@@ -27,12 +27,16 @@ class Catalog(IngestWrites, RetrievalReads, NameLookups, CorpusScans, SongKeys):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._db = connect(self.path)
+        self._open = True
         self._track_ids: dict[str, int] | None = None
         self._track_ids_max = 0
         migrate(self._db)
 
     def close(self) -> None:
-        self._db.close()
+        if self._open:
+            self._open = False
+            self._db.close()
+            release(self.path)
 
     def __enter__(self) -> Catalog:
         return self

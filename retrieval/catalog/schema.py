@@ -8,6 +8,7 @@ SQLite traceback, and never replaced by a fresh or a demo catalog.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 from retrieval.errors import CatalogBusyError, CatalogUnreadableError
@@ -112,9 +113,24 @@ def _translated(db: _CheckedConnection, error: sqlite3.DatabaseError) -> Excepti
     return error
 
 
+# Catalog files this process holds open, with how many connections. Closing any
+# descriptor of a SQLite file drops every lock the process holds on it (POSIX), which
+# could let another process delete the write-ahead log under a live connection: so the
+# header is read only while no connection of this process has the file open.
+_OPEN: Counter[str] = Counter()
+
+
+def release(path: Path) -> None:
+    """Say a connection opened by `connect` is closed."""
+    key = str(path.resolve())
+    _OPEN[key] -= 1
+    if _OPEN[key] <= 0:
+        del _OPEN[key]
+
+
 def check_file(path: Path) -> None:
     """Refuse a file that cannot be a whole catalog, before SQLite touches it."""
-    if not path.exists():
+    if not path.exists() or _OPEN[str(path.resolve())]:
         return  # a new catalog
     if not path.is_file():
         raise unreadable(path, "is not a file")
@@ -150,7 +166,11 @@ def connect(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise unreadable(path, f"cannot be opened ({error})") from error
     db.catalog_path = path
-    db.execute("PRAGMA journal_mode=WAL")
+    _OPEN[str(path.resolve())] += 1
+    # Switching the mode takes a lock; asking first keeps concurrent openers (the server's
+    # threads) from tripping over each other once the file is in WAL mode.
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=OFF")
     db.execute("PRAGMA cache_size=-131072")  # 128 MiB of page cache
