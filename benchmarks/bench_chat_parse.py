@@ -45,7 +45,8 @@ from agent.chat.understand.evaluation import load_utterances, slots_match  # noq
 from retrieval.encoder import Encoder, limit_threads_for_queries  # noqa: E402
 
 SETS = {"dev": ROOT / "tests/data/utterances.jsonl", "holdout": ROOT / "tests/data/utterances_holdout.jsonl",
-        "fresh": ROOT / "tests/data/utterances_fresh.jsonl", "unseen": ROOT / "tests/data/utterances_unseen.jsonl"}
+        "fresh": ROOT / "tests/data/utterances_fresh.jsonl", "unseen": ROOT / "tests/data/utterances_unseen.jsonl",
+        "blind": ROOT / "tests/data/utterances_blind.jsonl"}
 
 
 def measure(understander: Understander, rows: list[dict]) -> dict:
