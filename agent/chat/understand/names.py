@@ -24,7 +24,8 @@ _FILLER_START = re.compile(
     r"^(?:the\s+(?:song|track|tune)s?\s+(?:called\s+|named\s+)?(?!\d+$)|(?:song|track|tune)\s+(?!\d+$)|"
     r"(?:any|all|all the|all of the|some|some of the|anything|everything|something|stuff|songs?|tracks?|music)\s+"
     r"(?:by|from)\s+|an?\s+(?=.+\s+(?:song|track)$)|(?:a|one)\s+(?:song|track|tune)\s+(?:by|from)\s+|"
-    r"(?:so much|so many|this much|all this|all these)\s+|(?:also|too|really|very much|so much|much)\s+|any\s+|all\s+(?:the\s+)?|some\s+|more\s+|the\s+artist\s+|the\s+band\s+)",
+    r"(?:so much|so many|this much|all this|all these)\s+|(?:also|too|really|very much|so much|much)\s+|"
+    r"any\s+|all\s+(?:the\s+)?|some\s+|more\s+|the\s+artist\s+|the\s+band\s+)",
     re.IGNORECASE,
 )
 _ARTIST_HINT = re.compile(

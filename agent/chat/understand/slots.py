@@ -13,7 +13,8 @@ from agent.chat.understand.steering import steering_words
 Slots = dict[str, Any]
 
 _POLITE = (r"^(?:(?:hey|hi|ok|okay|so|um+|uh+|hmm+|well|yo|now|alright|right|and|also|oh|then|actually|"
-           r"please|pls|plz|kindly|perhaps|possibly|(?:please )?note that|just so you know|fyi|for the record|btw|can you|could you|would you|will you|can u|could u|would you mind|can we|could we|"
+           r"please|pls|plz|kindly|perhaps|possibly|(?:please )?note that|just so you know|fyi|for the record|btw|"
+           r"can you|could you|would you|will you|can u|could u|would you mind|can we|could we|"
            r"i want you to|i'd like you to|i would like you to|i need you to|let's|lets|just|maybe|"
            r"go ahead and|you should|i think you should|try to|try and)[\s,]+)+")
 _EXTENSIONS = r"\.(?:json|csv|m3u8?|txt|xspf|pls)"
@@ -50,7 +51,8 @@ def _positions(text: str, playlist_length: int | None) -> list[int]:
 read_remove = _prefix_name(
     r"^(?:(?:please\s+)?(?:remove|take out|take off|pull|drop|delete|get rid of|skip|kick out|lose|cut|"
     r"ditch|toss|scrap|nix|exclude|throw out|yank|axe|bin)\s+|no more\s+|no\s+|"
-    r"without\s+|minus\s+|nothing\s+(?:by|from)\s+|none\s+of\s+|not\s+|(?:can we|could we|let's)\s+(?:lose|drop|skip|remove|cut)\s+|"
+    r"without\s+|minus\s+|nothing\s+(?:by|from)\s+|none\s+of\s+|not\s+|"
+    r"(?:can we|could we|let's)\s+(?:lose|drop|skip|remove|cut)\s+|"
     r"i don'?t want\s+(?:any\s+)?|(?:get|take)\s+|enough\s+(?:of\s+)?)", "artist")
 read_dislike = _prefix_name(
     r"^(?:i\s+(?:really\s+|just\s+|honestly\s+)?(?:hate|dislike|despise|can'?t stand|cannot stand|do not like|"
@@ -135,7 +137,8 @@ _KIND_SUFFIX = re.compile(r"\s+(?:playlist|mix)$", re.IGNORECASE)
 
 
 _TITLE_AFTER_KIND = re.compile(
-    r"\b(?:playlist|mix|soundtrack|list|bangers|jams|bops|tunes)(?:\s*:|\s+(?:for|about|of|called|named|titled|with|to|:))\s+(?:a\s+|an\s+|the\s+|some\s+)?"
+    r"\b(?:playlist|mix|soundtrack|list|bangers|jams|bops|tunes)(?:\s*:|\s+(?:for|about|of|called|named|titled|with|to|:))"
+    r"\s+(?:a\s+|an\s+|the\s+|some\s+)?"
     r"(?P<title>.+)$", re.IGNORECASE)
 
 
