@@ -1,20 +1,32 @@
 """How well the chat understands ordinary messages without a large model (issue 12).
 
-    python benchmarks/bench_chat_parse.py [--sets dev holdout fresh unseen] [--errors]
+    python benchmarks/bench_chat_parse.py [--sets dev holdout fresh unseen blind] [--errors]
 
-Reads four labelled sets from tests/data/: utterances.jsonl (dev, 311 messages: the
+Reads five labelled sets from tests/data/: utterances.jsonl (dev, 311 messages: the
 rules and examples were tuned on it), then three sets each written, in a new style,
 after the previous round of fixes: utterances_holdout.jsonl (142), utterances_fresh.jsonl
-(70) and utterances_unseen.jsonl (64). Only a set's FIRST run measures generalisation;
-its misses were fixed afterwards, so later runs of it are regression figures:
+(70) and utterances_unseen.jsonl (64); and utterances_blind.jsonl (159), written in five
+voices the others lack (a terse power user, a chatty non-native speaker, a typo-heavy phone
+typist, a polite and verbose writer, music slang) by another author before reading the
+rules (15 of its messages were then reworded because they matched an example phrasing or
+another set; the figure below is the unchanged reader on the reworded set). Only a set's
+FIRST run measures generalisation; its misses were fixed afterwards, so later runs of it
+are regression figures:
 
     first run      actions  slots    (2 cores, busy machine)
     holdout (142)  98.6 %   93.7 %
     fresh (70)     90.0 %   84.3 %
     unseen (64)    100 %    95.3 %
     pooled (276)   96.7 %   91.7 %
+    blind (159)    86.2 %   79.9 %
 
-All sets share one author; messages by other people will score lower.
+Now (every set is a regression figure): dev 99.0/99.0 %, holdout, fresh and unseen
+100/100 %, blind 98.7/98.7 %; median 0.2 ms a message, p95 21-33 ms (a message no rule
+is sure of costs one MiniLM reading, median 18-27 ms).
+
+The first four sets share one author, and the blind set's author knew the project: the
+blind first run (86 % / 80 %) is the best guess of what strangers' messages score, below
+the targets; its misses were fixed by general rules, never by matching a message.
 
 Parses every message with the real MiniLM and reports, per set: action
 accuracy, slot accuracy (all expected slots equal, names compared case-insensitively),
@@ -45,7 +57,8 @@ from agent.chat.understand.evaluation import load_utterances, slots_match  # noq
 from retrieval.encoder import Encoder, limit_threads_for_queries  # noqa: E402
 
 SETS = {"dev": ROOT / "tests/data/utterances.jsonl", "holdout": ROOT / "tests/data/utterances_holdout.jsonl",
-        "fresh": ROOT / "tests/data/utterances_fresh.jsonl", "unseen": ROOT / "tests/data/utterances_unseen.jsonl"}
+        "fresh": ROOT / "tests/data/utterances_fresh.jsonl", "unseen": ROOT / "tests/data/utterances_unseen.jsonl",
+        "blind": ROOT / "tests/data/utterances_blind.jsonl"}
 
 
 def measure(understander: Understander, rows: list[dict]) -> dict:

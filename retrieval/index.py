@@ -25,7 +25,7 @@ import numpy as np
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.errors import IndexUnavailableError
-from retrieval.index_leases import IndexLease, lease_directory, leased_collections
+from retrieval.index_leases import IndexLease, drop_superseded, hold_active
 from retrieval.index_store import ChromaLocation, abandoned_collections, builder_metadata, completed_metadata
 
 ACTIVE_INDEX_KEY = "index.active"
@@ -201,18 +201,7 @@ def _switch_to(catalog: Catalog, client, info: IndexInfo) -> None:
     history = json.loads(catalog.get_meta("index.history") or "[]")
     catalog.set_meta(ACTIVE_INDEX_KEY, json.dumps(asdict(info)))
     history.append(info.collection)
-    superseded, kept = history[:-(KEEP_PREVIOUS + 1)], history[-(KEEP_PREVIOUS + 1):]
-    # Listed after the switch: a reader that leases a collection then finds it still
-    # active (see `_lease_active`) is always seen here.
-    held = leased_collections(lease_directory(catalog.path))
-    for name in superseded:
-        if name in held:
-            continue  # dropped by a later build, once its readers are done
-        try:
-            client.delete_collection(name)
-        except Exception:  # already gone (another data dir's cleanup, manual deletion)
-            pass
-    catalog.set_meta("index.history", json.dumps([n for n in superseded if n in held] + kept))
+    catalog.set_meta("index.history", json.dumps(drop_superseded(client, catalog.path, history, KEEP_PREVIOUS + 1)))
 
 
 def active_index_info(catalog: Catalog) -> IndexInfo | None:
@@ -239,21 +228,16 @@ def staleness(catalog: Catalog, info: IndexInfo) -> str | None:
 
 
 def _lease_active(catalog: Catalog) -> tuple[IndexInfo, IndexLease | None, list[str]]:
-    """The active index's info and a lease on its collection, taken before the pointer is
-    read again: a build switches the pointer before it lists leases, so a collection still
-    active after the lease is taken cannot be dropped while the lease lives."""
-    while True:
-        info = active_index_info(catalog)
-        if info is None:
-            raise IndexUnavailableError(f"no title index for the catalog {catalog.path}; run `agent index`")
-        try:
-            lease = IndexLease(lease_directory(catalog.path), info.collection)
-        except OSError as error:
-            return info, None, [f"cannot hold the title index ({error.strerror}): a rebuild meanwhile may stop this run"]
-        again = active_index_info(catalog)
-        if again is not None and again.collection == info.collection:
-            return info, lease, []
-        lease.release()  # a build switched meanwhile: hold the new one instead
+    """The active index's info, a lease on its collection, and a warning when none could be taken."""
+    try:
+        info, lease = hold_active(catalog.path, lambda: active_index_info(catalog), lambda info: info.collection)
+        warnings = []
+    except OSError as error:
+        info, lease = active_index_info(catalog), None
+        warnings = [f"cannot hold the title index ({error.strerror}): a rebuild meanwhile may stop this run"]
+    if info is None:
+        raise IndexUnavailableError(f"no title index for the catalog {catalog.path}; run `agent index`")
+    return info, lease, warnings
 
 
 def open_index(catalog: Catalog, location: ChromaLocation) -> TitleIndex:

@@ -13,10 +13,13 @@ from __future__ import annotations
 import os
 import uuid
 import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from retrieval.index_store import mark_is_dead, process_mark
 
+Active = TypeVar("Active")
 _SEPARATOR = "@"  # absent from collection names, host names and pids
 _SUFFIX = ".lease"
 
@@ -54,3 +57,39 @@ def leased_collections(directory: Path) -> set[str]:
         else:
             held.add(collection)
     return held
+
+
+def hold_active(
+    catalog_path: Path, read_active: Callable[[], Active | None], name_of: Callable[[Active], str]
+) -> tuple[Active | None, IndexLease | None]:
+    """What `read_active` names (None: nothing built) and a lease on its collection.
+
+    The pointer is read again after the lease is taken: a build moves the pointer before
+    it lists leases (`drop_superseded`), so a collection still active once the lease
+    exists is never dropped while the lease lives. OSError when no lease can be written.
+    """
+    while True:
+        active = read_active()
+        if active is None:
+            return None, None
+        lease = IndexLease(lease_directory(catalog_path), name_of(active))
+        again = read_active()
+        if again is not None and name_of(again) == name_of(active):
+            return active, lease
+        lease.release()  # a build switched meanwhile: hold the new one instead
+
+
+def drop_superseded(client, catalog_path: Path, history: list[str], keep: int) -> list[str]:
+    """Drop the collections of `history` (oldest first) older than the newest `keep`,
+    except those a live process holds; the history to record (the held ones stay in it,
+    so a later build drops them once they are free). Call after moving the pointer."""
+    superseded, kept = history[:-keep], history[-keep:]
+    held = leased_collections(lease_directory(catalog_path))
+    for name in superseded:
+        if name in held:
+            continue
+        try:
+            client.delete_collection(name)
+        except Exception:  # already gone (another data dir's cleanup, manual deletion)
+            pass
+    return [name for name in superseded if name in held] + kept

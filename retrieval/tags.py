@@ -27,6 +27,7 @@ import numpy as np
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.index import ChromaLocation, IndexUnavailableError, TitleIndex
+from retrieval.index_leases import IndexLease, drop_superseded, hold_active
 
 ACTIVE_TAGS_KEY = "tags.active"
 TAGS_HISTORY_KEY = "tags.history"
@@ -51,9 +52,10 @@ class TagIndexInfo:
 class TagIndex:
     """Centred, unit-length tag vectors of the catalog's tracks, by track URI."""
 
-    def __init__(self, collection, info: TagIndexInfo):
+    def __init__(self, collection, info: TagIndexInfo, lease: IndexLease | None = None):
         self.collection = collection
         self.info = info
+        self._lease = lease  # released when this index is collected
         self.mean = np.asarray(info.mean, dtype=np.float32)
 
     def vectors(self, uris: list[str]) -> dict[str, np.ndarray]:
@@ -157,12 +159,7 @@ def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
 def _switch_to(catalog: Catalog, client, info: TagIndexInfo) -> None:
     history = json.loads(catalog.get_meta(TAGS_HISTORY_KEY) or "[]") + [info.collection]
     catalog.set_meta(ACTIVE_TAGS_KEY, json.dumps(asdict(info)))
-    for name in history[:-(KEEP_PREVIOUS + 1)]:
-        try:
-            client.delete_collection(name)
-        except Exception:  # already gone (deleted by hand, another data dir's cleanup)
-            pass
-    catalog.set_meta(TAGS_HISTORY_KEY, json.dumps(history[-(KEEP_PREVIOUS + 1):]))
+    catalog.set_meta(TAGS_HISTORY_KEY, json.dumps(drop_superseded(client, catalog.path, history, KEEP_PREVIOUS + 1)))
 
 
 def active_tags_info(catalog: Catalog) -> TagIndexInfo | None:
@@ -172,7 +169,10 @@ def active_tags_info(catalog: Catalog) -> TagIndexInfo | None:
 
 def open_tag_index(catalog: Catalog, titles: TitleIndex, location: ChromaLocation) -> TagIndex:
     """The tag vectors built from `titles`; an error when there are none or they are stale."""
-    info = active_tags_info(catalog)
+    try:  # held like the title index, so a rebuild during a batch keeps it
+        info, lease = hold_active(catalog.path, lambda: active_tags_info(catalog), lambda info: info.collection)
+    except OSError:
+        info, lease = active_tags_info(catalog), None
     if info is None or info.title_collection != titles.info.collection:
         raise IndexUnavailableError(
             f"the catalog {catalog.path} has no track tag vectors for its current title index; run `agent index`"
@@ -183,4 +183,4 @@ def open_tag_index(catalog: Catalog, titles: TitleIndex, location: ChromaLocatio
         raise IndexUnavailableError(
             f"the tag collection {info.collection!r} is not in {location.describe()} ({error}); run `agent index`"
         ) from error
-    return TagIndex(collection, info)
+    return TagIndex(collection, info, lease)

@@ -64,6 +64,8 @@ def conversation(tmp_path_factory) -> dict[str, Said]:
     say("similar", "more like the second song")
     say("add", "add Party Rock Anthem by LMFAO")
     say("save", "save it to mix.json")
+    say("show again", "show")
+    say("skip lower", f"skip {said['show again'].tracks[1][2].lower()}")
     say("markup", "/generate party [/]")
     say("help", "what can you do?")
     say("mode", "switch to retrieval mode")
@@ -107,6 +109,13 @@ def test_no_artist_is_this_playlist_only_and_says_so(conversation):
     assert artist not in {a for _, _, a in said.tracks}
     assert "this playlist only" in flat(said.shown)
     assert artist not in said.profile.get("unwanted_artists", [])
+
+
+def test_a_catalog_artist_typed_in_lower_case_is_removed(conversation):
+    artist = conversation["show again"].tracks[1][2]
+    said = conversation["skip lower"]
+    assert artist not in {a for _, _, a in said.tracks}
+    assert "this playlist only" in flat(said.shown)
 
 
 def test_never_again_is_remembered_and_undo_takes_it_back_from_the_profile(conversation):

@@ -55,3 +55,21 @@ def test_a_lease_of_a_process_that_is_gone_holds_nothing_and_is_removed(tmp_path
     elsewhere.touch()
     assert leased_collections(folder) == {"titles-far"}
     assert not dead.exists() and elsewhere.exists()
+
+
+def test_a_held_tag_collection_survives_rebuilds_too(tmp_path: Path, encoder):
+    from retrieval.tags import build_tag_index, open_tag_index
+
+    location = ChromaLocation(path=tmp_path / "chroma")
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        ingest_paths(catalog, [write_slice_file(tmp_path / "mpd", build_corpus().playlists)])
+        titles = build_index(catalog, encoder, location)
+        build_tag_index(catalog, titles, location)
+        held_titles = open_index(catalog, location)
+        held = open_tag_index(catalog, held_titles, location)
+        before = held.vectors(["spotify:track:xmas01"])
+        for _ in range(2):
+            build_tag_index(catalog, build_index(catalog, encoder, location), location)
+        assert held.info.collection in collections(location)
+        after = held.vectors(["spotify:track:xmas01"])
+        assert list(after) == list(before) and (after["spotify:track:xmas01"] == before["spotify:track:xmas01"]).all()

@@ -20,6 +20,7 @@ DEV = DATA / "utterances.jsonl"
 HOLDOUT = DATA / "utterances_holdout.jsonl"
 FRESH = DATA / "utterances_fresh.jsonl"
 UNSEEN = DATA / "utterances_unseen.jsonl"
+BLIND = DATA / "utterances_blind.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +105,7 @@ def _normalised(text: str) -> str:
 
 def test_evaluation_messages_are_not_classifier_examples():
     examples = {_normalised(text) for phrasings in EXAMPLES.values() for text in phrasings}
-    for path in (DEV, HOLDOUT, FRESH, UNSEEN):
+    for path in (DEV, HOLDOUT, FRESH, UNSEEN, BLIND):
         clashes = [row["text"] for row in load_utterances(path) if _normalised(row["text"]) in examples]
         assert not clashes, f"{path.name}: {clashes}"
 
@@ -113,18 +114,18 @@ def test_utterance_sets_cover_every_action():
     rows = load_utterances(DEV)
     assert len(rows) >= 300
     assert {row["action"] for row in rows} == set(ACTIONS)
-    for path in (HOLDOUT, FRESH):
+    for path in (HOLDOUT, FRESH, BLIND):
         assert {row["action"] for row in load_utterances(path)} == set(ACTIONS)
 
 
-@pytest.mark.parametrize("path", [DEV, HOLDOUT, FRESH], ids=["dev", "holdout", "fresh"])
+@pytest.mark.parametrize("path", [DEV, HOLDOUT, FRESH, UNSEEN, BLIND], ids=["dev", "holdout", "fresh", "unseen", "blind"])
 def test_accuracy_does_not_regress(understander, path):
     """A guard, not the figure: benchmarks/bench_chat_parse.py reports the accuracies."""
     rows = load_utterances(path)
     parsed = [understander.parse(row["text"]) for row in rows]
     actions = sum(p.action == row["action"] for p, row in zip(parsed, rows)) / len(rows)
     slots = sum(p.action == row["action"] and slots_match(row["slots"], p.slots) for p, row in zip(parsed, rows))
-    assert actions >= 0.9 and slots / len(rows) >= 0.85, (actions, slots / len(rows))
+    assert actions >= 0.95 and slots / len(rows) >= 0.9, (actions, slots / len(rows))
 
 
 def test_parse_mode_prints_one_json_line_per_message(encoder, monkeypatch):
@@ -144,3 +145,63 @@ def test_undecodable_input_is_read_not_crashed_on(understander):
     """stdin bytes that are not UTF-8 reach Python as lone surrogates; the tokenizer rejects those."""
     parsed = understander.parse("\udcff\udcfe only 15 songs")
     assert parsed.action == "length" and parsed.slots == {"n": 15}
+
+
+# Misread when the chat was tried by hand: a bare name after "no", "nothing by", and a polite "no".
+@pytest.mark.parametrize("text, action, slots", [
+    ("no José González", "remove", {"artist": "José González"}),
+    ("no The Everly Brothers", "remove", {"artist": "The Everly Brothers"}),
+    ("nothing by Snow Patrol", "remove", {"artist": "Snow Patrol"}),
+    ("skip Sigur Rós please", "remove", {"artist": "Sigur Rós"}),
+    ("no thanks", "smalltalk", {}),
+    ("nah i'm good", "smalltalk", {}),
+    ("Rosalía is amazing", "like", {"artist": "Rosalía"}),
+    ("Nickelback is trash", "dislike", {"artist": "Nickelback"}),
+    ("this one slaps", "like", {}),
+])
+def test_a_name_written_as_a_name_decides_the_action(understander, text, action, slots):
+    parsed = understander.parse(text)
+    assert (parsed.action, parsed.slots) == (action, slots), parsed
+    assert parsed.confidence >= CONFIDENCE_THRESHOLD
+
+
+@pytest.mark.parametrize("text, action, slots", [
+    ("remvoe song 6", "remove", {"positions": [6]}),
+    ("i lvoe the 2nd one", "like", {"positions": [2]}),
+    ("unod", "undo", {}),
+    ("swtich to rerank", "mode", {"mode": "rerank"}),
+])
+def test_swapped_letters_in_action_words_are_mended(understander, text, action, slots):
+    parsed = understander.parse(text)
+    assert (parsed.action, parsed.slots) == (action, slots), parsed
+
+
+def test_mending_typos_leaves_names_as_typed():
+    from agent.chat.understand.typos import mended
+    assert mended("add Teh Snog by Lvoe") == "add Teh Snog by Lvoe"
+    assert mended("add form by dad") == "add form by dad"
+
+
+@pytest.fixture(scope="module")
+def catalog_search(tmp_path_factory):
+    from agent.chat.search import CatalogSearch
+    from retrieval.catalog import Catalog
+    from retrieval.ingest import ingest_paths
+    from tests.conftest import build_corpus, write_slice_file
+
+    home = tmp_path_factory.mktemp("understand-catalog")
+    catalog = Catalog(home / "catalog.sqlite")
+    ingest_paths(catalog, [write_slice_file(home, build_corpus().playlists)])
+    yield CatalogSearch(catalog)
+    catalog.close()
+
+
+def test_a_catalog_artist_typed_in_lower_case_is_removed(understander, catalog_search):
+    context = ParseContext(is_artist=lambda name: catalog_search.artist(name) is not None)
+    for text, artist in [("skip bon iver", "bon iver"), ("nothing by fort minor", "fort minor")]:
+        parsed = understander.parse(text, context)
+        assert (parsed.action, parsed.slots) == ("remove", {"artist": artist}), parsed
+        assert understander.parse(text).action == "clarify", "without the catalog it is not sure"
+    assert understander.parse("no thanks", context).action == "smalltalk"
+    # A bare name is no lasting dislike, catalog or not.
+    assert understander.parse("jack johnson pls", context).action not in {"like", "dislike"}

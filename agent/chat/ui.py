@@ -146,7 +146,12 @@ class ChatUI:
     def _understand(self, text: str):
         if self._understander is None:
             self._understander = self._reader()
-        return self._understander.parse(text, ParseContext(playlist_length=len(self.session.tracks) or None))
+        return self._understander.parse(text, ParseContext(playlist_length=len(self.session.tracks) or None,
+                                                           is_artist=self._is_artist))
+
+    def _is_artist(self, name: str) -> bool:
+        """A catalog artist: lets "skip bon iver", typed in lower case, read as a removal."""
+        return self.playlister.search.artist(name) is not None
 
     def _own_reader(self) -> Understander:
         return Understander(self.playlister.retriever.encoder)

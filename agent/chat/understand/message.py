@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,6 +41,10 @@ class ParseContext:
 
     With `playlist_length`, "the last two" become real positions (9, 10 of 10);
     without it they stay negative (-2, -1), counted from the end.
+    With `is_artist` (is this text an artist of the catalog?), a bare name read as an
+    artist makes "skip bon iver" a removal even in lower case, and lifts a remove or
+    similar reading of it over the confidence threshold.
     """
 
     playlist_length: int | None = None
+    is_artist: Callable[[str], bool] | None = None

@@ -16,7 +16,7 @@ _FILLER_END = re.compile(
     r"|\s+(?:in there|on there|on it|in it|here|there|anymore|any more|again|ever again|for now|for me|too|"
     r"as well|at all|a lot|so much|very much|forever|ever|in|"
     r"end(?:ed)? up.*|get in.*|got in.*|doing.*|(?:is|are|was) .*|sucks|rocks|songs?|tracks?|stuff|music|"
-    r"please|pls|plz|thanks|thank you|thx|ok|okay|then|now|"
+    r"please|pls|plz|thanks|thank you|thx|ok|okay|then|now|slaps|bangs|goes hard|(?:please )?remember(?: that| this| it)?|"
     r"doing here|doing in there|included|in the list|for this one|lol|haha|instead|pleaseee?)\s*$)",
     re.IGNORECASE,
 )
@@ -24,7 +24,8 @@ _FILLER_START = re.compile(
     r"^(?:the\s+(?:song|track|tune)s?\s+(?:called\s+|named\s+)?(?!\d+$)|(?:song|track|tune)\s+(?!\d+$)|"
     r"(?:any|all|all the|all of the|some|some of the|anything|everything|something|stuff|songs?|tracks?|music)\s+"
     r"(?:by|from)\s+|an?\s+(?=.+\s+(?:song|track)$)|(?:a|one)\s+(?:song|track|tune)\s+(?:by|from)\s+|"
-    r"(?:so much|so many|this much|all this|all these)\s+|any\s+|all\s+(?:the\s+)?|some\s+|more\s+|the\s+artist\s+|the\s+band\s+)",
+    r"(?:so much|so many|this much|all this|all these)\s+|(?:also|too|really|very much|so much|much)\s+|"
+    r"any\s+|all\s+(?:the\s+)?|some\s+|more\s+|the\s+artist\s+|the\s+band\s+)",
     re.IGNORECASE,
 )
 _ARTIST_HINT = re.compile(

@@ -6,10 +6,12 @@ import re
 
 from agent.chat.understand.classifier import IntentClassifier
 from agent.chat.understand.message import ParseContext, ParsedMessage
+from agent.chat.understand.named import named_action
 from agent.chat.understand.numbers import digits_for_words
 from agent.chat.understand.rules import certain_action
 from agent.chat.understand.slash import parse_slash
 from agent.chat.understand.slots import polite_stripped, read_slots
+from agent.chat.understand.typos import mended
 
 # Below this confidence the chat should ask instead of acting; `parse` already answers
 # `clarify` under it. 0.35 is the highest threshold at which no dev message read right
@@ -17,6 +19,10 @@ from agent.chat.understand.slots import polite_stripped, read_slots
 CONFIDENCE_THRESHOLD = 0.35
 RULE_CONFIDENCE = 0.99
 _NEEDS_SLOTS = {"remove", "add", "like", "dislike", "explain", "similar", "steer"}
+# Readings a known artist makes plausible enough to act on. Not like/dislike: those are
+# remembered for good, so a bare name ("jack johnson pls") must not become one.
+_ABOUT_AN_ARTIST = {"remove", "similar"}
+_LIFTABLE = 0.25  # a reading this unsure is a guess, catalog or not
 
 
 class Understander:
@@ -31,7 +37,8 @@ class Understander:
         if text.startswith("/"):
             return parse_slash(text)
         length = context.playlist_length if context else None
-        words = spelled_out(text)
+        is_artist = context.is_artist if context else None
+        words = mended(spelled_out(text))
         cleaned = clean(words)
         if not cleaned:
             return ParsedMessage(text=text, action="clarify", confidence=0.0)
@@ -39,15 +46,26 @@ class Understander:
         if action:
             return ParsedMessage(text=text, action=action, slots=read_slots(action, words, length),
                                  confidence=RULE_CONFIDENCE)
+        action = named_action(polite_stripped(words).strip(" ?!.,"), is_artist)
+        if action:
+            return ParsedMessage(text=text, action=action, slots=read_slots(action, words, length),
+                                 confidence=RULE_CONFIDENCE)
         reading = self.classifier.read(words)
-        if reading.confidence < CONFIDENCE_THRESHOLD or reading.action == "clarify":
+        if reading.action == "clarify":
             return ParsedMessage(text=text, action="clarify", confidence=reading.confidence)
         slots = read_slots(reading.action, words, length)
-        return ParsedMessage(text=text, action=reading.action, slots=slots, confidence=reading.confidence)
+        confidence = reading.confidence
+        if (reading.action in _ABOUT_AN_ARTIST and confidence >= _LIFTABLE and is_artist and slots.get("artist")
+                and is_artist(slots["artist"])):
+            confidence = max(confidence, CONFIDENCE_THRESHOLD)  # the catalog knows the name: the reading is plausible
+        if confidence < CONFIDENCE_THRESHOLD:
+            return ParsedMessage(text=text, action="clarify", confidence=confidence)
+        return ParsedMessage(text=text, action=reading.action, slots=slots, confidence=confidence)
 
 
 _SHORTHAND = [(re.compile(pattern, re.IGNORECASE), full) for pattern, full in [
-    (r"\brmv\b", "remove"), (r"\bluv\b", "love"), (r"^y\b", "why"), (r"\bu\b", "you"), (r"\bur\b", "your"),
+    (r"\brmv\b", "remove"), (r"\bluv\b", "love"), (r"^y\b", "why"), (r"\bad\b", "add"), (r"\bhalp\b", "help"),
+    (r"\b(?:sumthing|somethin|smth)\b", "something"), (r"\bu\b", "you"), (r"\bur\b", "your"),
     (r"\bwanna\b", "want to"), (r"\bdont\b", "don't"), (r"\bcant\b", "can't"), (r"\bim\b", "i'm"),
     (r"\bwhats\b", "what's"), (r"\bits\b(?= (?:too|way|so|a bit|kinda))", "it's"),
     (r"(?<=[a-z]) 4 (?=(?:a|an|the|my|some)\b)", " for "), (r"\bsth\b", "something"), (r"\bplz\b", "please"),

@@ -14,7 +14,9 @@ from agent.chat.understand.steering import COMPARATIVES
 _SONGS = r"(?:songs?|tracks?|tunes|items|entries)"
 _RULES: list[tuple[str, str]] = [
     ("quit", r"^(?:quit|exit|bye|bye bye|goodbye|good bye|q|i'?m done|we'?re done|close|stop the chat|"
-             r"end|end chat|cya|see ya|see you|later|ttyl)(?:\s+(?:now|for now|please|then|thanks))*$"),
+             r"end|end chat|cya|see ya|see you|later|ttyl)(?:\s+(?:now|for now|please|then|thanks|later|mate|man|guys))*$"),
+    # Declining an offer is a reply, not a removal: "no thanks", "nah i'm good" ("thanks" is cleaned away).
+    ("smalltalk", r"^(?:no|nah|nope|no no)(?:[\s,]+(?:i'?m|i am|we'?re|it'?s|all)\s+(?:good|fine|ok|okay|all good|set))?$"),
     ("undo", r"^(?:undo|undo (?:that|it|this|the last (?:change|thing|step))|revert(?: that| it)?|go back|"
              r"take that back|ctrl[ -]?z)(?:\s+(?:please|pls|again))*$"),
     ("redo", r"^(?:redo|redo (?:that|it)|ctrl[ -]?y|ctrl[ -]?shift[ -]?z)(?:\s+(?:please|pls|again))*$"),
@@ -26,7 +28,8 @@ _RULES: list[tuple[str, str]] = [
     ("save", r"^(?:save|export)(?: (?:it|this|that|the playlist|playlist|the list|my playlist))?$"),
     ("mode", r"\b(?:re-?rank(?:ing)?|retrieval)\s+mode\b|\bmode\s+(?:to\s+)?(?:re-?rank|retrieval|llm)\b|"
              r"^(?:switch|change|go|set|use|turn on|enable)\b.*\b(?:re-?rank(?:ing|er)?|llm|retrieval)\b"),
-    ("similar", r"^(?:more|some|other|give me more|play more|find more|songs?|tracks?)\s+(?:songs\s+|tracks\s+|stuff\s+)?"
+    ("similar", r"^(?:more|some|other|give me more|play more|find more|songs?|tracks?)\s+"
+                r"(?:songs\s+|tracks\s+|stuff\s+|tunes\s+|music\s+|things\s+|ones\s+)?"
                 r"(?:like|similar to)\s+\S"),
     ("length", rf"^(?:only|just|exactly|max|at most|limit(?: it)? to|cap(?: it)? at|make it|keep(?: it)? to|"
                rf"cut (?:it )?(?:down )?to|trim (?:it )?(?:down )?to|down to|up to|shorten (?:it )?to|"
@@ -47,19 +50,27 @@ _RULES.append(("steer", r"^(?:a bit |a little |much |way |even |slightly )?(?:" 
 _LEADING_VERBS: list[tuple[str, str]] = [
     ("help", r"^(?:how (?:do|can|should|would) (?:i|we|you)|what (?:can|should|do) i (?:say|type|do|ask|write)|"
              r"i don'?t know (?:what|how) to (?:type|say|do|use)|is there a (?:manual|help))\b"),
-    ("redo", r"\bredo\b|\bundo (?:my|the|that) undo\b"),
-    ("steer", r"^make (?:it|this|the (?:playlist|mix|list)|things|everything)\s+(?:(?:a|bit|little|lot|way|much|even|"
-              r"slightly|somewhat)\s+)*(?:more|less)\s+(?!songs?\b|tracks?\b)|"
+    ("redo", r"\bredo\b|\bundo (?:my|the|that)(?: last)? undo\b"),
+    ("steer", r"^make (?:it|this|the (?:playlist|mix|list|selection|music|songs|vibe)|things|everything)\s+"
+              r"(?:(?:a|bit|little|lot|way|much|even|slightly|somewhat|touch|tad)\s+)*(?:more|less)\s+(?!songs?\b|tracks?\b)|"
               r"^(?:(?:there'?s|there is|it'?s|its|way)\s+)?too much\s+(?!music\b|songs?\b|tracks?\b)"),
     ("explain", r"^(?:why|how come|explain|what(?:'?s| is| are) .+ doing\b|how did .+ (?:get|end up|make it))\b"),
     ("similar", r"\b(?:similar to|in the vein of|in the style of|sounds? like|sounding like|(?:more|songs?|tracks?|stuff|"
-                r"something|anything|others?) like)\s+(?!a |an |this (?:is|was)\b)\S"),
+                r"something|anything|others?|tunes|music) like|(?:in|with) the (?:vibe|style|spirit) of|along the lines of|"
+                r"in the same vein as)\s+(?!a |an |this (?:is|was)\b)\S"),
     ("dislike", r"^(?:ugh,? |eww?,? |yuck,? )?(?:i\s+(?:really\s+|just\s+|honestly\s+|absolutely\s+)?(?:hate|dislike|despise|"
                 r"can'?t stand|cannot stand|don'?t like|do not like|never want to hear)|dislike|ban|block|"
                 r"never (?:ever )?(?:play|suggest|recommend|give me)|don'?t (?:ever )?(?:play|suggest|recommend)|"
                 r"thumbs down|not a fan of|i(?:'?m| am) (?:not a fan|so sick|sick|tired|done with) of)\b"),
     ("like", r"^(?!.*\b(?:but|more|less|make|shorter|longer)\b)(?:i\s+(?:really\s+|just\s+|absolutely\s+|totally\s+)?"
-             r"(?:love|like|adore|dig)|love|like|thumbs up|i(?:'?m| am) (?:a |such a )?(?:big |huge |massive )?fan of)\b"),
+             r"(?:love|like|adore|dig)|love|like|thumbs up|(?:i(?:'?m| am) )?(?:a |such a )?(?:big |huge |massive )fan of|"
+             r"i(?:'?m| am) (?:a |such a )?fan of|(?:i(?:'?m| am) )?(?:really |very |so )?fond of)\b|"
+             # Praise of a song the playlist holds: "this one slaps", "song 4 is a banger".
+             r"^(?:(?:this|that|it)(?: one| 1| song| track| tune)?|(?:song|track|number) \d+|the \S+ (?:one|1|song|track))"
+             r"(?:'s|\s+is)?\s+(?:(?:a|such a|so|really|totally|absolutely)\s+)*"
+             r"(?:slaps|bangs|goes hard|banger|bop|fire|a vibe|perfect|gold)\b|"
+             r"^(?:this|that)(?: one| 1)? (?:song|track|tune|one|1)(?:'s|\s+is)\s+(?:(?:a|so|really)\s+)*"
+             r"(?:great|amazing|awesome|beautiful|good)\b"),
     ("undo", r"^(?:undo|revert|go back\b(?! to)|put (?:it|that|everything) back\b(?!.*again)|change it back|"
              r"restore (?:the )?(?:old|previous|last)|back to the (?:old|previous|last) (?:one|playlist|version))"),
     ("add", r"^(?:add|include|put(?! together| on\b)|stick|throw|pop|squeeze|slip|chuck)\s+"

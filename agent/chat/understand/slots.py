@@ -13,7 +13,8 @@ from agent.chat.understand.steering import steering_words
 Slots = dict[str, Any]
 
 _POLITE = (r"^(?:(?:hey|hi|ok|okay|so|um+|uh+|hmm+|well|yo|now|alright|right|and|also|oh|then|actually|"
-           r"please|pls|plz|kindly|can you|could you|would you|will you|can u|could u|would you mind|can we|could we|"
+           r"please|pls|plz|kindly|perhaps|possibly|(?:please )?note that|just so you know|fyi|for the record|btw|"
+           r"can you|could you|would you|will you|can u|could u|would you mind|can we|could we|"
            r"i want you to|i'd like you to|i would like you to|i need you to|let's|lets|just|maybe|"
            r"go ahead and|you should|i think you should|try to|try and)[\s,]+)+")
 _EXTENSIONS = r"\.(?:json|csv|m3u8?|txt|xspf|pls)"
@@ -50,7 +51,8 @@ def _positions(text: str, playlist_length: int | None) -> list[int]:
 read_remove = _prefix_name(
     r"^(?:(?:please\s+)?(?:remove|take out|take off|pull|drop|delete|get rid of|skip|kick out|lose|cut|"
     r"ditch|toss|scrap|nix|exclude|throw out|yank|axe|bin)\s+|no more\s+|no\s+|"
-    r"without\s+|minus\s+|(?:can we|could we|let's)\s+(?:lose|drop|skip|remove|cut)\s+|"
+    r"without\s+|minus\s+|nothing\s+(?:by|from)\s+|none\s+of\s+|not\s+|"
+    r"(?:can we|could we|let's)\s+(?:lose|drop|skip|remove|cut)\s+|"
     r"i don'?t want\s+(?:any\s+)?|(?:get|take)\s+|enough\s+(?:of\s+)?)", "artist")
 read_dislike = _prefix_name(
     r"^(?:i\s+(?:really\s+|just\s+|honestly\s+)?(?:hate|dislike|despise|can'?t stand|cannot stand|do not like|"
@@ -63,7 +65,7 @@ read_like = _prefix_name(
     r"^(?:i\s+(?:really\s+|just\s+|absolutely\s+|totally\s+)?(?:love|like|adore|dig|enjoy)\s+|"
     r"(?:love|like|adore)\s+|thumbs up(?:\s+(?:for|to|on))?\s+|(?:great|nice|good|awesome)\s+(?:pick|choice)"
     r"(?:\s+(?:with|on))?\s+|remember (?:that )?i (?:like|love)\s+|i'?m (?:a |such a )?(?:big |huge |massive )?fan of\s+|"
-    r"(?:big |huge )?fan of\s+|more\s+)", "artist")
+    r"(?:a |such a )?(?:big |huge |massive )?fan of\s+|(?:i'?m |i am )?(?:really |very |so )?fond of\s+|more\s+)", "artist")
 read_explain = _prefix_name(
     r"^(?:why'?d (?:you|u) (?:put|pick|add|include|choose)\s+|"
     r"why\s+(?:is|was|'s|did (?:you|u) (?:pick|add|include|choose|put( in)?)|are|the heck is|on earth is|would you pick)"
@@ -72,13 +74,19 @@ read_explain = _prefix_name(
     r"(?:there(?:'s| is| are)?\s+)?", "song")
 read_similar = _prefix_name(
     r"^(?:(?:(?:give me|play|find(?: me)?|add|i want|get me|show me|i'?d like)\s+)?(?:more|some|other)?\s*"
-    r"(?:songs|tracks|stuff|music|things|ones|something|anything)?\s*(?:(?:that|which)\s+)?"
-    r"(?:(?:sound|sounds|are|is)\s+)?(?:like|similar to|in the style of|"
+    r"(?:songs|tracks|stuff|music|things|ones|tunes|something|anything)?\s*(?:(?:that|which)\s+)?"
+    r"(?:(?:sound|sounds|are|is)\s+)?(?:like|similar to|in the style of|(?:in|with) the (?:vibe|spirit) of|in the same vein as|"
     r"along the lines of|close to|in the vein of)\s+|similar\s+(?:songs\s+|tracks\s+)?to\s+)", "song")
-read_add = _prefix_name(
+_read_add_name = _prefix_name(
     r"^(?:add(?:\s+in)?|(?:put|throw|stick|squeeze|slip|pop)(?:\s+in)?|include|queue(?:\s+up)?|"
     r"i want to hear|i wanna hear|i want|play|append|insert|(?:can|could) (?:we|you) (?:get|have)|"
     r"i'?d like to hear|what about adding|how about adding|how about)\s+", "song")
+# "put Toxic on"; case-sensitive, so "put Hold On" keeps its "On".
+_PUT_ON = re.compile(r"^((?:put|stick|throw|pop|slap)\s+.+?)\s+on$")
+
+
+def read_add(text: str, playlist_length: int | None) -> Slots:
+    return _read_add_name(_PUT_ON.sub(r"\1", text.strip(" ?!.,")), playlist_length)
 
 
 def read_steer(text: str, playlist_length: int | None) -> Slots:
@@ -109,7 +117,7 @@ def read_length(text: str, playlist_length: int | None) -> Slots:
 
 _NEW_PREFIX = re.compile(
     r"^(?:new idea\s*:?\s*|(?:start|begin)\s+(?:over|again|fresh|a new one)\s*(?:with|:|-|,)?\s*(?:some\s+|a\s+|an\s+)?|"
-    r"new\s+(?:playlist|one|mix)\s*(?:for|about|with|:|-)?\s*|"
+    r"(?:new|fresh|another)\s+(?:playlist|one|mix)\s*(?:for|about|with|:|-)?\s*|"
     r"(?:now\s+)?(?:make|give|create|build|generate|put together|put on|whip up|play|find|get|do|i want|i need|"
     r"i'?d like|i'?d love|i would like|need|how about|gimme|what about|let'?s (?:do|have|make|try|get)|can i (?:get|have)|"
     r"i'?m in the mood for|in the mood for|i feel like|something different:?|switch to|change it to|"
@@ -129,7 +137,8 @@ _KIND_SUFFIX = re.compile(r"\s+(?:playlist|mix)$", re.IGNORECASE)
 
 
 _TITLE_AFTER_KIND = re.compile(
-    r"\b(?:playlist|mix|soundtrack)\s+(?:for|about|of|called|named|titled|with|to|:)\s+(?:a\s+|an\s+|the\s+|some\s+)?"
+    r"\b(?:playlist|mix|soundtrack|list|bangers|jams|bops|tunes)(?:\s*:|\s+(?:for|about|of|called|named|titled|with|to|:))"
+    r"\s+(?:a\s+|an\s+|the\s+|some\s+)?"
     r"(?P<title>.+)$", re.IGNORECASE)
 
 
