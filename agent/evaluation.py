@@ -25,7 +25,8 @@ from retrieval import metrics
 from retrieval.baselines import ExactTitle, PopularTracks
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
-from retrieval.generator import GenerationOptions, Retriever
+from retrieval.fusion import ABLATABLE, PLAIN_WEIGHTS
+from retrieval.generator import DEFAULT_K, GenerationOptions, Retriever
 from retrieval.index import ChromaLocation, TitleIndex, build_index, drop_index
 from retrieval.mpd import read_file
 from retrieval.normalize import artist_key, song_key
@@ -59,10 +60,15 @@ class EvalConfig:
     shots: int = 0
     fuse: str = "none"
     shuffles: int = 1
+    # "plain": title votes alone (the paper's method and the voting rules); "fused": the
+    # default signals (tuned weights when stored); "-entity" etc.: fused with one signal off.
+    signals: str = "plain"
 
     @property
     def name(self) -> str:
         if self.kind == "retrieval":
+            if self.signals != "plain":
+                return f"fused k={self.k}" + (f" {self.signals}" if self.signals != "fused" else "")
             if self.mode == "llm":
                 return f"llm {self.shots}-shot"
             prefix = f"{self.encoder} " if self.encoder else ""
@@ -81,12 +87,19 @@ def configurations(
     shots: Sequence[int] = (0,),
     fuses: Sequence[str] = ("none",),
     shuffles: Sequence[int] = (1,),
+    fused: bool = False,
+    ablate: bool = False,
 ) -> list[EvalConfig]:
-    """The retrieval grid (per encoder, when several are compared), the LLM modes on the
-    grid's first voting rule and k, and the baselines, which every report carries."""
+    """The retrieval grid (per encoder, when several are compared), the fused default and
+    its ablations, the LLM modes on the grid's first voting rule and k, and the baselines,
+    which every report carries."""
     grid = []
     if "retrieval" in modes:
         grid = [EvalConfig("retrieval", v, k, e) for e in (encoders or [None]) for v in votings for k in ks]
+        if fused or ablate:
+            grid.append(EvalConfig("retrieval", "similarity", DEFAULT_K, signals="fused"))
+        if ablate:
+            grid += [EvalConfig("retrieval", "similarity", DEFAULT_K, signals=f"-{name}") for name in ABLATABLE]
     if "rerank" in modes:
         grid += [EvalConfig("retrieval", votings[0], ks[0], mode="rerank", fuse=fuse, shuffles=s)
                  for fuse in fuses for s in shuffles]
@@ -189,7 +202,8 @@ def _generator(config: EvalConfig, retriever: Retriever, catalog: Catalog, exclu
     # An LLM names LLM_SONGS songs (the paper's Table 5 is at 10); rerank reorders the
     # top candidates of a 500-track retrieval, the rest keep retrieval order.
     depth = LLM_SONGS if config.mode == "llm" else DEPTH
-    options = GenerationOptions(n=depth, k=config.k, voting=config.voting, exclude_pids=exclude)
+    options = GenerationOptions(n=depth, k=config.k, voting=config.voting, exclude_pids=exclude,
+                                fusion=_weights(config, retriever))
     mode = ModeOptions(mode=config.mode, shots=config.shots, fuse=config.fuse, shuffles=config.shuffles)
 
     def generate(title: str) -> tuple[Recommendation, dict[str, float]]:
@@ -198,6 +212,14 @@ def _generator(config: EvalConfig, retriever: Retriever, catalog: Catalog, exclu
         return tracks, _llm_diagnostics(playlist)
 
     return generate
+
+
+def _weights(config: EvalConfig, retriever: Retriever):
+    if config.signals == "plain":
+        return PLAIN_WEIGHTS
+    if config.signals == "fused":
+        return retriever.weights
+    return retriever.weights.without(config.signals.removeprefix("-"))
 
 
 def _llm_diagnostics(playlist) -> dict[str, float]:

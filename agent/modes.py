@@ -72,7 +72,7 @@ def make_playlist(
     """A playlist for `title` in `mode`; `backend` may be None for retrieval."""
     mode.check()
     options.check()
-    if not title.strip():
+    if not title.strip() and not (options.seed_uris and mode.mode == "retrieval"):
         raise GenerationError("the title is empty; give a playlist title such as --title \"road trip\"")
     if mode.mode == "retrieval":
         return retriever.generate(title, options)

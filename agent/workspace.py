@@ -15,6 +15,7 @@ from pathlib import Path
 
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
+from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights, TunedWeights, tuned_weights_path
 from retrieval.generator import Retriever
 from retrieval.index import ChromaLocation, TitleIndex, active_index_info, build_index, open_index
 from retrieval.ingest import ingest_paths
@@ -95,4 +96,11 @@ def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | 
 
 
 def open_retriever(catalog: Catalog, workspace: Workspace) -> Retriever:
-    return Retriever(catalog, open_index(catalog, workspace.chroma))
+    index = open_index(catalog, workspace.chroma)
+    return Retriever(catalog, index, weights=fusion_weights(workspace, index.info.collection))
+
+
+def fusion_weights(workspace: Workspace, collection: str) -> FusionWeights:
+    """The weights `agent tune` stored for this index, else the built-in defaults."""
+    tuned = TunedWeights.load(tuned_weights_path(workspace.chroma.path, collection))
+    return tuned.weights if tuned else DEFAULT_WEIGHTS

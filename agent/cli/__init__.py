@@ -13,6 +13,7 @@ from agent.cli.profile import profile
 from agent.cli.ingest import ingest
 from agent.cli.llm_config import llm_config
 from agent.cli.train import train
+from agent.cli.tune import tune
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,6 +31,7 @@ cli.add_command(index)
 cli.add_command(evaluate)
 cli.add_command(profile)
 cli.add_command(train)
+cli.add_command(tune)
 
 
 def main() -> None:

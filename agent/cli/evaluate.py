@@ -10,6 +10,7 @@ import click
 
 from agent.charts import headline_bars
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.continuation import run_continuation, save_versus_paper, versus_paper
 from agent.cli.generate import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
 from agent.cli.progress import counting
@@ -23,7 +24,7 @@ from agent.evaluation import (
 )
 from agent.modes import ModeOptions
 from agent.render import print_report, report_markdown
-from agent.workspace import Workspace
+from agent.workspace import Workspace, fusion_weights
 from retrieval.generator import GenerationError, Retriever
 from retrieval.index import derive_index, drop_index, open_index
 from retrieval.split import HOLDOUT_UNITS, Split, holdout
@@ -68,12 +69,16 @@ def _csv(kind):
               help="--modes rerank: none, rrf (reciprocal rank fusion with retrieval), or both.")
 @click.option("--rerank-shuffles", "shuffle_counts", default="1", show_default=True, callback=_csv(int),
               help="--modes rerank: shuffled presentation counts to compare (e.g. 1,3,5), combined by Borda count.")
+@click.option("--ablate", is_flag=True, help="Add rows of the fused default with each signal switched off in turn.")
+@click.option("--seeds", "seed_counts", callback=lambda ctx, param, value: _csv(int)(ctx, param, value) if value else None,
+              help="Score continuation instead: each held-out playlist given its title and first N tracks, "
+                   "for each N of this list (e.g. 0,1,5,10,25).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where report.json and chart.png go [default: DATA_DIR/evaluations/TIMESTAMP].")
 @backend_options
 @workspace_options
 def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encoders, modes, shot_counts, fuses,
-             shuffle_counts, output_dir, llm: LLMChoice, workspace: Workspace) -> None:
+             shuffle_counts, ablate, seed_counts, output_dir, llm: LLMChoice, workspace: Workspace) -> None:
     """Score retrieval configurations and the baselines with precision, recall, MRR, NDCG,
     HIT at 10, 66 and 500, R-precision and clicks.
 
@@ -84,7 +89,8 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
         for rule in voting:
             if rule not in VOTING_RULES:
                 raise GenerationError(f"unknown voting rule {rule!r}; choose from {', '.join(VOTING_RULES)}")
-        configs = configurations(voting, ks, modes=modes, shots=shot_counts, fuses=fuses, shuffles=shuffle_counts)
+        configs = configurations(voting, ks, modes=modes, shots=shot_counts, fuses=fuses, shuffles=shuffle_counts,
+                                 fused=modes == ["retrieval"], ablate=ablate)
         for config in configs:
             if config.kind == "retrieval":
                 ModeOptions(mode=config.mode, shots=config.shots, fuse=config.fuse, shuffles=config.shuffles).check()
@@ -115,7 +121,10 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
                     queries = random.Random(seed).sample(queries, min(limit, len(queries)))
                 if not queries:
                     raise GenerationError("no queries to score: the catalog or file has no titled playlists with tracks")
-                retriever = Retriever(catalog, index)
+                retriever = Retriever(catalog, index, weights=fusion_weights(workspace, base.info.collection))
+                if seed_counts:
+                    return run_continuation(catalog, retriever, queries, exclude, label, seed_counts, output_dir,
+                                            workspace, stdout())
                 with counting("Scoring queries", total=len(queries)) as update:
                     report = run_evaluation(
                         catalog, retriever, configs, queries, exclude, label, match_by,
@@ -131,6 +140,10 @@ def _publish(report, output_dir: Path | None, workspace: Workspace, is_demo: boo
     print_report(stdout(), report)
     folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S")
     folder.mkdir(parents=True, exist_ok=True)
+    compared = versus_paper(report)
+    for line in compared:
+        stdout().print(line, highlight=False)
+    save_versus_paper(compared, folder)
     (folder / "report.json").write_text(report.model_dump_json(indent=2))
     (folder / "report.md").write_text(report_markdown(report) + "\n")
     headline_bars(report, folder / "chart.png")

@@ -32,12 +32,14 @@ from retrieval.voting import VOTING_RULES
 @click.option("--max-per-artist", type=int, help="At most this many tracks by any one artist.")
 @click.option("--exclude-artist", multiple=True, help="Leave this artist out (repeatable).")
 @click.option("--keep-versions", is_flag=True, help="List versions of one song (Remastered, Live) separately.")
+@click.option("--seed", "seeds", multiple=True, metavar="URI",
+              help="Continue from this track (a catalog URI; repeatable); --title is then optional.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @profile_option
 @llm_options()
 @workspace_options
 def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist,
-             keep_versions, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
+             keep_versions, seeds, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
     """Generate a playlist for a title from the playlists whose titles are most similar.
 
     With no catalog ingested, the embedded demo catalog is built on first use.
@@ -45,10 +47,10 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
     --model-path for your GGUF, --llm openai (or --base-url) for an API.
     """
     with user_errors():
-        titles = _titles(title, titles_file)
+        titles = [""] if seeds and title is None and titles_file is None else _titles(title, titles_file)
         options = GenerationOptions(
             n=count, k=k, voting=voting, merge_versions=not keep_versions,
-            max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
+            max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist), seed_uris=tuple(seeds),
         )
         options.check()
         mode.check()
