@@ -24,8 +24,9 @@ from retrieval.voting import VotingRule
 DEFAULT_K = 300  # measured on a validation split: see README, "Retrieval quality"
 DEFAULT_VOTING: VotingRule = "similarity"  # measured: see README, "Choosing the defaults"
 # Below this best-neighbour similarity, with no artist or album named, nothing in the
-# catalog resembles the title (measured: see README, "Retrieval quality").
-RESEMBLANCE_FLOOR = 0.5
+# catalog resembles the title. Measured on the MPD sample: 2% of real held-out titles
+# fall below it, and made-up ones like "my tax return" (0.42) do.
+RESEMBLANCE_FLOOR = 0.45
 
 
 class GenerationError(ValueError):
