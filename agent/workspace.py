@@ -19,6 +19,7 @@ from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights, TunedWeights, tuned
 from retrieval.generator import Retriever
 from retrieval.index import ChromaLocation, TitleIndex, active_index_info, build_index, open_index
 from retrieval.ingest import ingest_paths
+from retrieval.signals.names import fold_name
 
 APP_NAME = "playlist-agent"
 HOME_ENV = "AGENT_HOME"
@@ -79,8 +80,11 @@ def rebuild_index(
     encoder_path: str | Path | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> TitleIndex:
-    """Embed the catalog's titles with the encoder at `encoder_path` (default: pre-trained MiniLM)."""
-    return build_index(catalog, Encoder(encoder_path), workspace.chroma, on_progress=on_progress)
+    """Embed the catalog's titles with the encoder at `encoder_path` (default: pre-trained MiniLM),
+    and bring the play counts and entity names the signals read up to date."""
+    index = build_index(catalog, Encoder(encoder_path), workspace.chroma, on_progress=on_progress)
+    catalog.refresh_signal_tables(fold_name)
+    return index
 
 
 def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | None = None) -> None:
