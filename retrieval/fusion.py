@@ -9,7 +9,7 @@ fitted on, with the validation scores they reached.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
@@ -54,21 +54,39 @@ def seed_weight(weights: FusionWeights, seeds: int) -> float:
     return weights.seeds * seeds / (seeds + 1) if seeds else 0.0
 
 
-def fuse(signals: Mapping[str, Mapping[int, float]], weights: Mapping[str, float]) -> dict[int, dict[str, float]]:
-    """Track id -> {signal: weighted contribution} for every track some signal scored.
+def fused_totals(signals: Mapping[str, Mapping[int, float]], weights: Mapping[str, float]) -> dict[int, float]:
+    """Track id -> the weighted sum of its signals, for every track some weighed signal scored.
 
-    >>> fuse({"votes": {1: 1.0, 2: 0.5}, "entity": {2: 1.0}}, {"votes": 1.0, "entity": 0.5})
-    {1: {'votes': 1.0}, 2: {'votes': 0.5, 'entity': 0.5}}
+    >>> fused_totals({"votes": {1: 1.0, 2: 0.5}, "entity": {2: 1.0}}, {"votes": 1.0, "entity": 0.5})
+    {1: 1.0, 2: 1.0}
     """
-    parts: dict[int, dict[str, float]] = {}
+    total: dict[int, float] = {}
     for name, scores in signals.items():
         weight = weights.get(name, 0.0)
         if not weight:
             continue
+        if not total:  # the first signal (votes, the largest) in one pass
+            total = {track: weight * value for track, value in scores.items()}
+            continue
+        get = total.get
         for track, value in scores.items():
-            if value:
-                parts.setdefault(track, {})[name] = weight * value
-    return parts
+            total[track] = get(track, 0.0) + weight * value
+    return total
+
+
+def contributions(signals: Mapping[str, Mapping[int, float]], weights: Mapping[str, float],
+                  tracks: Iterable[int]) -> dict[int, dict[str, float]]:
+    """Track id -> {signal: weighted part} for the given tracks (the ones shown), so
+    `--explain` can say why each is there.
+
+    >>> contributions({"votes": {1: 1.0, 2: 0.5}, "entity": {2: 1.0}}, {"votes": 1.0, "entity": 0.5}, [2])
+    {2: {'votes': 0.5, 'entity': 0.5}}
+    """
+    weighed = [(name, scores, weights.get(name, 0.0)) for name, scores in signals.items()]
+    return {
+        track: {name: weight * scores[track] for name, scores, weight in weighed if weight and scores.get(track)}
+        for track in tracks
+    }
 
 
 # --------------------------------------------------------------------------- #

@@ -8,18 +8,19 @@ read in one fixed order, so the first n tracks are the same whatever n is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import heapq
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from retrieval.catalog import Catalog
 from retrieval.filters import Scored, cap_per_artist, exclude_artists, merge_versions
-from retrieval.fusion import FusionWeights, fuse, seed_weight
+from retrieval.fusion import FusionWeights, contributions, fused_totals, seed_weight
 from retrieval.normalize import song_key
 from retrieval.records import Neighbour
 from retrieval.signals.cooccurrence import cooccurrence_scores, seed_neighbour_scores
 from retrieval.signals.entity import EntityMatch, entity_scores
 from retrieval.signals.names import fold_name
-from retrieval.signals.neighbours import scaled, sharpened
+from retrieval.signals.neighbours import sharpened
 from retrieval.voting import VotingRule, vote
 
 # Measured on a validation split of the MPD sample (README, "Retrieval quality").
@@ -68,6 +69,13 @@ class SignalSources:
         """Playlists holding the track, leaving out `exclude_pids` (evaluation's held-out ones)."""
         return self._plays.get(track_id, 0) - self._held_out_plays(exclude_pids).get(track_id, 0)
 
+    def plays_getter(self, exclude_pids: frozenset[int]) -> Callable[[int], int]:
+        """`plays` for one request, without the per-call checks (hot loops call it per track)."""
+        held_out, counted = self._held_out_plays(exclude_pids), self._plays.get
+        if not held_out:
+            return lambda track: counted(track, 0)
+        return lambda track: counted(track, 0) - held_out.get(track, 0)
+
     def _held_out_plays(self, exclude_pids: frozenset[int]) -> dict[int, int]:
         if not exclude_pids:
             return {}
@@ -100,13 +108,13 @@ class SignalSources:
     def cooccurrence(self, anchors: dict[int, float], exclude_pids: frozenset[int]) -> dict[int, float]:
         playlists_of = self.catalog.playlists_holding(anchors, PLAYLISTS_PER_ANCHOR, exclude_pids)
         tracks_of = self.catalog.track_ids_of(sorted({p for pids in playlists_of.values() for p in pids}))
-        return cooccurrence_scores(anchors, playlists_of, tracks_of, lambda t: self.plays(t, exclude_pids),
+        return cooccurrence_scores(anchors, playlists_of, tracks_of, self.plays_getter(exclude_pids),
                                    COOCCURRENCE_DAMPING)
 
     def seed_neighbours(self, seeds: Sequence[int], exclude_pids: frozenset[int]) -> dict[int, float]:
         playlists_of = self.catalog.playlists_holding(seeds, PLAYLISTS_PER_SEED, exclude_pids)
         tracks_of = self.catalog.track_ids_of(sorted({p for pids in playlists_of.values() for p in pids}))
-        return seed_neighbour_scores(seeds, playlists_of, tracks_of, lambda t: self.plays(t, exclude_pids),
+        return seed_neighbour_scores(seeds, playlists_of, tracks_of, self.plays_getter(exclude_pids),
                                      COOCCURRENCE_DAMPING, SEED_OVERLAP_POWER)
 
 
@@ -118,31 +126,31 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     voters = pairs if request.voting == "count" else sharpened(pairs, weights.sharpness)
     tracks_of = catalog.track_ids_of([pid for pid, _ in voters] + [pid for pid, _ in request.liked_voters])
     votes = vote(voters, tracks_of, request.voting, request.liked_voters)
-    vote_rank = {v.track_id: i for i, v in enumerate(votes)}
-    signals = {"votes": scaled({v.track_id: v.score for v in votes})}
+    # Scores are told in votes (the best-voted track's votes), so plain voting keeps its
+    # meaning: under count voting a track scores the playlists that hold it. The other
+    # signals lie in [0, 1] and are scaled up to the same unit.
+    unit = votes[0].score if votes and votes[0].score > 0 else 1.0
+    signals = {"votes": {v.track_id: v.score for v in votes}}
     entities = sources.entities(title) if weights.entity and title else []
     if entities:
         signals["entity"] = sources.entity_scores(entities, request.exclude_pids)
     if weights.cooccurrence and votes:
-        anchors = {v.track_id: signals["votes"][v.track_id] for v in votes[:ANCHORS]}
+        anchors = {v.track_id: v.score / unit for v in votes[:ANCHORS]}
         signals["cooccurrence"] = sources.cooccurrence(anchors, request.exclude_pids)
     if request.seed_ids:
         signals["seeds"] = sources.seed_neighbours(request.seed_ids, request.exclude_pids)
-    parts = fuse(signals, {"votes": weights.votes, "entity": weights.entity, "cooccurrence": weights.cooccurrence,
-                           "seeds": seed_weight(weights, len(request.seed_ids))})
+    multipliers = {"votes": weights.votes, "entity": weights.entity * unit,
+                   "cooccurrence": weights.cooccurrence * unit,
+                   "seeds": seed_weight(weights, len(request.seed_ids)) * unit}
+    total = fused_totals(signals, multipliers)
     for seed in request.seed_ids:
-        parts.pop(seed, None)
-    # Scores are told in votes (the best-voted track's votes), so plain voting keeps its
-    # meaning: under count voting a track scores the playlists that hold it.
-    unit = votes[0].score if votes and votes[0].score > 0 else 1.0
-    parts = {track: {name: value * unit for name, value in p.items()} for track, p in parts.items()}
-    total = {track: sum(p.values()) for track, p in parts.items()}
+        total.pop(seed, None)
+    vote_rank = {v.track_id: i for i, v in enumerate(votes)}
     unranked = len(vote_rank)
-    plays = sources.plays
-    held_out = request.exclude_pids
-    order = sorted(total, key=lambda t: (-round(total[t], 9), vote_rank.get(t, unranked), -plays(t, held_out), t))
-    voters_of = {v.track_id: v.voters for v in votes}
-    pool = _scored(catalog, order[:POOL], total, voters_of, parts)
+    # Ties go to the better-voted track, then the lower id: a reproducible order.
+    order = heapq.nlargest(POOL, total, key=lambda t: (total[t], -vote_rank.get(t, unranked), -t))
+    voters_of = {t: votes[vote_rank[t]].voters for t in order if t in vote_rank}
+    pool = _scored(catalog, order, total, voters_of, contributions(signals, multipliers, order))
     return Ranking(_filtered(pool, request, _seed_keys(catalog, request.seed_ids)), entities)
 
 

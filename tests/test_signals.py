@@ -7,7 +7,9 @@ import pytest
 
 from conftest import CHILL_TRACKS, build_corpus, uri, write_slice_file
 from retrieval.catalog import Catalog
-from retrieval.fusion import DEFAULT_WEIGHTS, PLAIN_WEIGHTS, FusionWeights, TunedWeights, fuse, seed_weight
+from retrieval.fusion import (
+    DEFAULT_WEIGHTS, PLAIN_WEIGHTS, FusionWeights, TunedWeights, contributions, fused_totals, seed_weight,
+)
 from retrieval.generator import RESEMBLANCE_FLOOR, GenerationError, GenerationOptions, Retriever
 from retrieval.index import ChromaLocation, build_index
 from retrieval.ingest import ingest_paths
@@ -68,10 +70,11 @@ def test_an_entitys_most_played_track_scores_one_and_rarer_ones_less():
     assert entity_scores([], 0.5) == {}
 
 
-def test_fusion_keeps_each_weighted_part_and_skips_switched_off_signals():
-    parts = fuse({"votes": {1: 1.0}, "entity": {1: 0.5, 2: 1.0}, "cooccurrence": {3: 1.0}},
-                 {"votes": 1.0, "entity": 2.0, "cooccurrence": 0.0})
-    assert parts == {1: {"votes": 1.0, "entity": 1.0}, 2: {"entity": 2.0}}
+def test_fusion_sums_the_weighted_parts_and_skips_switched_off_signals():
+    signals = {"votes": {1: 1.0}, "entity": {1: 0.5, 2: 1.0}, "cooccurrence": {3: 1.0}}
+    weights = {"votes": 1.0, "entity": 2.0, "cooccurrence": 0.0}
+    assert fused_totals(signals, weights) == {1: 2.0, 2: 2.0}
+    assert contributions(signals, weights, [1, 2]) == {1: {"votes": 1.0, "entity": 1.0}, 2: {"entity": 2.0}}
 
 
 def test_more_seeds_weigh_more_with_diminishing_returns():
