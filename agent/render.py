@@ -63,8 +63,12 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
     )
     if playlist.llm is not None:
         caption = llm_caption(playlist)
+    caption += "".join(f" · title names {entity}" for entity in playlist.entities)
+    if playlist.seeds:
+        caption += f" · continues {len(playlist.seeds)} seed track(s)"
     if source:
         caption += f" · {source}"
+    caption += "".join(f"\nWarning: {warning}" for warning in playlist.warnings)
     table = Table(title=f"“{safe_text(playlist.title)}”", caption=safe_text(caption), title_justify="left")
     table.add_column("#", justify="right", style="dim")
     table.add_column("Track", style="bold")
@@ -72,6 +76,7 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
     table.add_column("Score", justify="right")
     if explain:
         table.add_column("Voters")
+        table.add_column("Signals")
     # Spotify links get a column when there is room; track names are terminal hyperlinks anyway.
     show_links = console.width >= 120 and any(track.link for track in playlist.tracks)
     if show_links:
@@ -84,6 +89,7 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
         row = [str(track.rank), name, Text(clean(track.artist_name)), f"{track.score:g}"]
         if explain:
             row.append(Text(clean(_voters(track.voters, pid_names))))
+            row.append(Text(clean(_signals(track.signals))))
         if show_links:
             row.append(Text(clean(track.link or "")))
         table.add_row(*row)
@@ -106,6 +112,10 @@ def llm_caption(playlist: GeneratedPlaylist) -> str:
         parts.append("LLM failed: retrieval order shown")
     parts.append(f"LLM {info.seconds:.1f} s of {playlist.seconds:.1f} s")
     return " · ".join(parts)
+
+
+def _signals(signals: dict[str, float] | None) -> str:
+    return " ".join(f"{name} {value:.2g}" for name, value in sorted((signals or {}).items(), key=lambda p: -p[1]))
 
 
 def _voters(voters: list[int], pid_names: dict[int, str]) -> str:

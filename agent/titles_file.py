@@ -11,22 +11,37 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.playlist import PlaylistRequest
 from retrieval.generator import GenerationError
 
 _KEYS = frozenset({"title", "seeds", "n"})
 
 
 @dataclass(frozen=True)
-class PlaylistRequest:
+class TitlesEntry:
+    """One line of a titles file (or the command line's --title and --seed)."""
+
     line: int
     title: str | None = None
     seeds: tuple[str, ...] = ()
     n: int | None = None  # None: the command's -n
 
+    def request(self, base: PlaylistRequest) -> PlaylistRequest:
+        """`base` (the command's options) for this entry's title, seeds and length."""
+        changes = {"seed_uris": self.seeds} | ({"n": self.n} if self.n else {})
+        return base.for_title(self.title or "").with_options(**changes)
 
-def read_titles_file(path: Path) -> list[PlaylistRequest]:
+    def label(self) -> str:
+        """How a failure record names the entry."""
+        return self.title or " + ".join(self.seeds)
+
+
+def read_titles_file(path: Path) -> list[TitlesEntry]:
     """The requests in `path`, blank lines skipped; a file without any is an error."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        raise GenerationError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
     parse = _parse_json_line if path.suffix.lower() == ".jsonl" else _parse_plain_line
     requests = []
     for number, text in enumerate(lines, 1):
@@ -36,15 +51,15 @@ def read_titles_file(path: Path) -> list[PlaylistRequest]:
             except GenerationError as error:
                 raise GenerationError(f"{path}, line {number}: {error}") from None
     if not requests:
-        raise GenerationError(f"{path} holds no requests (one per line)")
+        raise GenerationError(f"{path} holds no titles (one title, or one JSON request, per line)")
     return requests
 
 
-def _parse_plain_line(number: int, text: str) -> PlaylistRequest:
-    return PlaylistRequest(line=number, title=text.strip())
+def _parse_plain_line(number: int, text: str) -> TitlesEntry:
+    return TitlesEntry(line=number, title=text.strip())
 
 
-def _parse_json_line(number: int, text: str) -> PlaylistRequest:
+def _parse_json_line(number: int, text: str) -> TitlesEntry:
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
@@ -63,4 +78,4 @@ def _parse_json_line(number: int, text: str) -> PlaylistRequest:
         raise GenerationError(f"n must be a whole number of at least 1, got {n!r}")
     if title is None and not seeds:
         raise GenerationError("give a title, seeds or both")
-    return PlaylistRequest(number, title.strip() if title else None, tuple(s.strip() for s in seeds), n)
+    return TitlesEntry(number, title.strip() if title else None, tuple(s.strip() for s in seeds), n)

@@ -15,11 +15,13 @@ from pathlib import Path
 
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
+from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights, TunedWeights, tuned_weights_path
 from retrieval.generator import Retriever
 from retrieval.index import ChromaLocation, TitleIndex, active_index_info, build_index, open_index
 from retrieval.ingest import ingest_paths
 from retrieval.tags import TagIndex, build_tag_index
 from retrieval.onnx_export import ensure_onnx, onnx_root
+from retrieval.signals.names import fold_name
 
 APP_NAME = "playlist-agent"
 HOME_ENV = "AGENT_HOME"
@@ -92,7 +94,9 @@ def rebuild_index(
         on_warning(f"the index store was damaged; it was moved to {aside} and a new one is built")
     encoder = Encoder(encoder_path)
     onnx_path = ensure_onnx(encoder, onnx_root(workspace.home))
-    return build_index(catalog, encoder, workspace.chroma, on_progress=on_progress, onnx_path=onnx_path)
+    index = build_index(catalog, encoder, workspace.chroma, on_progress=on_progress, onnx_path=onnx_path)
+    catalog.refresh_signal_tables(fold_name)  # the play counts and entity names the signals read
+    return index
 
 
 def rebuild_track_tags(
@@ -126,4 +130,17 @@ class _IndexWarningRetriever(Retriever):
 
 
 def open_retriever(catalog: Catalog, workspace: Workspace) -> Retriever:
-    return _IndexWarningRetriever(catalog, open_index(catalog, workspace.chroma))
+    index = open_index(catalog, workspace.chroma)
+    return _IndexWarningRetriever(catalog, index, weights=fusion_weights(workspace, index.info.collection))
+
+
+def active_fusion_weights(workspace: Workspace, catalog: Catalog) -> FusionWeights:
+    """The fusion weights of the catalog's active index (tuned, else the built-in ones)."""
+    info = active_index_info(catalog)
+    return fusion_weights(workspace, info.collection) if info else DEFAULT_WEIGHTS
+
+
+def fusion_weights(workspace: Workspace, collection: str) -> FusionWeights:
+    """The weights `agent tune` stored for this index, else the built-in defaults."""
+    tuned = TunedWeights.load(tuned_weights_path(workspace.chroma.path, collection))
+    return tuned.weights if tuned else DEFAULT_WEIGHTS

@@ -24,12 +24,14 @@ class Scored:
     score: float
     voters: list[int]
     merged_uris: list[str] = field(default_factory=list)
+    signals: dict[str, float] | None = None  # each signal's weighted part of the score
 
     def to_candidate(self, rank: int) -> Candidate:
         # Built from catalog rows already typed, so validation would only cost time.
         return Candidate.model_construct(
             track_uri=self.track_uri, track_name=self.track_name, artist_name=self.artist_name,
             rank=rank, score=round(self.score, 6), voters=self.voters, merged_uris=self.merged_uris,
+            signals={name: round(value, 6) for name, value in self.signals.items()} if self.signals else None,
         )
 
 
@@ -49,8 +51,13 @@ def merge_versions(scored: Sequence[Scored]) -> list[Scored]:
             continue
         if key not in copied:
             copied.add(key)
-            first = kept[key] = replace(first, voters=list(first.voters), merged_uris=list(first.merged_uris))
+            first = kept[key] = replace(first, voters=list(first.voters), merged_uris=list(first.merged_uris),
+                                        signals=dict(first.signals) if first.signals else None)
         first.score += item.score
+        if item.signals:
+            first.signals = first.signals or {}
+            for name, value in item.signals.items():
+                first.signals[name] = first.signals.get(name, 0.0) + value
         first.voters.extend(v for v in item.voters if v not in first.voters)
         first.merged_uris.append(item.track_uri)
     result = list(kept.values())

@@ -61,6 +61,10 @@ class Candidate(Track):
         default_factory=list, description="other versions of the same song merged into this one"
     )
     in_catalog: bool = Field(default=True, description="False for a song an LLM named that the catalog lacks")
+    signals: dict[str, float] | None = Field(
+        default=None, description="each signal's weighted part of the score: votes, entity, cooccurrence, seeds, "
+                                  "popularity (the tail, scored 0)"
+    )
 
 
 class LLMInfo(BaseModel):
@@ -94,6 +98,10 @@ class GeneratedPlaylist(BaseModel):
     neighbours: list[Neighbour] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     seconds: float = 0.0
+    seeds: list[Track] = Field(default_factory=list, description="the seed tracks the playlist continues")
+    entities: list[str] = Field(
+        default_factory=list, description="artists and albums the title names, e.g. \"artist Drake\""
+    )
     llm: LLMInfo | None = None
     match_rate: float | None = Field(
         default=None, description="mode llm: share of the songs the LLM named that were found in the catalog"

@@ -159,7 +159,8 @@ def test_evaluate_cli_writes_report_and_chart(tmp_path, corpus_file, monkeypatch
     assert "ndcg@10" in result.output and "r_precision" in result.output
     report = json.loads((out / "report.json").read_text())
     assert report["queries"] == 3 and len(report["per_query"]) == 3
-    assert {r["name"] for r in report["results"]} == {"count k=5", "popular", "exact title"}
+    # The fused default (every signal, its own k) is scored beside the asked-for grid.
+    assert {r["name"] for r in report["results"]} == {"count k=5", "fused k=300", "popular", "exact title"}
     assert (out / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # The temporary evaluation index is dropped; only the active index remains.
     import chromadb

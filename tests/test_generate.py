@@ -11,6 +11,7 @@ import pytest
 from conftest import build_corpus, uri, write_slice_file
 from retrieval.catalog import Catalog
 from retrieval.encoder import DEFAULT_ENCODER_NAME, describe_model, model_fingerprint
+from retrieval.fusion import PLAIN_WEIGHTS
 from retrieval.generator import GenerationError, GenerationOptions, Retriever
 from retrieval.index import (
     COLLECTION_PREFIX,
@@ -59,7 +60,7 @@ def uris(playlist) -> list[str]:
 
 @pytest.mark.parametrize("voting", ["count", "similarity"])
 def test_christmas_title_gets_christmas_tracks_from_christmas_playlists(retriever, voting):
-    result = retriever.generate("xmas songs", GenerationOptions(n=5, k=4, voting=voting))
+    result = retriever.generate("xmas songs", GenerationOptions(n=5, k=4, voting=voting, fusion=PLAIN_WEIGHTS))
     assert len(result.tracks) == 5
     assert set(uris(result)) <= XMAS_URIS
     assert len(result.neighbours) == 4
@@ -86,7 +87,7 @@ def test_each_theme_is_found_by_its_titles(retriever, title, theme):
 
 
 def test_votes_and_voters_are_reported(retriever):
-    result = retriever.generate("xmas songs", GenerationOptions(n=10, k=4, voting="count"))
+    result = retriever.generate("xmas songs", GenerationOptions(n=10, k=4, voting="count", fusion=PLAIN_WEIGHTS))
     neighbour_pids = [n.pid for n in result.neighbours]
     for track in result.tracks:
         assert set(track.voters) <= set(neighbour_pids)
@@ -124,7 +125,7 @@ def test_excluding_every_playlist_of_a_title_looks_further(retriever):
 
 def test_versions_of_a_song_are_merged_in_the_output(retriever):
     # "Last Christmas" (pids 0, 1, 3) and "Last Christmas - Remastered" (pid 2) are one song.
-    merged = retriever.generate("xmas songs", GenerationOptions(n=20, k=4, voting="count"))
+    merged = retriever.generate("xmas songs", GenerationOptions(n=20, k=4, voting="count", fusion=PLAIN_WEIGHTS))
     names = [t.track_name for t in merged.tracks]
     assert "Last Christmas - Remastered" not in names
     last = next(t for t in merged.tracks if t.track_name == "Last Christmas")
@@ -133,7 +134,8 @@ def test_versions_of_a_song_are_merged_in_the_output(retriever):
     assert last.score == 4
     assert len(set(uris(merged))) == len(merged.tracks)
 
-    separate = retriever.generate("xmas songs", GenerationOptions(n=20, k=4, voting="count", merge_versions=False))
+    separate = retriever.generate(
+        "xmas songs", GenerationOptions(n=20, k=4, voting="count", merge_versions=False, fusion=PLAIN_WEIGHTS))
     by_uri = {t.track_uri: t for t in separate.tracks}
     assert by_uri[uri("xmas02")].score == 3 and by_uri[uri("xmas08")].score == 1
     assert all(t.merged_uris == [] for t in separate.tracks)
@@ -183,7 +185,8 @@ def test_a_short_title_gets_no_truncation_warning(retriever):
 
 
 def test_non_latin_title_finds_its_playlist(retriever):
-    result = retriever.generate("크리스마스", GenerationOptions(n=3, k=1))
+    # Plain votes: one voter, so its playlist order decides.
+    result = retriever.generate("크리스마스", GenerationOptions(n=3, k=1, fusion=PLAIN_WEIGHTS))
     assert [n.pid for n in result.neighbours] == [4]
     assert result.neighbours[0].similarity == pytest.approx(1.0, abs=1e-3)
     assert result.normalized_title == "크리스마스"

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from agent.profile import load_profile
-from agent.titles_file import PlaylistRequest, read_titles_file
+from agent.titles_file import TitlesEntry as PlaylistRequest, read_titles_file
 from agent.workspace import demo_catalog_file
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationError

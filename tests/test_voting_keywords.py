@@ -11,6 +11,7 @@ import pytest
 from conftest import make_playlist, uri, write_slice_file
 from keyword_encoder import KeywordEncoder
 from retrieval.catalog import Catalog
+from retrieval.fusion import PLAIN_WEIGHTS
 from retrieval.generator import GenerationOptions, Retriever
 from retrieval.index import ChromaLocation, build_index
 from retrieval.ingest import ingest_paths
@@ -51,7 +52,7 @@ def test_neighbours_are_the_closest_titles_with_their_exact_similarity(retriever
 
 
 def test_similarity_voting_sums_the_voters_similarities(retriever):
-    playlist = retriever.generate("christmas party", GenerationOptions(n=5, k=3, voting="similarity"))
+    playlist = retriever.generate("christmas party", GenerationOptions(n=5, k=3, voting="similarity", fusion=PLAIN_WEIGHTS))
     scores = {t.track_uri: t.score for t in playlist.tracks}
     # a: the exact title (1) and "christmas" (1/sqrt 2); b: "christmas" and "party"; c: "party".
     assert scores == pytest.approx({uri(A): 1 + HALF, uri(B): 2 * HALF, uri(C): HALF}, abs=1e-5)
@@ -59,13 +60,13 @@ def test_similarity_voting_sums_the_voters_similarities(retriever):
 
 
 def test_count_voting_breaks_the_tie_by_the_most_similar_voter(retriever):
-    playlist = retriever.generate("christmas party", GenerationOptions(n=5, k=3, voting="count"))
+    playlist = retriever.generate("christmas party", GenerationOptions(n=5, k=3, voting="count", fusion=PLAIN_WEIGHTS))
     # a and b both have two voters; a's best voter is the exact title (similarity 1).
     assert [(t.track_uri, t.score) for t in playlist.tracks] == [(uri(A), 2), (uri(B), 2), (uri(C), 1)]
     assert playlist.tracks[0].voters[0] == 1
 
 
 def test_with_k_1_only_the_exact_title_votes(retriever):
-    playlist = retriever.generate("christmas", GenerationOptions(n=5, k=1, voting="similarity"))
+    playlist = retriever.generate("christmas", GenerationOptions(n=5, k=1, voting="similarity", fusion=PLAIN_WEIGHTS))
     assert [n.pid for n in playlist.neighbours] == [2]
     assert {t.track_uri: t.score for t in playlist.tracks} == pytest.approx({uri(A): 1.0, uri(B): 1.0}, abs=1e-5)

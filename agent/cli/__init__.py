@@ -15,6 +15,7 @@ from agent.cli.ingest import ingest
 from agent.cli.llm_config import llm_config
 from agent.cli.serve import serve
 from agent.cli.train import train
+from agent.cli.tune import tune
 
 
 @click.group(cls=AgentGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,6 +35,7 @@ cli.add_command(evaluate)
 cli.add_command(profile)
 cli.add_command(train)
 cli.add_command(serve)
+cli.add_command(tune)
 
 
 def main() -> None:

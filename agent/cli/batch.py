@@ -64,16 +64,17 @@ class BatchTally:
     bugs: int = 0
 
 
-def run_batch(titles: list[str], make: Callable[[str], GeneratedPlaylist], output: Path | None) -> None:
+def run_batch(titles: list, make: Callable[..., GeneratedPlaylist], output: Path | None,
+              label: Callable[..., str] = str) -> None:
     """Make and write a playlist for each title; ends with the exit code the batch earned."""
     sink = RecordSink(output)
     tally = BatchTally()
     try:
         if stderr().is_terminal:
-            _with_bar(titles, make, sink, tally)
+            _with_bar(titles, make, sink, tally, label)
         else:
             for title in titles:
-                _one(title, make, sink, tally)
+                _one(title, make, sink, tally, label)
     except KeyboardInterrupt:
         stderr().print(f"Interrupted: {tally.written} of {len(titles)} records were written to "
                        f"{safe_text(sink.name)} and are kept.", highlight=False)
@@ -83,18 +84,19 @@ def run_batch(titles: list[str], make: Callable[[str], GeneratedPlaylist], outpu
     _finish(tally, len(titles), output)
 
 
-def _with_bar(titles: list[str], make, sink: RecordSink, tally: BatchTally) -> None:
+def _with_bar(titles: list, make, sink: RecordSink, tally: BatchTally, label: Callable[..., str]) -> None:
     with records_bar() as bar:
         if sink.name == "standard output" and sys.stdout.isatty():
             # The records share the bar's terminal: written above it, as plain text.
             sink.write_line = lambda line: bar.console.out(line, highlight=False)
         task = bar.add_task("Playlists", total=len(titles))
         for title in titles:
-            _one(title, make, sink, tally)
+            _one(title, make, sink, tally, label)
             bar.advance(task)
 
 
-def _one(title: str, make: Callable[[str], GeneratedPlaylist], sink: RecordSink, tally: BatchTally) -> None:
+def _one(title, make: Callable[..., GeneratedPlaylist], sink: RecordSink, tally: BatchTally,
+         label: Callable[..., str] = str) -> None:
     try:
         playlist = make(title)
     except Exception as error:
@@ -103,7 +105,7 @@ def _one(title: str, make: Callable[[str], GeneratedPlaylist], sink: RecordSink,
                 raise
             tally.bugs += 1
         tally.failed += 1
-        sink.write_line(TitleFailure(title=title, error=as_cli_error(error).message).model_dump_json())
+        sink.write_line(TitleFailure(title=label(title), error=as_cli_error(error).message).model_dump_json())
     else:
         show_warnings(playlist)
         sink.write_line(as_jsonl(playlist))

@@ -8,17 +8,18 @@ from pathlib import Path
 import click
 
 from agent.cli.common import stdout, workspace_options
+from agent.cli.continuation import run_continuation, save_versus_paper, versus_paper
 from agent.cli.active import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
 from agent.cli.output import OutputError
 from agent.cli.progress import Bars
 from agent.evaluation import MATCH_BY, configurations
-from agent.evaluation.jobs import QueryChoice, evaluate_configurations, evaluate_encoders
+from agent.evaluation.jobs import QueryChoice, evaluate_configurations, evaluate_continuation, evaluate_encoders
 from agent.evaluation.charts import headline_bars
 from agent.evaluation.tables import print_report, report_markdown
 from agent.playlist import ModeOptions
 from agent.safe_text import safe_text
-from agent.workspace import Workspace
+from agent.workspace import Workspace, active_fusion_weights
 from retrieval.generator import GenerationError
 from retrieval.split import HOLDOUT_UNITS
 from retrieval.voting import VOTING_RULES
@@ -61,12 +62,16 @@ def _csv(kind):
               help="--modes rerank: none, rrf (reciprocal rank fusion with retrieval), or both.")
 @click.option("--rerank-shuffles", "shuffle_counts", default="1", show_default=True, callback=_csv(int),
               help="--modes rerank: shuffled presentation counts to compare (e.g. 1,3,5), combined by Borda count.")
+@click.option("--ablate", is_flag=True, help="Add rows of the fused default with each signal switched off in turn.")
+@click.option("--seeds", "seed_counts", callback=lambda ctx, param, value: _csv(int)(ctx, param, value) if value else None,
+              help="Score continuation instead: each held-out playlist given its title and first N tracks, "
+                   "for each N of this list (e.g. 0,1,5,10,25).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where report.json and chart.png go [default: DATA_DIR/evaluations/TIMESTAMP].")
 @backend_options
 @workspace_options
 def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encoders, modes, shot_counts, fuses,
-             shuffle_counts, output_dir, llm: LLMChoice, workspace: Workspace) -> None:
+             shuffle_counts, ablate, seed_counts, output_dir, llm: LLMChoice, workspace: Workspace) -> None:
     """Score retrieval configurations and the baselines with precision, recall, MRR, NDCG,
     HIT at 10, 66 and 500, R-precision and clicks.
 
@@ -76,7 +81,8 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
     for rule in voting:
         if rule not in VOTING_RULES:
             raise GenerationError(f"unknown voting rule {rule!r}; choose from {', '.join(VOTING_RULES)}")
-    configs = configurations(voting, ks, modes=modes, shots=shot_counts, fuses=fuses, shuffles=shuffle_counts)
+    configs = configurations(voting, ks, modes=modes, shots=shot_counts, fuses=fuses, shuffles=shuffle_counts,
+                             fused=modes == ["retrieval"], ablate=ablate)
     for name in modes:
         ModeOptions(mode=name).check()
     for config in configs:
@@ -87,19 +93,28 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
     backend = llm.open(workspace) if set(modes) - {"retrieval"} else None
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
+        weights = active_fusion_weights(workspace, catalog)
+        if seed_counts:
+            report = evaluate_continuation(catalog, workspace.chroma, choice, seed_counts, weights, Bars())
+            return run_continuation(report, output_dir, workspace, stdout())
         if encoders:
             report = evaluate_encoders(catalog, workspace.chroma, workspace.home, encoders, voting, ks, choice,
                                        match_by, Bars())
         else:
-            report = evaluate_configurations(catalog, workspace.chroma, configs, choice, match_by, Bars(), backend)
+            report = evaluate_configurations(catalog, workspace.chroma, configs, choice, match_by, Bars(), backend,
+                                             weights)
     _publish(report, output_dir, workspace, is_demo)
 
 
 def _publish(report, output_dir: Path | None, workspace: Workspace, is_demo: bool) -> None:
     print_report(stdout(), report)
+    compared = versus_paper(report)
+    for line in compared:
+        stdout().print(line, highlight=False)
     folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S")
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        save_versus_paper(compared, folder)
         (folder / "report.json").write_text(report.model_dump_json(indent=2))
         (folder / "report.md").write_text(report_markdown(report) + "\n")
         headline_bars(report, folder / "chart.png")

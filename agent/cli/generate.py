@@ -18,7 +18,8 @@ from agent.profile import load_profile
 from agent.render import FORMATS, as_jsonl, as_text, format_for, print_table
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, open_retriever
-from retrieval.resolve import NameResolver
+from agent.titles_file import TitlesEntry, read_titles_file
+from retrieval.resolve import NameResolver, resolve_seeds
 from retrieval.steering import DEFAULT_STRENGTH, Steering
 from retrieval.tags import open_tag_index
 from retrieval.generator import DEFAULT_K, DEFAULT_VOTING, GenerationError, GenerationOptions
@@ -28,7 +29,8 @@ from retrieval.voting import VOTING_RULES
 @click.command()
 @click.option("--title", "-t", help="The playlist title, e.g. \"road trip\".")
 @click.option("--titles-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Generate for each line of this file; writes JSONL, one object per title.")
+              help="Generate for each line of this file (a .jsonl file: one {\"title\", \"seeds\", \"n\"} "
+                   "object per line); writes JSONL, one record per line.")
 @click.option("-n", "--n", "count", type=int, default=10, show_default=True, help="Number of tracks.")
 @click.option("--k", type=int, default=DEFAULT_K, show_default=True, help="Neighbour playlists that vote.")
 @click.option("--voting", type=click.Choice(VOTING_RULES), default=DEFAULT_VOTING, show_default=True,
@@ -43,32 +45,34 @@ from retrieval.voting import VOTING_RULES
 @click.option("--steer-strength", type=float, default=DEFAULT_STRENGTH, show_default=True,
               help="How far --steer moves the playlist: 0 not at all, 1 ordered by the words alone.")
 @click.option("--keep-versions", is_flag=True, help="List versions of one song (Remastered, Live) separately.")
+@click.option("--seed", "seeds", multiple=True, metavar="TRACK",
+              help="Continue from this track: a URI or \"song by artist\" (repeatable); --title is then optional.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @profile_option
 @llm_options()
 @workspace_options
 def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist, steer,
-             steer_strength, keep_versions, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
+             steer_strength, keep_versions, seeds, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
     """Generate a playlist for a title from the playlists whose titles are most similar.
 
     With no catalog ingested, the embedded demo catalog is built on first use.
     --mode rerank and --mode llm add an LLM: the bundled tiny model by default,
     --model-path for your GGUF, --llm openai (or --base-url) for an API.
     """
-    titles = _titles(title, titles_file)
+    entries = _entries(title, titles_file, seeds)
     check_output(output)
-    fmt = _format(fmt, output, titles_file is not None, len(titles))
+    fmt = _format(fmt, output, titles_file is not None, len(entries))
     options = GenerationOptions(
         n=count, k=k, voting=voting, merge_versions=not keep_versions,
         max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
     )
     steering = Steering.parse(steer, steer_strength) if steer else None
+    base = PlaylistRequest("", options, mode, steering).check_options()
     if titles_file is not None:
-        batch = PlaylistRequest(titles[0], options, mode, steering).check_options()  # a bad title fails alone
-        with playlist_maker(batch, llm, profile_name, workspace) as (make, _):
-            run_batch(titles, lambda t: make(batch.for_title(t).check()), output)
+        with playlist_maker(base, llm, profile_name, workspace) as (make, _):
+            run_batch(entries, lambda entry: make(entry.request(base).check()), output, label=TitlesEntry.label)
         return
-    requests = [PlaylistRequest(t, options, mode, steering).check() for t in titles]
+    requests = [entry.request(base).check() for entry in entries]
     playlists, is_demo = make_playlists(requests, llm, profile_name, workspace)
     for playlist in playlists:
         show_warnings(playlist)
@@ -96,7 +100,8 @@ def playlist_maker(first: PlaylistRequest, llm: LLMChoice, profile_name: str | N
         tags = open_tag_index(catalog, retriever.index, workspace.chroma) if first.steering else None
 
         def make(request: PlaylistRequest):
-            request = request.with_options(exclude_artists=artists).with_profile(preferences)
+            seeds = tuple(t.track_uri for t in resolve_seeds(catalog, request.options.seed_uris))
+            request = request.with_options(exclude_artists=artists, seed_uris=seeds).with_profile(preferences)
             return make_playlist(retriever, backend, request, tags)
 
         try:
@@ -125,20 +130,14 @@ def _format(fmt: str | None, output: Path | None, batch: bool, count: int) -> st
     return fmt
 
 
-def _titles(title: str | None, titles_file: Path | None) -> list[str]:
-    if (title is None) == (titles_file is None):
-        raise GenerationError("give either --title or --titles-file")
-    if titles_file is None:
-        return [title]
-    try:
-        lines = titles_file.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as error:
-        raise GenerationError(f"{titles_file} is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
-    titles = [line.strip() for line in lines]
-    titles = [t for t in titles if t]
-    if not titles:
-        raise GenerationError(f"{titles_file} holds no titles (one title per line)")
-    return titles
+def _entries(title: str | None, titles_file: Path | None, seeds: tuple[str, ...]) -> list[TitlesEntry]:
+    if titles_file is not None:
+        if title is not None or seeds:
+            raise GenerationError("give --title and --seed, or --titles-file, not both")
+        return read_titles_file(titles_file)
+    if title is None and not seeds:
+        raise GenerationError("give --title, --seed or --titles-file")
+    return [TitlesEntry(line=0, title=title, seeds=tuple(seeds))]
 
 
 def _emit(playlists, fmt: str, explain: bool, output: Path | None, is_demo: bool) -> None:

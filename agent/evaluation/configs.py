@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent.playlist import ModeOptions
+from retrieval.fusion import ABLATABLE
+from retrieval.generator import DEFAULT_K
 
 DEPTH = 500  # the challenge's request size; every cutoff is scored from one list
 LLM_SONGS = 10  # songs asked of an LLM in mode llm
@@ -28,10 +30,15 @@ class EvalConfig:
     shots: int = 0
     fuse: str = "none"
     shuffles: int = 1
+    # "plain": title votes alone (the paper's method and the voting rules); "fused": the
+    # default signals (tuned weights when stored); "-entity" etc.: fused with one signal off.
+    signals: str = "plain"
 
     @property
     def name(self) -> str:
         if self.kind == "retrieval":
+            if self.signals != "plain":
+                return f"fused k={self.k}" + (f" {self.signals}" if self.signals != "fused" else "")
             if self.mode == "llm":
                 return f"llm {self.shots}-shot"
             prefix = f"{self.encoder} " if self.encoder else ""
@@ -54,12 +61,19 @@ def configurations(
     shots: Sequence[int] = (0,),
     fuses: Sequence[str] = ("none",),
     shuffles: Sequence[int] = (1,),
+    fused: bool = False,
+    ablate: bool = False,
 ) -> list[EvalConfig]:
-    """The retrieval grid (per encoder, when several are compared), the LLM modes on the
-    grid's first voting rule and k, and the baselines, which every report carries."""
+    """The retrieval grid (per encoder, when several are compared), the fused default and
+    its ablations, the LLM modes on the grid's first voting rule and k, and the baselines,
+    which every report carries."""
     grid = []
     if "retrieval" in modes:
         grid = [EvalConfig("retrieval", v, k, e) for e in (encoders or [None]) for v in votings for k in ks]
+        if fused or ablate:
+            grid.append(EvalConfig("retrieval", "similarity", DEFAULT_K, signals="fused"))
+        if ablate:
+            grid += [EvalConfig("retrieval", "similarity", DEFAULT_K, signals=f"-{name}") for name in ABLATABLE]
     if "rerank" in modes:
         grid += [EvalConfig("retrieval", votings[0], ks[0], mode="rerank", fuse=fuse, shuffles=s)
                  for fuse in fuses for s in shuffles]

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.evaluation.configs import EvalConfig, configurations
+from agent.evaluation.continuation import ContinuationReport, continuation_report
 from agent.evaluation.encoders import encoder_retrievers
 from agent.evaluation.queries import Query, file_queries, held_out_queries
 from agent.evaluation.report import EvalReport
 from agent.evaluation.runner import run_evaluation
 from retrieval.catalog import Catalog
+from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights
 from retrieval.generator import GenerationError, Retriever
 from retrieval.index import ChromaLocation, derive_index, drop_index, open_index
 from retrieval.split import Split, holdout
@@ -67,7 +69,8 @@ def select_queries(catalog: Catalog, choice: QueryChoice, reporter: Reporter,
 
 
 def evaluate_configurations(catalog: Catalog, chroma: ChromaLocation, configs: Sequence[EvalConfig],
-                            choice: QueryChoice, match_by: str, reporter: Reporter, backend=None) -> EvalReport:
+                            choice: QueryChoice, match_by: str, reporter: Reporter, backend=None,
+                            weights: FusionWeights = DEFAULT_WEIGHTS) -> EvalReport:
     """Every configuration on the chosen queries, over an index without the held-out playlists."""
     selected = select_queries(catalog, choice, reporter)
     base = open_index(catalog, chroma)
@@ -75,7 +78,8 @@ def evaluate_configurations(catalog: Catalog, chroma: ChromaLocation, configs: S
     try:
         with reporter.progress("Scoring queries", total=len(selected.queries)) as update:
             return run_evaluation(
-                catalog, Retriever(catalog, index), configs, selected.queries, selected.exclude, selected.label,
+                catalog, Retriever(catalog, index, weights=weights), configs, selected.queries, selected.exclude,
+                selected.label,
                 match_by, on_query=lambda done: update(done, len(selected.queries)), backend=backend,
             )
     finally:
@@ -102,3 +106,18 @@ def evaluate_encoders(catalog: Catalog, chroma: ChromaLocation, home: Path, enco
                 selected.exclude, selected.label, match_by,
                 on_query=lambda done: scored(done, len(selected.queries)), retrievers=retrievers,
             )
+
+
+def evaluate_continuation(catalog: Catalog, chroma: ChromaLocation, choice: QueryChoice, seed_counts: Sequence[int],
+                          weights: FusionWeights, reporter: Reporter) -> ContinuationReport:
+    """Held-out playlists given their title and first N tracks, for each N of `seed_counts`."""
+    selected = select_queries(catalog, choice, reporter)
+    base = open_index(catalog, chroma)
+    index = derive_index(catalog, base, chroma, selected.exclude) if selected.exclude else base
+    try:
+        with reporter.progress("Scoring continuations") as update:
+            return continuation_report(catalog, Retriever(catalog, index, weights=weights), selected.queries,
+                                       selected.exclude, selected.label, seed_counts, on_query=update)
+    finally:
+        if index is not base:
+            drop_index(chroma, index)

@@ -22,6 +22,7 @@ from agent.playlist import PlaylistRequest, make_playlist
 from retrieval import metrics
 from retrieval.baselines import ExactTitle, PopularTracks
 from retrieval.catalog import Catalog
+from retrieval.fusion import PLAIN_WEIGHTS
 from retrieval.generator import GenerationOptions, Retriever
 from retrieval.normalize import artist_key, song_key
 
@@ -62,7 +63,8 @@ def _generator(config: EvalConfig, retriever: Retriever, catalog: Catalog, exclu
     # An LLM names LLM_SONGS songs (the paper's Table 5 is at 10); rerank reorders the
     # top candidates of a 500-track retrieval, the rest keep retrieval order.
     depth = LLM_SONGS if config.mode == "llm" else DEPTH
-    options = GenerationOptions(n=depth, k=config.k, voting=config.voting, exclude_pids=exclude)
+    options = GenerationOptions(n=depth, k=config.k, voting=config.voting, exclude_pids=exclude,
+                                fusion=_weights(config, retriever))
     request = PlaylistRequest(options=options, mode_options=config.mode_options)
 
     def generate(title: str) -> tuple[Recommendation, dict[str, float]]:
@@ -71,6 +73,14 @@ def _generator(config: EvalConfig, retriever: Retriever, catalog: Catalog, exclu
         return tracks, _llm_diagnostics(playlist)
 
     return generate
+
+
+def _weights(config: EvalConfig, retriever: Retriever):
+    if config.signals == "plain":
+        return PLAIN_WEIGHTS
+    if config.signals == "fused":
+        return retriever.weights
+    return retriever.weights.without(config.signals.removeprefix("-"))
 
 
 def _llm_diagnostics(playlist) -> dict[str, float]:

@@ -48,7 +48,7 @@ class PlaylistRequest:
 
     def check(self) -> PlaylistRequest:
         self.check_options()
-        require_title(self.title)
+        require_title(self.title, bool(self.options.seed_uris) and self.mode == "retrieval")
         return self
 
     def check_options(self) -> PlaylistRequest:

@@ -6,6 +6,8 @@ runs on the `LLMWorker` thread, so a slow model never delays them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import asyncio
 import contextlib
 from importlib import resources
@@ -20,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from agent.server.errors import error_response, install_error_handlers
 from agent.server.limits import BodySizeLimit
 from agent.server.llm_worker import LLMWorker
+from retrieval.steering import Steering
 from agent.server.schemas import MAX_BODY_BYTES, CompareBody, ExportBody, PlaylistBody, ProfileChange, TitleBody
 from agent.server.service import (
     GeneratedPlaylist, GenerationOptions, ModeOptions, PlaylistService, Request as PlaylistRequest, as_text,
@@ -56,6 +59,8 @@ def create_app(service: PlaylistService, llm: LLMWorker) -> FastAPI:
     @app.post("/v1/playlists", response_model=GeneratedPlaylist)
     async def create_playlist(body: PlaylistBody) -> JSONResponse:
         request = _request(body, body.mode, k=body.k, voting=body.voting)
+        if body.steering:
+            request = replace(request, steering=Steering.parse(body.steering, body.steer_strength))
         if request.mode.needs_llm:
             playlist = await asyncio.wrap_future(llm.submit(service.playlist, request))
         else:

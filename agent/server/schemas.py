@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from retrieval.steering import DEFAULT_STRENGTH
 
 MAX_TITLE = 200
 MAX_TRACKS = 500
@@ -35,34 +37,28 @@ class LLMSettings(BaseModel):
 class TitleBody(LLMSettings):
     """What a playlist and a comparison both take."""
 
-    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    title: str = Field(default="", max_length=MAX_TITLE, description="optional when seeds are given")
     seeds: list[str] = Field(default_factory=list, max_length=MAX_LIST,
-                             description="track URIs from the catalog; the playlists holding them join the vote")
+                             description="tracks to continue from: URIs or \"song by artist\"; never in the output")
     n: int = Field(default=10, ge=1, le=MAX_TRACKS)
     filters: Filters = Field(default_factory=Filters)
     profile: str | None = Field(default="default", max_length=64,
                                 description="a preference profile applied to the playlist; null for none")
 
-    @field_validator("title")
-    @classmethod
-    def _not_blank(cls, title: str) -> str:
-        if not title.strip():
-            raise ValueError("the title is empty; give a playlist title such as \"road trip\"")
-        return title
+    @model_validator(mode="after")
+    def _says_something(self):
+        if not self.title.strip() and not self.seeds:
+            raise ValueError("the title is empty; give a playlist title such as \"road trip\" (or seeds)")
+        return self
 
 
 class PlaylistBody(TitleBody):
     k: int = Field(default=50, ge=1, le=1000, description="neighbour playlists that vote")
     voting: Literal["count", "similarity"] = "similarity"
     mode: Literal["retrieval", "rerank", "llm"] = "retrieval"
-    steering: Any = Field(default=None, description="not supported yet: any value is refused")
-
-    @field_validator("steering")
-    @classmethod
-    def _no_steering(cls, steering: Any) -> None:
-        if steering is not None:
-            raise ValueError("steering is not supported by this server yet; leave it out")
-        return None
+    steering: list[str] = Field(default_factory=list, max_length=10,
+                                description="words to move toward (\"upbeat\") or away from (\"-sad\"); retrieval mode")
+    steer_strength: float = Field(default=DEFAULT_STRENGTH, ge=0, le=1, description="0: no effect; 1: the words alone")
 
 
 class CompareBody(TitleBody):

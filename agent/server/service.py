@@ -25,6 +25,9 @@ from retrieval.encoder import EncoderError
 from retrieval.index import IndexUnavailableError, TitleIndex, open_index
 from retrieval.onnx_encoder import OnnxEncoder
 from retrieval.records import GeneratedPlaylist, Track
+from retrieval.resolve import resolve_seeds
+from retrieval.steering import Steering
+from retrieval.tags import TagIndex, open_tag_index
 
 __all__ = [
     "UNAVAILABLE_ERRORS", "USER_ERRORS", "Comparison", "GeneratedPlaylist", "GenerationError", "GenerationOptions", "ModeOptions",
@@ -43,7 +46,8 @@ class Request:
     options: GenerationOptions
     mode: ModeOptions
     profile: str | None
-    seeds: tuple[str, ...] = ()
+    seeds: tuple[str, ...] = ()  # URIs or names, resolved in the catalog
+    steering: Steering | None = None
 
 
 class PlaylistService:
@@ -63,6 +67,7 @@ class PlaylistService:
         first = self._catalog()
         self.index: TitleIndex = open_index(first, workspace.chroma)
         self._shared_encoder = Retriever(first, self.index).encoder
+        self.tags = _tag_index(first, self.index, workspace)
         self.playlists = first.stats().playlists
 
     # -- per-thread state --------------------------------------------------------
@@ -103,7 +108,7 @@ class PlaylistService:
 
     def playlist(self, request: Request) -> GeneratedPlaylist:
         backend = self.backend() if request.mode.needs_llm else None
-        return make_playlist(self.retriever(), backend, self._request(request))
+        return make_playlist(self.retriever(), backend, self._request(request), self.tags if request.steering else None)
 
     def compare(self, request: Request) -> tuple[Comparison, dict[str, list[str]]]:
         """All three modes, and for each track the other modes that share its song."""
@@ -116,15 +121,13 @@ class PlaylistService:
         return comparison, also
 
     def _request(self, request: Request) -> PlaylistRequest:
-        return PlaylistRequest(request.title, self._options(request), request.mode).check()
+        return PlaylistRequest(request.title, self._options(request), request.mode, request.steering).check()
 
     def _options(self, request: Request) -> GenerationOptions:
         options = request.options
         if request.seeds:
-            unknown = [uri for uri in request.seeds if self._catalog().track_by_uri(uri) is None]
-            if unknown:
-                raise GenerationError(f"seed track(s) not in the catalog: {', '.join(unknown[:5])}")
-            options = replace(options, liked_track_uris=options.liked_track_uris + request.seeds)
+            seeds = resolve_seeds(self._catalog(), request.seeds)
+            options = replace(options, seed_uris=tuple(t.track_uri for t in seeds))
         if request.profile:
             profile, _warning = load_profile(self.workspace.home, request.profile)
             options = profile.apply(options)
@@ -164,3 +167,11 @@ class PlaylistService:
     def _profile_lock(self, name: str) -> threading.Lock:
         with self._profile_locks_lock:
             return self._profile_locks.setdefault(name, threading.Lock())
+
+
+def _tag_index(catalog: Catalog, index: TitleIndex, workspace: Workspace) -> TagIndex | None:
+    """The track tag vectors steering reads; None (steering refused) when the index has none."""
+    try:
+        return open_tag_index(catalog, index, workspace.chroma)
+    except IndexUnavailableError:
+        return None

@@ -6,7 +6,7 @@ Each file is written in one transaction, so a bad file leaves what was stored be
 
 Every SQL statement of the project lives in this package, split by concern: the
 schema and its migrations (`schema`), ingest writes (`writes`), the retrieval hot path
-(`reads`), lookups by name and whole-catalog scans (`lookups`), song keys (`song_keys`).
+(`reads`), lookups by name and whole-catalog scans (`lookups`), song keys (`song_keys`), the ranking signals' tables (`signals`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from pathlib import Path
 from retrieval.catalog.lookups import CorpusScans, NameLookups
 from retrieval.catalog.reads import CatalogStats, RetrievalReads
 from retrieval.catalog.schema import MIGRATIONS, connect, migrate, release
+from retrieval.catalog.signals import SignalTables
 from retrieval.catalog.song_keys import SongKeys
 from retrieval.catalog.writes import IngestStats, IngestWrites
 
 
-class Catalog(IngestWrites, RetrievalReads, NameLookups, CorpusScans, SongKeys):
+class Catalog(IngestWrites, RetrievalReads, NameLookups, CorpusScans, SongKeys, SignalTables):
     """A SQLite catalog file. Open with `Catalog(path)`; it is created and migrated on demand."""
 
     def __init__(self, path: str | Path):

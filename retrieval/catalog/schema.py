@@ -70,6 +70,16 @@ MIGRATIONS: list[tuple[str, str]] = [
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        # Play counts and folded artist/album names for the ranking signals, filled by
+        # Catalog.refresh_signal_tables when an index is built.
+        "003_signal_tables",
+        """
+        CREATE TABLE track_plays (track_id INTEGER PRIMARY KEY, plays INTEGER NOT NULL);
+        CREATE TABLE entity_names (folded TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL);
+        CREATE INDEX entity_names_by_folded ON entity_names(folded);
+        """,
+    ),
 ]
 
 # Created on first use rather than by a migration: only users with liked tracks need it,

@@ -1,0 +1,75 @@
+"""`agent evaluate --seeds 0,1,5,10,25`: continuation scored per seed count, and the
+paired comparison of the fused default with the paper's method."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from agent.evaluation.bootstrap import paired_bootstrap
+from agent.evaluation.continuation import METHODS, ContinuationReport
+from agent.evaluation import EvalReport
+from agent.workspace import Workspace
+
+PAPER_METHOD = "count k=50"
+COMPARED = ("ndcg@10", "r_precision")
+
+
+def run_continuation(report: ContinuationReport, output_dir: Path | None, workspace: Workspace,
+                     console: Console) -> None:
+    """Show the continuation table and write continuation.json and .md."""
+    markdown = continuation_markdown(report)
+    console.print(continuation_table(report))
+    folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S-seeds")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "continuation.json").write_text(report.model_dump_json(indent=2))
+    (folder / "continuation.md").write_text(markdown + "\n")
+    console.print(f"Report: {folder / 'continuation.json'} (and continuation.md)")
+
+
+def _rows(report: ContinuationReport):
+    for count in sorted({row.seeds for row in report.rows}):
+        for method in METHODS:
+            ndcg = report.mean(count, method, "ndcg@10")
+            if ndcg is not None:
+                row = next(r for r in report.rows if r.seeds == count and r.method == method)
+                yield count, method, row.queries, ndcg, row.means["r_precision"], row.means["recall@500"]
+
+
+def continuation_table(report: ContinuationReport) -> Table:
+    table = Table(title=f"Continuation · {report.holdout} · first N tracks given, the rest to find",
+                  title_justify="left", caption="seeds never count as hits; 500 tracks per query")
+    for column in ("seeds", "method", "queries", "ndcg@10", "r_precision", "recall@500"):
+        table.add_column(column, justify="left" if column == "method" else "right")
+    for count, method, queries, ndcg, rprec, recall in _rows(report):
+        table.add_row(str(count), method, str(queries), f"{ndcg:.4f}", f"{rprec:.4f}", f"{recall:.4f}")
+    return table
+
+
+def continuation_markdown(report: ContinuationReport) -> str:
+    lines = ["| seeds | method | queries | NDCG@10 | R-precision | recall@500 |", "|---|---|---|---|---|---|"]
+    lines += [f"| {c} | {m} | {q} | {n:.4f} | {r:.4f} | {a:.4f} |" for c, m, q, n, r, a in _rows(report)]
+    return "\n".join(lines)
+
+
+def versus_paper(report: EvalReport) -> list[str]:
+    """Paired 95% bootstrap intervals of each fused row against the paper's method."""
+    names = {r.name for r in report.results}
+    if PAPER_METHOD not in names:
+        return []
+    lines = []
+    for name in (r.name for r in report.results if r.name.startswith("fused")):
+        for metric in COMPARED:
+            base = [q.scores[PAPER_METHOD][metric] for q in report.per_query]
+            cand = [q.scores[name][metric] for q in report.per_query]
+            lines.append(f"{name} vs {PAPER_METHOD}: " + paired_bootstrap(base, cand, metric).describe())
+    return lines
+
+
+def save_versus_paper(lines: list[str], folder: Path) -> None:
+    if lines:
+        (folder / "versus_paper.json").write_text(json.dumps(lines, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,92 @@
+"""Evaluation of playlist continuation (the RecSys Challenge 2018 task).
+
+Each held-out playlist is given as its title and its first N tracks (the seeds); the
+rest of it is the ground truth, and the seeds never count as hits. For every N the
+fused method (title and seeds), title voting alone, seed co-occurrence alone and the
+most-played tracks are scored side by side.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from pydantic import BaseModel
+
+from agent.evaluation.configs import DEPTH, HEADLINE
+from agent.evaluation.queries import Query
+from agent.evaluation.runner import score
+from retrieval.baselines import PopularTracks
+from retrieval.catalog import Catalog
+from retrieval.generator import GenerationOptions, Retriever
+
+SEED_COUNTS = (0, 1, 5, 10, 25)
+METHODS = ("fused", "title only", "co-occurrence only", "popular")
+METRICS = HEADLINE + ("ndcg@500", "recall@500")
+
+
+class ContinuationRow(BaseModel):
+    seeds: int
+    method: str
+    queries: int
+    means: dict[str, float]
+
+
+class ContinuationReport(BaseModel):
+    holdout: str
+    rows: list[ContinuationRow]
+
+    def mean(self, seeds: int, method: str, metric: str) -> float | None:
+        for row in self.rows:
+            if row.seeds == seeds and row.method == method:
+                return row.means.get(metric)
+        return None
+
+
+def continuation_report(
+    catalog: Catalog,
+    retriever: Retriever,
+    queries: Sequence[Query],
+    exclude_pids: frozenset[int],
+    holdout: str,
+    seed_counts: Sequence[int] = SEED_COUNTS,
+    on_query: Callable[[int, int], None] | None = None,
+) -> ContinuationReport:
+    """Score every method for every seed count on the queries long enough to have a rest."""
+    popular = PopularTracks(catalog, exclude_pids, depth=DEPTH + max(seed_counts))
+    base = GenerationOptions(n=DEPTH, exclude_pids=exclude_pids)
+    work = [(n, q) for n in seed_counts for q in queries if len(dict.fromkeys(q.tracks)) > n]
+    scores: dict[tuple[int, str], list[dict[str, float]]] = {}
+    for done, (count, query) in enumerate(work, 1):
+        seeds, truth = given_and_hidden(query.tracks, count)
+        for method in METHODS if count else ("fused", "popular"):
+            recommended = _recommend(method, retriever, popular, base, query.title, seeds)
+            scores.setdefault((count, method), []).append(score(recommended, truth, "uri"))
+        if on_query:
+            on_query(done, len(work))
+    rows = [
+        ContinuationRow(seeds=count, method=method, queries=len(found),
+                        means={m: statistics.fmean(s[m] for s in found) for m in METRICS})
+        for (count, method), found in scores.items()
+    ]
+    return ContinuationReport(holdout=holdout, rows=rows)
+
+
+def given_and_hidden(tracks: Sequence[tuple[str, str, str]], count: int) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The seed URIs (the first `count` tracks) and the ground truth: the rest, less any
+    repeat of a seed, so a seed can never count as a hit."""
+    seeds = list(dict.fromkeys(track[0] for track in tracks[:count]))
+    return seeds, [track for track in tracks[count:] if track[0] not in seeds]
+
+
+def _recommend(method: str, retriever: Retriever, popular: PopularTracks, base: GenerationOptions,
+               title: str, seeds: list[str]) -> list[tuple[str, str, str]]:
+    if method == "popular":
+        return [track for track, _ in popular.recommend(title, DEPTH + len(seeds)) if track[0] not in seeds][:DEPTH]
+    if method == "title only":  # the seeds are only kept out of the output
+        options = replace(base, exclude_track_uris=frozenset(seeds))
+    else:
+        options = replace(base, seed_uris=tuple(seeds))
+    playlist = retriever.generate("" if method == "co-occurrence only" else title, options)
+    return [(t.track_uri, t.track_name, t.artist_name) for t in playlist.tracks]

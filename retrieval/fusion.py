@@ -1,0 +1,121 @@
+"""Weighing the signals into one ranking, and the weights a catalog was tuned to.
+
+Every signal arrives scaled to [0, 1] (its best track scores 1); a track's fused
+score is the weighted sum, and each weighted part is kept so `--explain` can say
+why the track is there. Tuned weights are stored as JSON beside the index they were
+fitted on, with the validation scores they reached.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+# Signals that can be switched off one at a time (evaluation's ablation).
+ABLATABLE = ("sharpness", "entity", "cooccurrence", "tail")
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How much each signal counts. Defaults chosen on a validation split of the MPD
+    sample (never the reported split); `agent tune` fits them to a user's catalog."""
+
+    sharpness: float = 3.0  # neighbour votes weigh similarity ** sharpness
+    votes: float = 1.0
+    entity: float = 3.0
+    cooccurrence: float = 0.2
+    seeds: float = 2.0  # a request's seed weight is seeds * n / (n + 1) for n seed tracks
+    tail: bool = True  # back-fill with the most-played tracks
+
+    def without(self, signal: str) -> FusionWeights:
+        """These weights with one signal switched off (sharpness off is plain similarity)."""
+        if signal not in ABLATABLE:
+            raise ValueError(f"unknown signal {signal!r}; choose one of {', '.join(ABLATABLE)}")
+        return replace(self, **{signal: {"sharpness": 1.0, "tail": False}.get(signal, 0.0)})
+
+    def to_dict(self) -> dict[str, float | bool]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, object]) -> FusionWeights:
+        known = {f.name: f.type for f in fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in known})
+
+
+DEFAULT_WEIGHTS = FusionWeights()
+# The paper's method and the voting rules before fusion: title votes alone, no tail.
+PLAIN_WEIGHTS = FusionWeights(sharpness=1.0, entity=0.0, cooccurrence=0.0, seeds=0.0, tail=False)
+
+
+def seed_weight(weights: FusionWeights, seeds: int) -> float:
+    """More seeds weigh more against the title, with diminishing returns."""
+    return weights.seeds * seeds / (seeds + 1) if seeds else 0.0
+
+
+def fused_totals(signals: Mapping[str, Mapping[int, float]], weights: Mapping[str, float]) -> dict[int, float]:
+    """Track id -> the weighted sum of its signals, for every track some weighed signal scored.
+
+    >>> fused_totals({"votes": {1: 1.0, 2: 0.5}, "entity": {2: 1.0}}, {"votes": 1.0, "entity": 0.5})
+    {1: 1.0, 2: 1.0}
+    """
+    total: dict[int, float] = {}
+    for name, scores in signals.items():
+        weight = weights.get(name, 0.0)
+        if not weight:
+            continue
+        if not total:  # the first signal (votes, the largest) in one pass
+            total = {track: weight * value for track, value in scores.items()}
+            continue
+        get = total.get
+        for track, value in scores.items():
+            total[track] = get(track, 0.0) + weight * value
+    return total
+
+
+def contributions(signals: Mapping[str, Mapping[int, float]], weights: Mapping[str, float],
+                  tracks: Iterable[int]) -> dict[int, dict[str, float]]:
+    """Track id -> {signal: weighted part} for the given tracks (the ones shown), so
+    `--explain` can say why each is there.
+
+    >>> contributions({"votes": {1: 1.0, 2: 0.5}, "entity": {2: 1.0}}, {"votes": 1.0, "entity": 0.5}, [2])
+    {2: {'votes': 0.5, 'entity': 0.5}}
+    """
+    weighed = [(name, scores, weights.get(name, 0.0)) for name, scores in signals.items()]
+    return {
+        track: {name: weight * scores[track] for name, scores, weight in weighed if weight and scores.get(track)}
+        for track in tracks
+    }
+
+
+# --------------------------------------------------------------------------- #
+# Tuned weights, stored beside the index
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class TunedWeights:
+    weights: FusionWeights
+    index: str  # the index collection they were fitted with
+    validation: dict[str, float]  # scores reached on the validation split
+    baseline: dict[str, float]  # the built-in defaults' scores on the same split
+    split: str
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document = asdict(self) | {"weights": self.weights.to_dict()}
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> TunedWeights | None:
+        """The stored weights, or None when there are none or the file cannot be read."""
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**(document | {"weights": FusionWeights.from_dict(document["weights"])}))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def tuned_weights_path(folder: Path, index_collection: str) -> Path:
+    return folder / f"fusion-{index_collection}.json"

@@ -1,0 +1,188 @@
+"""The retrieval signals: each one alone on data small enough that the answer is known,
+then through generation on the hand-made corpus (real MiniLM, Chroma and SQLite)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import CHILL_TRACKS, build_corpus, uri, write_slice_file
+from retrieval.catalog import Catalog
+from retrieval.fusion import (
+    DEFAULT_WEIGHTS, PLAIN_WEIGHTS, FusionWeights, TunedWeights, contributions, fused_totals, seed_weight,
+)
+from retrieval.generator import RESEMBLANCE_FLOOR, GenerationError, GenerationOptions, Retriever
+from retrieval.index import ChromaLocation, build_index
+from retrieval.ingest import ingest_paths
+from retrieval.signals.cooccurrence import cooccurrence_scores, seed_neighbour_scores
+from retrieval.signals.entity import entity_scores
+from retrieval.signals.names import fold_name
+from retrieval.signals.neighbours import sharpened
+
+CORPUS = build_corpus()
+
+# --------------------------------------------------------------------------- #
+# Each signal on its own
+# --------------------------------------------------------------------------- #
+
+
+def test_sharpening_widens_the_gap_between_near_and_far_neighbours():
+    plain = dict(sharpened([(1, 0.9), (2, 0.3)], 1.0))
+    sharp = dict(sharpened([(1, 0.9), (2, 0.3)], 3.0))
+    assert plain == {1: 0.9, 2: 0.3}
+    assert sharp[1] / sharp[2] > plain[1] / plain[2] * 8
+    assert dict(sharpened([(3, -0.2)], 2.0)) == {3: 0.0}  # an opposite title never votes
+
+
+def test_a_track_beside_the_anchor_outscores_one_that_never_meets_it():
+    tracks_of = {10: [1, 2], 11: [1, 2, 3], 12: [4, 5]}
+    scores = cooccurrence_scores({1: 1.0}, {1: [10, 11]}, tracks_of, lambda t: 1, 0.0)
+    assert scores[2] == 1.0 and scores[3] == 0.5
+    assert 4 not in scores and 5 not in scores
+
+
+def test_popularity_damping_lowers_a_track_that_is_everywhere():
+    tracks_of = {10: [1, 2, 9], 11: [1, 3, 9]}
+    plays = {2: 1, 3: 1, 9: 50, 1: 2}.__getitem__
+    undamped = cooccurrence_scores({1: 1.0}, {1: [10, 11]}, tracks_of, plays, 0.0)
+    damped = cooccurrence_scores({1: 1.0}, {1: [10, 11]}, tracks_of, plays, 0.5)
+    assert undamped[9] > undamped[2]
+    assert damped[9] < damped[2]
+
+
+def test_a_playlist_sharing_two_seeds_outweighs_two_sharing_one():
+    playlists_of = {1: [10, 11, 12], 2: [10]}
+    tracks_of = {10: [1, 2, 7], 11: [1, 8], 12: [1, 8]}
+    scores = seed_neighbour_scores([1, 2], playlists_of, tracks_of, lambda t: 1, 0.0, 2.0)
+    assert scores[7] > scores[8]
+    assert 1 not in scores and 2 not in scores  # seeds are never proposed
+
+
+@pytest.mark.parametrize("title, name", [
+    ("beyonce", "Beyoncé"), ("The Beatles", "Beatles"), ("simon and garfunkel", "Simon & Garfunkel"),
+    ("MICHAEL BUBLÉ!!", "michael buble"),
+])
+def test_names_fold_to_the_same_key(title, name):
+    assert fold_name(title) == fold_name(name)
+
+
+def test_an_entitys_most_played_track_scores_one_and_rarer_ones_less():
+    assert entity_scores([(7, 100), (8, 25), (9, 0)], 0.5) == {7: 1.0, 8: 0.5, 9: 0.0}
+    assert entity_scores([], 0.5) == {}
+
+
+def test_fusion_sums_the_weighted_parts_and_skips_switched_off_signals():
+    signals = {"votes": {1: 1.0}, "entity": {1: 0.5, 2: 1.0}, "cooccurrence": {3: 1.0}}
+    weights = {"votes": 1.0, "entity": 2.0, "cooccurrence": 0.0}
+    assert fused_totals(signals, weights) == {1: 2.0, 2: 2.0}
+    assert contributions(signals, weights, [1, 2]) == {1: {"votes": 1.0, "entity": 1.0}, 2: {"entity": 2.0}}
+
+
+def test_more_seeds_weigh_more_with_diminishing_returns():
+    weights = [seed_weight(DEFAULT_WEIGHTS, n) for n in range(6)]
+    assert weights[0] == 0 and weights == sorted(weights)
+    assert weights[2] - weights[1] > weights[5] - weights[4]
+
+
+def test_switching_a_signal_off_changes_only_that_signal():
+    assert DEFAULT_WEIGHTS.without("entity").entity == 0
+    assert DEFAULT_WEIGHTS.without("entity").cooccurrence == DEFAULT_WEIGHTS.cooccurrence
+    assert DEFAULT_WEIGHTS.without("sharpness").sharpness == 1.0
+    assert DEFAULT_WEIGHTS.without("tail").tail is False
+    with pytest.raises(ValueError, match="unknown signal"):
+        DEFAULT_WEIGHTS.without("magic")
+
+
+def test_tuned_weights_survive_a_round_trip_and_a_broken_file_reads_as_none(tmp_path):
+    tuned = TunedWeights(FusionWeights(entity=5.0), "titles-x", {"ndcg@10": 0.2}, {"ndcg@10": 0.1}, "a split")
+    tuned.save(tmp_path / "w.json")
+    assert TunedWeights.load(tmp_path / "w.json") == tuned
+    (tmp_path / "bad.json").write_text("{not json")
+    assert TunedWeights.load(tmp_path / "bad.json") is None
+    assert TunedWeights.load(tmp_path / "missing.json") is None
+
+
+# --------------------------------------------------------------------------- #
+# Through generation
+# --------------------------------------------------------------------------- #
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory, encoder):
+    folder = tmp_path_factory.mktemp("signals")
+    catalog = Catalog(folder / "catalog.sqlite")
+    ingest_paths(catalog, [write_slice_file(folder / "mpd", CORPUS.playlists)])
+    index = build_index(catalog, encoder, ChromaLocation(path=folder / "chroma"))
+    yield Retriever(catalog, index, encoder)
+    catalog.close()
+
+
+def uris(playlist) -> list[str]:
+    return [t.track_uri for t in playlist.tracks]
+
+
+def test_a_title_naming_an_artist_brings_that_artist_and_says_so(retriever):
+    result = retriever.generate("the bon iver", GenerationOptions(n=3))
+    assert result.entities == ["artist Bon Iver"]
+    assert result.tracks[0].artist_name == "Bon Iver"
+    assert result.tracks[0].signals["entity"] > 0
+    plain = retriever.generate("the bon iver", GenerationOptions(n=3, fusion=DEFAULT_WEIGHTS.without("entity")))
+    assert plain.entities == []
+    assert all("entity" not in (t.signals or {}) for t in plain.tracks)
+
+
+@pytest.mark.parametrize("title", ["xmas songs", "workout", "chill out", "Bon Iver"])
+def test_the_first_n_tracks_do_not_depend_on_n(retriever, title):
+    longest = retriever.generate(title, GenerationOptions(n=30))
+    for n in (1, 3, 8, 15):
+        shorter = retriever.generate(title, GenerationOptions(n=n))
+        assert [(t.track_uri, t.score, t.merged_uris) for t in shorter.tracks] == \
+            [(t.track_uri, t.score, t.merged_uris) for t in longest.tracks[:n]]
+
+
+def test_the_popularity_tail_fills_any_request_after_the_scored_tracks(retriever):
+    songs = len({(n, a) for n, a in CORPUS.track_names.values()}) - 2  # two tracks are versions
+    result = retriever.generate("xmas songs", GenerationOptions(n=50, k=2))
+    assert len(result.tracks) == songs
+    tail = [t for t in result.tracks if t.signals == {"popularity": t.signals.get("popularity")}]
+    assert tail and all(t.score == 0 for t in tail)
+    assert result.tracks[-len(tail):] == tail  # the tail comes last
+    popularity = [t.signals["popularity"] for t in tail]
+    assert popularity == sorted(popularity, reverse=True)
+    without = retriever.generate("xmas songs", GenerationOptions(n=50, k=2, fusion=PLAIN_WEIGHTS))
+    assert len(without.tracks) < songs
+
+
+def test_a_title_like_nothing_in_the_catalog_is_warned_about(retriever):
+    far = retriever.generate("quantum chromodynamics lecture notes", GenerationOptions(n=3))
+    assert far.neighbours[0].similarity < RESEMBLANCE_FLOOR
+    assert any("nothing in the catalog resembles this title" in w for w in far.warnings)
+    near = retriever.generate("xmas songs", GenerationOptions(n=3))
+    assert not any("resembles" in w for w in near.warnings)
+
+
+@pytest.mark.parametrize("title", ["!!!", "...", " ?! "])
+def test_a_title_with_nothing_to_match_is_refused(retriever, title):
+    with pytest.raises(GenerationError, match="no letters, digits or emoji"):
+        retriever.generate(title)
+
+
+def test_seeds_lead_the_playlist_and_never_appear_in_it(retriever):
+    seeds = (uri("xmas02"), uri("xmas05"))
+    result = retriever.generate("", GenerationOptions(n=6, seed_uris=seeds))
+    assert [s.track_uri for s in result.seeds] == list(seeds)
+    assert not set(uris(result)) & {*seeds, uri("xmas08")}  # nor another version of a seed
+    assert result.tracks[0].track_uri in CORPUS.uris["xmas"]
+    assert result.tracks[0].signals["seeds"] > 0
+
+
+def test_chill_seeds_pull_a_workout_title_towards_chill(retriever):
+    seeds = tuple(uri(k) for k in list(CHILL_TRACKS)[:3])
+    alone = retriever.generate("workout", GenerationOptions(n=5))
+    seeded = retriever.generate("workout", GenerationOptions(n=5, seed_uris=seeds))
+    chill = CORPUS.uris["chill"]
+    assert len(set(uris(seeded)) & chill) > len(set(uris(alone)) & chill)
+
+
+def test_an_unknown_seed_is_an_error_not_a_silent_drop(retriever):
+    with pytest.raises(GenerationError, match="not in the catalog"):
+        retriever.generate("xmas", GenerationOptions(seed_uris=("spotify:track:nope",)))
