@@ -7,7 +7,7 @@ import pytest
 from agent.llm.config import LocalOptions
 from agent.llm.local import LocalBackend
 from agent.playlist.rerank import _presentation, borda, rerank
-from tests.test_llm_local import CANDIDATES
+from tests.agent.test_llm_local import CANDIDATES
 
 
 def test_borda_by_hand():

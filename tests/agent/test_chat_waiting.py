@@ -13,7 +13,7 @@ from agent.chat.session import ChatSession
 from agent.chat.waiting import Spinner
 from agent.llm import open_backend
 from agent.profile import Profile
-from tests.test_chat_tools import retriever  # noqa: F401  (the module's corpus fixture)
+from tests.agent.test_chat_tools import retriever  # noqa: F401  (the module's corpus fixture)
 
 
 def test_llm_loading_and_every_llm_call_run_under_the_spinner(retriever, tmp_path):  # noqa: F811

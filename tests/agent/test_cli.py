@@ -24,7 +24,7 @@ from retrieval.records import SCHEMA_VERSION
 pytestmark = pytest.mark.usefixtures("reuse_encoder")
 
 CORPUS = build_corpus()
-DEMO_DIR = Path(__file__).resolve().parents[1] / "agent" / "demo"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "agent" / "demo"
 
 
 

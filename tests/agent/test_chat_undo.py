@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from agent.chat.actions import Playlister
 from agent.profile import Profile, load_profile, update_profile
-from tests.test_chat_tools import retriever  # noqa: F401  (the module's corpus fixture)
+from tests.agent.test_chat_tools import retriever  # noqa: F401  (the module's corpus fixture)
 
 
 def stored(playlister: Playlister) -> Profile:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from agent.cli import cli
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*|-[a-zA-Z])(?![\w-])")
 SHARED = ("--data-dir", "--chroma-url")
 

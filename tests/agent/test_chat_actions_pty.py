@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_chat_pty import Chat, rows
+from tests.agent.test_chat_pty import Chat, rows
 
 pytest.importorskip("pexpect")
 

@@ -15,7 +15,7 @@ from agent.chat.understand.numbers import digits_for_words, positions_in
 from agent.chat.understand.steering import steering_words
 from tests.conftest import ok
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 DEV = DATA / "utterances.jsonl"
 HOLDOUT = DATA / "utterances_holdout.jsonl"
 FRESH = DATA / "utterances_fresh.jsonl"
