@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_corpus, make_playlist, ok, run_agent, stop_process, write_slice_file
+from conftest import build_corpus, make_playlist, ok, run_agent, stop_process, uri, write_slice_file
 from retrieval.generator import GenerationError
 from retrieval.records import SCHEMA_VERSION
 
@@ -117,6 +117,23 @@ def test_a_batch_with_no_failure_exits_0_and_says_where_it_wrote(home, tmp_path)
     result = ok(run_agent("generate", "--data-dir", home, "--titles-file", titles_file(tmp_path, 5), "-o", out))
     assert [r["title"] for r in records(out.read_text(encoding="utf-8"))] == THEMES[:5]
     assert "Wrote 5 record(s)" in result.stderr and "failed" not in result.stderr
+
+
+def test_a_jsonl_titles_file_takes_seeds_named_in_plain_words_and_its_own_n(home, tmp_path):
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("\n".join(json.dumps(line) for line in [
+        {"title": "xmas songs", "n": 2},
+        {"seeds": ["eye of the tiger by survivor"], "n": 4},  # no title: a continuation
+        {"title": "gym", "seeds": ["Zzyzx Road by The Nonexistents"]},
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_agent("generate", "--data-dir", home, "--titles-file", requests, "--k", 4, "-o", out)
+    assert result.exit_code == 1 and "1 of 3 titles failed" in result.stderr
+    titled, continued, failed = records(out.read_text(encoding="utf-8"))
+    assert len(titled["tracks"]) == 2
+    assert [s["track_uri"] for s in continued["seeds"]] == [uri("gym01")]
+    assert len(continued["tracks"]) == 4 and uri("gym01") not in [t["track_uri"] for t in continued["tracks"]]
+    assert "Zzyzx Road" in failed["error"] and "tracks" not in failed
 
 
 # --------------------------------------------------------------------------- #
