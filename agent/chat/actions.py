@@ -24,7 +24,7 @@ from agent.chat.session import DEFAULT_N, ChatSession, Recipe
 from agent.llm import ChatBackend
 from agent.playlist import MODES
 from retrieval.generator import Retriever
-from retrieval.normalize import normalize_title
+from retrieval.normalize import normalize_title, song_key
 from retrieval.records import Candidate, Neighbour, Track
 
 __all__ = ["ChatError", "Explanation", "Outcome", "Playlister"]
@@ -177,11 +177,9 @@ class Playlister:
     def add(self, text: str) -> Outcome:
         """Add a song the person names, found in the catalog; a song the catalog lacks is reported."""
         recipe = self._recipe()
-        found = self.search.tracks(text, limit=1)
-        if not found:
-            raise ChatError(f"“{text.strip()}” is not in the catalog, so it was not added")
-        track = found[0]
-        if track.track_uri in {t.track_uri for t in self.session.tracks}:
+        track = self.search.song(text, "it was not added")
+        # Another version of the song ("- Remastered") counts as the song.
+        if song_key(track.track_name, track.artist_name) in {song_key(t.track_name, t.artist_name) for t in self.session.tracks}:
             return Outcome(f"“{track.track_name}” by {track.artist_name} is already in the playlist")
         excluded = recipe.excluded_tracks
         return self.builder.change(recipe.with_(added=recipe.added + (track.track_uri,),

@@ -1,80 +1,100 @@
-"""Finding what a person names in the catalog: an artist, or a song by title and artist.
+"""Finding what a person names in the catalog: an artist, or a song.
 
-Names are compared in their normalised form ("bon iver" finds "Bon Iver"). A name
-that finds nothing returns nothing: the caller says so rather than guessing.
+Names are read by the project's one resolver (`retrieval.resolve.NameResolver`), so
+"michael buble", "Hello - Remastered 2011 by Adele" and "adele - hello" mean what
+they mean everywhere else. A name that matches several songs or artists is a
+`ChatError` listing them: the chat takes none rather than guess. A loose word search
+is kept only for suggestions (/find, "did you mean"); nothing acts on it.
 """
 
 from __future__ import annotations
 
-import re
-
+from agent.chat.outcome import ChatError
 from retrieval.catalog import Catalog
-from retrieval.matching import SongMatcher
-from retrieval.normalize import artist_key, normalize_title
+from retrieval.normalize import normalize_title
 from retrieval.records import Track
+from retrieval.resolve import AmbiguousName, NameNotFound, NameResolver
 
-_BY = re.compile(r"^(?P<song>.+?)\s+(?:by|from|-|–)\s+(?P<artist>.+)$", re.IGNORECASE)
 _QUOTES = "\"'“”‘’"
+_FILLER = {"by", "the", "a", "from"}
+MAX_WORDS = 6
 
 
 class CatalogSearch:
-    """Artist and track lookups on one catalog; the artist list is read once, on first use."""
+    """Artist and song lookups on one catalog."""
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
-        self._artists: dict[str, str] | None = None
-        self._matcher: SongMatcher | None = None
+        self._resolver: NameResolver | None = None
+
+    @property
+    def resolver(self) -> NameResolver:
+        if self._resolver is None:  # keys every track on first use, so built only when a name is read
+            self._resolver = NameResolver(self.catalog)
+        return self._resolver
 
     def artist(self, text: str) -> str | None:
-        """The catalog's spelling of the artist named `text`, or None."""
-        wanted = normalize_title(text)
-        if not wanted:
-            return None
-        artists = self._artist_names()
-        return artists.get(wanted) or artists.get(artist_key(text))
+        """The catalog's spelling of the one artist named `text`, or None when none is.
 
-    def _artist_names(self) -> dict[str, str]:
-        if self._artists is None:
-            names: dict[str, str] = {}
-            for artist in self.catalog.artist_names():
-                names.setdefault(normalize_title(artist), artist)
-            self._artists = names
-        return self._artists
+        Raises `ChatError` when the name fits several artists.
+        """
+        try:
+            return self.resolver.artist(_unquoted(text)).name
+        except NameNotFound:
+            return None
+        except AmbiguousName as error:
+            raise ChatError(f"{error}; nothing changed") from None
+
+    def is_artist(self, text: str) -> bool:
+        """Whether `text` names one or more catalog artists."""
+        try:
+            return self.artist(text) is not None
+        except ChatError:
+            return True
+
+    def exact_track(self, text: str) -> Track | None:
+        """The one song named `text` ("Hello by Adele", "Adele - Hello", "Hello", a URI), or None.
+
+        Raises `ChatError` when the name fits several songs.
+        """
+        try:
+            return self.resolver.track(_unquoted(text)).track
+        except NameNotFound:
+            return None
+        except AmbiguousName as error:
+            raise ChatError(f"{error}; nothing changed") from None
+
+    def song(self, text: str, doing: str) -> Track:
+        """The one song named `text`; a `ChatError` saying `doing` did not happen otherwise."""
+        found = self.exact_track(text)
+        if found is not None:
+            return found
+        message = f"“{_unquoted(text)}” is not in the catalog, so {doing}"
+        guesses = self.suggestions(text, 3)
+        if guesses:
+            message += "; did you mean " + " or ".join(f"“{t.track_name}” by {t.artist_name}" for t in guesses) + "?"
+        raise ChatError(message)
 
     def tracks(self, text: str, limit: int = 5) -> list[Track]:
-        """Tracks matching "SONG by ARTIST" exactly first, else every word of `text` in title or artist."""
-        text = text.strip().strip(_QUOTES).strip()
-        if not text:
-            return []
-        exact = self.exact_track(text)
-        found: list[Track] = [exact] if exact else []
-        for track in self._by_words(text, limit):
-            if len(found) >= limit:
-                break
-            if track.track_uri not in {t.track_uri for t in found}:
+        """The song named `text` first, then tracks holding every word of it: suggestions only."""
+        try:
+            exact = self.exact_track(text)
+        except ChatError:
+            exact = None
+        found = [exact] if exact else []
+        for track in self.suggestions(text, limit):
+            if len(found) < limit and track.track_uri not in {t.track_uri for t in found}:
                 found.append(track)
         return found
 
-    def exact_track(self, text: str) -> Track | None:
-        """The track named exactly "SONG by ARTIST" (normalised), or None: no loose word matches,
-        since a like or dislike must not land on a song that merely shares a word."""
-        match = _BY.match(text.strip().strip(_QUOTES).strip())
-        if not match:
-            return None
-        song, artist = (match[name].strip().strip(_QUOTES) for name in ("song", "artist"))
-        return self._song_matcher().match(song, artist).track
-
-    def _by_words(self, text: str, limit: int) -> list[Track]:
-        words = [w for w in normalize_title(text).split() if w not in {"by", "the", "a", "from"}][:6]
-        if not words:
-            return []
-        # Words come normalised, so punctuation does not block a match.
-        return self.catalog.tracks_with_words(words, limit)
-
-    def _song_matcher(self) -> SongMatcher:
-        if self._matcher is None:
-            self._matcher = SongMatcher(self.catalog)
-        return self._matcher
+    def suggestions(self, text: str, limit: int) -> list[Track]:
+        """Tracks whose title or artist holds every word of `text` (loose: to show, never to act on)."""
+        words = [w for w in normalize_title(_unquoted(text)).split() if w not in _FILLER][:MAX_WORDS]
+        return self.catalog.tracks_with_words(words, limit) if words else []
 
     def track_by_uri(self, uri: str) -> Track | None:
         return self.catalog.track_by_uri(uri)
+
+
+def _unquoted(text: str) -> str:
+    return text.strip().strip(_QUOTES).strip()

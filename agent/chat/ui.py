@@ -151,7 +151,7 @@ class ChatUI:
 
     def _is_artist(self, name: str) -> bool:
         """A catalog artist: lets "skip bon iver", typed in lower case, read as a removal."""
-        return self.playlister.search.artist(name) is not None
+        return self.playlister.search.is_artist(name)
 
     def _own_reader(self) -> Understander:
         return Understander(self.playlister.retriever.encoder)

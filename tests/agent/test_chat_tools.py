@@ -22,7 +22,7 @@ from retrieval.generator import Retriever
 from retrieval.index import ChromaLocation, build_index
 from retrieval.ingest import ingest_paths
 from retrieval.records import GeneratedPlaylist
-from tests.conftest import ALL_TRACKS, build_corpus, write_slice_file
+from tests.conftest import ALL_TRACKS, build_corpus, uri, write_slice_file
 
 _LINE = re.compile(r"^(?:\d+\. )?“(?P<name>.+)” by (?P<artist>.+)$")
 
@@ -179,6 +179,65 @@ def test_more_and_less_change_the_count_or_the_theme(playlister):
     assert shifted.recipe.query == "chill christmas"
     with pytest.raises(ChatError, match="no playlist yet"):
         Playlister(playlister.retriever, ChatSession("x", Profile()), playlister.home).more()
+
+
+def test_the_chat_names_songs_and_artists_as_the_resolver_reads_them(playlister, tmp_path):
+    playlister.generate("chill", n=4)
+    # Accents, "feat." parts and a remaster suffix fold away, in add, remove, like and dislike alike.
+    added = playlister.add("its beginning to look a lot like christmas by michael buble")
+    assert added.message.startswith("added “It's Beginning to Look a Lot Like Christmas” by Michael Bublé")
+    playlister.add("Can't Hold Us (feat. Ray Dalton) by Macklemore")
+    assert playlister.session.tracks[-1].track_uri == uri("gym06")
+    playlister.add("Wham! - Last Christmas - 2011 Remaster")
+    assert playlister.session.tracks[-1].track_uri == uri("xmas02")  # the version in most playlists
+    assert playlister.add("last christmas - remastered by wham").message.endswith("is already in the playlist")
+    playlister.remove_tracks(["last christmas - remastered"])
+    assert uri("xmas02") not in {t.track_uri for t in playlister.session.tracks}
+    playlister.like("michael buble")
+    playlister.dislike("feliz navidad by jose feliciano")
+    stored, _ = load_profile(tmp_path, "chat-test")
+    assert stored.liked_artists == ["Michael Bublé"] and stored.unwanted_tracks == [uri("xmas04")]
+
+
+def test_a_partial_name_is_suggested_never_acted_on(playlister, tmp_path):
+    playlister.generate("chill", n=4)
+    before = [t.track_uri for t in playlister.session.tracks]
+    assert "Skinny Love" in {t.track_name for t in playlister.session.tracks}
+    with pytest.raises(ChatError, match="not in the catalog, so it was not added; did you mean"):
+        playlister.add("christmas")
+    with pytest.raises(ChatError, match="no track named “skinny” in the playlist; did you mean .*Skinny Love"):
+        playlister.remove_tracks(["skinny"])
+    with pytest.raises(ChatError, match="no artist or song named “skinny” in the catalog"):
+        playlister.like("skinny")
+    assert [t.track_uri for t in playlister.session.tracks] == before
+    assert load_profile(tmp_path, "chat-test")[0] == Profile()
+
+
+@pytest.fixture(scope="module")
+def two_songs_named_stronger(tmp_path_factory, encoder):
+    """The corpus and one more playlist, where "Stronger" is a song by Kanye West and one by Kelly Clarkson."""
+    home = tmp_path_factory.mktemp("chat-ambiguous")
+    extra = {"pid": 13, "name": "pop", "tracks": [
+        {"track_uri": "spotify:track:kelly01", "track_name": "Stronger (What Doesn't Kill You)", "artist_name": "Kelly Clarkson"},
+        {"track_uri": "spotify:track:kelly02", "track_name": "Stronger", "artist_name": "Kelly Clarkson"}]}
+    catalog = Catalog(home / "catalog.sqlite")
+    ingest_paths(catalog, [write_slice_file(home, build_corpus().playlists + [extra])])
+    yield Retriever(catalog, build_index(catalog, encoder, ChromaLocation(path=home / "chroma")), encoder)
+    catalog.close()
+
+
+def test_an_ambiguous_name_lists_the_songs_and_stores_nothing(two_songs_named_stronger, tmp_path):
+    playlister = Playlister(two_songs_named_stronger, ChatSession("chat-test", Profile()), tmp_path)
+    playlister.generate("chill", n=4)
+    versions = len(playlister.session.history.versions)
+    for act in (playlister.add, playlister.like, playlister.dislike, playlister.more_like):
+        with pytest.raises(ChatError, match=r"“Stronger” matches 2 songs: .*Kanye West.*Kelly Clarkson|"
+                                            r"“Stronger” matches 2 songs: .*Kelly Clarkson.*Kanye West"):
+            act("Stronger")
+    assert len(playlister.session.history.versions) == versions
+    assert load_profile(tmp_path, "chat-test")[0] == Profile()
+    # Named precisely, the same song is found.
+    assert playlister.add("stronger by kanye west").message.startswith("added “Stronger” by Kanye West")
 
 
 @pytest.fixture(scope="module")
