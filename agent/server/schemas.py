@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from retrieval.generator import DEFAULT_K
 from retrieval.steering import DEFAULT_STRENGTH
 
 MAX_TITLE = 200
@@ -37,23 +38,25 @@ class LLMSettings(BaseModel):
 class TitleBody(LLMSettings):
     """What a playlist and a comparison both take."""
 
-    title: str = Field(default="", max_length=MAX_TITLE, description="optional when seeds are given")
     seeds: list[str] = Field(default_factory=list, max_length=MAX_LIST,
                              description="tracks to continue from: URIs or \"song by artist\"; never in the output")
+    title: str = Field(default="", max_length=MAX_TITLE, validate_default=True,
+                       description="optional when seeds are given")
     n: int = Field(default=10, ge=1, le=MAX_TRACKS)
     filters: Filters = Field(default_factory=Filters)
     profile: str | None = Field(default="default", max_length=64,
                                 description="a preference profile applied to the playlist; null for none")
 
-    @model_validator(mode="after")
-    def _says_something(self):
-        if not self.title.strip() and not self.seeds:
+    @field_validator("title")
+    @classmethod
+    def _says_something(cls, title: str, info: ValidationInfo) -> str:
+        if not title.strip() and not info.data.get("seeds"):
             raise ValueError("the title is empty; give a playlist title such as \"road trip\" (or seeds)")
-        return self
+        return title
 
 
 class PlaylistBody(TitleBody):
-    k: int = Field(default=50, ge=1, le=1000, description="neighbour playlists that vote")
+    k: int = Field(default=DEFAULT_K, ge=1, le=1000, description="neighbour playlists that vote")
     voting: Literal["count", "similarity"] = "similarity"
     mode: Literal["retrieval", "rerank", "llm"] = "retrieval"
     steering: list[str] = Field(default_factory=list, max_length=10,

@@ -205,4 +205,7 @@ def migrate(db: sqlite3.Connection) -> None:
 
 
 def ensure_track_to_playlists_index(db: sqlite3.Connection) -> None:
+    # Even IF NOT EXISTS takes the write lock: look first, so readers never wait on a writer.
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'playlist_tracks_by_track'").fetchone():
+        return
     db.execute(_TRACK_TO_PLAYLISTS_INDEX)

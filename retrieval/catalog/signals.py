@@ -40,6 +40,8 @@ class SignalTables:
                 rows = ((folded, kind, name) for (name,) in names if (folded := fold(name)))
                 self._db.executemany("INSERT INTO entity_names VALUES (?, ?, ?)", rows)
                 self._db.execute(f"CREATE INDEX IF NOT EXISTS tracks_by_{kind} ON tracks({column})")
+            # Co-occurrence reads playlists by track on every query: built here, not by a reader.
+            ensure_track_to_playlists_index(self._db)
             self.set_meta(SIGNALS_FINGERPRINT_KEY, fingerprint)
             self._db.execute("COMMIT")
         except BaseException:

@@ -55,15 +55,28 @@ def test_filters_seeds_and_modes_are_applied(server):
     assert status == 200 and seeded["tracks"] != plain["tracks"]  # the seed's playlists voted too
 
 
+def test_seeds_named_in_words_and_steering_words_are_served(server):
+    _, plain = server.call("POST", "/v1/playlists", {"title": "road trip", "n": 10, "profile": None})
+    first = plain["tracks"][0]
+    status, seeded = server.call("POST", "/v1/playlists", {
+        "seeds": [f"{first['track_name']} by {first['artist_name']}"], "n": 10, "profile": None})
+    assert status == 200 and [s["track_uri"] for s in seeded["seeds"]] == [first["track_uri"]]
+    assert first["track_uri"] not in [t["track_uri"] for t in seeded["tracks"]]
+    status, steered = server.call("POST", "/v1/playlists", {
+        "title": "road trip", "n": 10, "profile": None, "steering": ["christmas"], "steer_strength": 1})
+    assert status == 200 and steered["tracks"] != plain["tracks"]
+
+
 @pytest.mark.parametrize(("body", "field", "words"), [
     ({"title": "x" * 201}, "title", "at most 200"),
     ({"title": "   "}, "title", "empty"),
     ({"title": "road trip", "n": 501}, "n", "less than or equal to 500"),
     ({"title": "road trip", "n": 0}, "n", "greater than or equal to 1"),
     ({"title": "road trip", "mode": "magic"}, "mode", "retrieval"),
-    ({"title": "road trip", "steering": {"energy": 1}}, "steering", "not supported"),
+    ({"title": "road trip", "steering": {"energy": 1}}, "steering", "valid list"),
+    ({"title": "road trip", "steering": ["upbeat"], "steer_strength": 2}, "steer_strength", "less than or equal to 1"),
     ({"title": "road trip", "colour": "blue"}, "colour", "not permitted"),
-    ({"n": 5}, "title", "required"),
+    ({"n": 5}, "title", "empty"),
 ])
 def test_bad_requests_get_a_clear_422(server, body, field, words):
     status, answer = server.call("POST", "/v1/playlists", body)
@@ -75,7 +88,7 @@ def test_bad_requests_get_a_clear_422(server, body, field, words):
 def test_user_errors_body_limits_and_unknown_paths(server):
     status, answer = server.call("POST", "/v1/playlists", {"title": "road trip", "seeds": ["spotify:track:nope"]})
     assert status == 422 and answer["error"] == {
-        "type": "user_error", "message": "seed track(s) not in the catalog: spotify:track:nope"}
+        "type": "user_error", "message": "no track with URI spotify:track:nope in the catalog"}
     status, answer = server.call("POST", "/v1/playlists", raw=b'{"title": "' + b"x" * 70_000 + b'"}')
     assert status == 413 and "65,536 bytes" in answer["error"]["message"]
     status, answer = server.call("POST", "/v1/playlists", raw=b"{not json")
