@@ -99,12 +99,8 @@ def rebuild_index(
     return index
 
 
-def rebuild_track_tags(
-    catalog: Catalog,
-    workspace: Workspace,
-    titles: TitleIndex,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> TagIndex:
+def rebuild_track_tags(catalog: Catalog, workspace: Workspace, titles: TitleIndex,
+                       on_progress: Callable[[int, int], None] | None = None) -> TagIndex:
     """The crowd-tag track vectors for the title index just built (steering reads them)."""
     return build_tag_index(catalog, titles, workspace.chroma, on_progress=on_progress)
 

@@ -38,12 +38,8 @@ class CatalogSearch:
 
         Raises `ChatError` when the name fits several artists.
         """
-        try:
-            return self.resolver.artist(_unquoted(text)).name
-        except NameNotFound:
-            return None
-        except AmbiguousName as error:
-            raise ChatError(f"{error}; nothing changed") from None
+        found = _one(self.resolver.artist, text)
+        return found.name if found else None
 
     def is_artist(self, text: str) -> bool:
         """Whether `text` names one or more catalog artists."""
@@ -57,12 +53,8 @@ class CatalogSearch:
 
         Raises `ChatError` when the name fits several songs.
         """
-        try:
-            return self.resolver.track(_unquoted(text)).track
-        except NameNotFound:
-            return None
-        except AmbiguousName as error:
-            raise ChatError(f"{error}; nothing changed") from None
+        found = _one(self.resolver.track, text)
+        return found.track if found else None
 
     def song(self, text: str, doing: str) -> Track:
         """The one song named `text`; a `ChatError` saying `doing` did not happen otherwise."""
@@ -98,3 +90,13 @@ class CatalogSearch:
 
 def _unquoted(text: str) -> str:
     return text.strip().strip(_QUOTES).strip()
+
+
+def _one(lookup, text: str):
+    """`lookup`'s one match for `text`, None for none; several are the person's to choose from."""
+    try:
+        return lookup(_unquoted(text))
+    except NameNotFound:
+        return None
+    except AmbiguousName as error:
+        raise ChatError(f"{error}; nothing changed") from None

@@ -55,13 +55,10 @@ class NameLookups:
 
     def tracks_with_words(self, words: Sequence[str], limit: int) -> list[Track]:
         """Tracks whose "name artist" holds every one of `words` (case-blind), oldest first."""
-        if not words:
-            return []
-        where = " AND ".join("(name || ' ' || artist) LIKE ?" for _ in words)
+        where, values = _all_words("(name || ' ' || artist)", words)
         rows = self._db.execute(
-            f"SELECT uri, name, artist FROM tracks WHERE {where} ORDER BY track_id LIMIT ?",
-            [f"%{w}%" for w in words] + [limit],
-        )
+            f"SELECT uri, name, artist FROM tracks WHERE {where} ORDER BY track_id LIMIT ?", [*values, limit]
+        ) if words else []
         return [Track(track_uri=uri, track_name=name, artist_name=artist) for uri, name, artist in rows]
 
 
@@ -117,11 +114,14 @@ class CorpusScans:
     def artists_with_words(self, words: Sequence[str], limit: int) -> list[tuple[str, int]]:
         """(artist, number of its tracks) for artists whose name holds every one of `words`
         (case-blind), most tracks first."""
-        if not words:
-            return []
-        where = " AND ".join("artist LIKE ?" for _ in words)
+        where, values = _all_words("artist", words)
         rows = self._db.execute(
             f"SELECT artist, count(*) FROM tracks WHERE {where} GROUP BY artist ORDER BY count(*) DESC, artist LIMIT ?",
-            [f"%{w}%" for w in words] + [limit],
-        )
+            [*values, limit],
+        ) if words else []
         return [(artist, count) for artist, count in rows]
+
+
+def _all_words(column: str, words: Sequence[str]) -> tuple[str, list[str]]:
+    """A WHERE clause holding every one of `words` in `column` (LIKE: case-blind for ASCII)."""
+    return " AND ".join(f"{column} LIKE ?" for _ in words), [f"%{w}%" for w in words]
