@@ -65,11 +65,12 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
         caption = llm_caption(playlist)
     caption += "".join(f" · title names {entity}" for entity in playlist.entities)
     if playlist.seeds:
-        caption += f" · continues {len(playlist.seeds)} seed track(s)"
+        caption += " · continues " + ", ".join(f"“{t.track_name}” by {t.artist_name}" for t in playlist.seeds)
     if source:
         caption += f" · {source}"
     caption += "".join(f"\nWarning: {warning}" for warning in playlist.warnings)
-    table = Table(title=f"“{safe_text(playlist.title)}”", caption=safe_text(caption), title_justify="left")
+    heading = f"“{playlist.title}”" if playlist.title.strip() else f"after {len(playlist.seeds)} seed track(s)"
+    table = Table(title=safe_text(heading), caption=safe_text(caption), title_justify="left")
     table.add_column("#", justify="right", style="dim")
     table.add_column("Track", style="bold")
     table.add_column("Artist")
