@@ -62,8 +62,6 @@ class PlaylistService:
         self._local = threading.local()
         self._connections: list[Catalog] = []
         self._connections_lock = threading.Lock()
-        self._profile_locks: dict[str, threading.Lock] = {}
-        self._profile_locks_lock = threading.Lock()
         first = self._catalog()
         self.index: TitleIndex = open_index(first, workspace.chroma)
         self._shared_encoder = Retriever(first, self.index).encoder
@@ -149,24 +147,18 @@ class PlaylistService:
     # -- profiles ----------------------------------------------------------------------
 
     def profile(self, name: str) -> tuple[Profile, str | None]:
-        with self._profile_lock(name):
-            return load_profile(self.workspace.home, name)
+        return load_profile(self.workspace.home, name)  # written whole by a rename: never half a file
 
     def change_profile(self, name: str, verb: str, tracks: list[str], artists: list[str]) -> Profile:
-        """Like or dislike; one read-change-write at a time per profile, so no change is lost."""
+        """Like or dislike under the profile lock (threads and processes alike), so no change is lost."""
         def change(profile: Profile) -> None:
             for uri in tracks:
                 getattr(profile, f"{verb}_track")(uri)
             for artist in artists:
                 getattr(profile, f"{verb}_artist")(artist)
 
-        with self._profile_lock(name):
-            profile, _warning = update_profile(self.workspace.home, name, change)
-            return profile
-
-    def _profile_lock(self, name: str) -> threading.Lock:
-        with self._profile_locks_lock:
-            return self._profile_locks.setdefault(name, threading.Lock())
+        profile, _warning = update_profile(self.workspace.home, name, change)
+        return profile
 
 
 def _tag_index(catalog: Catalog, index: TitleIndex, workspace: Workspace) -> TagIndex | None:
