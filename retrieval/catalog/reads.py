@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.catalog.schema import ensure_track_to_playlists_index
 from retrieval.records import Playlist, Track
 
 # SQLite's default limit on bound parameters is 32766 on current builds, 999 on old ones.
@@ -141,16 +140,11 @@ class RetrievalReads:
 
     def playlists_containing(self, track_uris: Iterable[str], per_track: int) -> list[int]:
         """Up to `per_track` pids of playlists holding each track, lowest pids first."""
-        ensure_track_to_playlists_index(self._db)
-        pids: dict[int, None] = {}  # ordered and deduplicated: a playlist may hold two liked tracks
-        for uri in track_uris:
-            rows = self._db.execute(
-                "SELECT DISTINCT pt.pid FROM playlist_tracks pt JOIN tracks t ON t.track_id = pt.track_id"
-                " WHERE t.uri = ? ORDER BY pt.pid LIMIT ?",
-                (uri, per_track),
-            )
-            pids.update(dict.fromkeys(pid for (pid,) in rows))
-        return list(pids)
+        uris = list(track_uris)
+        ids = self.track_ids_for_uris(uris)
+        held = self.playlists_holding([ids[uri] for uri in uris if uri in ids], per_track)
+        # Ordered and deduplicated: a playlist may hold two liked tracks.
+        return list(dict.fromkeys(pid for uri in uris if uri in ids for pid in held[ids[uri]]))
 
     def pids(self) -> list[int]:
         return [row[0] for row in self._db.execute("SELECT pid FROM playlists ORDER BY pid")]
