@@ -117,17 +117,9 @@ def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | 
         catalog.close()
 
 
-class _IndexWarningRetriever(Retriever):
-    """A Retriever whose answers carry its index's warnings (e.g. an index older than the catalog)."""
-
-    def neighbours(self, *args, **kwargs):
-        found, warnings = super().neighbours(*args, **kwargs)
-        return found, [*self.index.warnings, *warnings]
-
-
 def open_retriever(catalog: Catalog, workspace: Workspace) -> Retriever:
     index = open_index(catalog, workspace.chroma)
-    return _IndexWarningRetriever(catalog, index, weights=fusion_weights(workspace, index.info.collection))
+    return Retriever(catalog, index, weights=fusion_weights(workspace, index.info.collection))
 
 
 def active_fusion_weights(workspace: Workspace, catalog: Catalog) -> FusionWeights:

@@ -80,8 +80,9 @@ class Retriever:
         gc.freeze()
 
     def neighbours(self, title: str, k: int, exclude_pids: frozenset[int] = frozenset()) -> tuple[list[Neighbour], list[str]]:
-        """The k known playlists whose titles are closest to `title`, with any warnings."""
-        warnings = []
+        """The k known playlists whose titles are closest to `title`, with any warnings
+        (the index's own first: e.g. that it is older than the catalog)."""
+        warnings = list(self.index.warnings)
         # Titles are indexed in their normalised form, so the query is embedded in it too:
         # "Xmas Songs!!" must meet the known title "xmas songs" at similarity 1.
         encoded = self.encoder.encode([normalize_title(title) or title])
