@@ -9,9 +9,13 @@ fitted on, with the validation scores they reached.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+
+import numpy as np
+
+from retrieval.signals.scores import TrackScores
 
 # Signals that can be switched off one at a time (evaluation's ablation).
 ABLATABLE = ("sharpness", "entity", "cooccurrence", "tail")
@@ -54,39 +58,35 @@ def seed_weight(weights: FusionWeights, seeds: int) -> float:
     return weights.seeds * seeds / (seeds + 1) if seeds else 0.0
 
 
-def fused_totals(signals: Mapping[str, Mapping[int, float]], weights: Mapping[str, float]) -> dict[int, float]:
-    """Track id -> the weighted sum of its signals, for every track some weighed signal scored.
+def fused_totals(signals: Mapping[str, TrackScores], weights: Mapping[str, float]) -> TrackScores:
+    """Every track some weighed signal scored, with the weighted sum of its signals.
 
-    >>> fused_totals({"votes": {1: 1.0, 2: 0.5}, "entity": {2: 1.0}}, {"votes": 1.0, "entity": 0.5})
+    >>> fused_totals({"votes": TrackScores.from_dict({1: 1.0, 2: 0.5}),
+    ...               "entity": TrackScores.from_dict({2: 1.0})}, {"votes": 1.0, "entity": 0.5}).to_dict()
     {1: 1.0, 2: 1.0}
     """
-    total: dict[int, float] = {}
-    for name, scores in signals.items():
-        weight = weights.get(name, 0.0)
-        if not weight:
-            continue
-        if not total:  # the first signal (votes, the largest) in one pass
-            total = {track: weight * value for track, value in scores.items()}
-            continue
-        get = total.get
-        for track, value in scores.items():
-            total[track] = get(track, 0.0) + weight * value
-    return total
+    weighed = [(scores, weight) for name, scores in signals.items()
+               if (weight := weights.get(name, 0.0)) and len(scores)]
+    if not weighed:
+        return TrackScores.empty()
+    # Concatenated in signal order, so each track's parts are added in that order.
+    ids, inverse = np.unique(np.concatenate([scores.ids for scores, _ in weighed]), return_inverse=True)
+    parts = np.concatenate([weight * scores.values for scores, weight in weighed])
+    return TrackScores(ids, np.bincount(inverse, weights=parts, minlength=len(ids)))
 
 
-def contributions(signals: Mapping[str, Mapping[int, float]], weights: Mapping[str, float],
-                  tracks: Iterable[int]) -> dict[int, dict[str, float]]:
-    """Track id -> {signal: weighted part} for the given tracks (the ones shown), so
+def contributions(signals: Mapping[str, TrackScores], weights: Mapping[str, float],
+                  tracks: np.ndarray) -> list[dict[str, float]]:
+    """For each of the given tracks (the ones shown), {signal: weighted part}, so
     `--explain` can say why each is there.
 
-    >>> contributions({"votes": {1: 1.0, 2: 0.5}, "entity": {2: 1.0}}, {"votes": 1.0, "entity": 0.5}, [2])
-    {2: {'votes': 0.5, 'entity': 0.5}}
+    >>> contributions({"votes": TrackScores.from_dict({1: 1.0, 2: 0.5}),
+    ...                "entity": TrackScores.from_dict({2: 1.0})}, {"votes": 1.0, "entity": 0.5}, np.array([2]))
+    [{'votes': 0.5, 'entity': 0.5}]
     """
-    weighed = [(name, scores, weights.get(name, 0.0)) for name, scores in signals.items()]
-    return {
-        track: {name: weight * scores[track] for name, scores, weight in weighed if weight and scores.get(track)}
-        for track in tracks
-    }
+    columns = [(name, (weights.get(name, 0.0) * scores.lookup(tracks)).tolist())
+               for name, scores in signals.items() if weights.get(name, 0.0)]
+    return [{name: values[i] for name, values in columns if values[i]} for i in range(len(tracks))]
 
 
 # --------------------------------------------------------------------------- #

@@ -8,20 +8,23 @@ read in one fixed order, so the first n tracks are the same whatever n is.
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from retrieval.catalog import Catalog
 from retrieval.filters import Scored, cap_per_artist, exclude_artists, merge_versions
 from retrieval.fusion import FusionWeights, contributions, fused_totals, seed_weight
 from retrieval.normalize import song_key
+from retrieval.playlist_graph import PlaylistGraph, open_graph
 from retrieval.records import Neighbour
-from retrieval.signals.cooccurrence import cooccurrence_scores, seed_neighbour_scores
+from retrieval.signals.cooccurrence import Plays, cooccurrence_scores, seed_neighbour_scores
 from retrieval.signals.entity import EntityMatch, entity_scores
 from retrieval.signals.names import fold_name
 from retrieval.signals.neighbours import sharpened
-from retrieval.voting import VotingRule, vote
+from retrieval.signals.scores import TrackScores
+from retrieval.voting import Votes, VotingRule, tally, weighed
 
 # Measured on a validation split of the MPD sample (README, "Retrieval quality").
 POOL = 3000  # best-scored tracks that go through the filters, whatever n is
@@ -56,108 +59,127 @@ class Ranking:
 
 
 class SignalSources:
-    """The catalog data the signals read: play counts and entity names, loaded once."""
+    """The catalog data the signals read: the playlist graph and entity names, opened once."""
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         catalog.refresh_signal_tables(fold_name)
-        self._plays = dict(catalog.all_play_counts())
-        self._order = sorted(self._plays, key=lambda t: (-self._plays[t], t))
-        self._excluded: tuple[frozenset[int], dict[int, int]] = (frozenset(), {})
+        self.graph = open_graph(catalog, catalog.signals_fingerprint())
+        self._held_out: tuple[frozenset[int], np.ndarray, np.ndarray] | None = None
 
-    def plays(self, track_id: int, exclude_pids: frozenset[int] = frozenset()) -> int:
-        """Playlists holding the track, leaving out `exclude_pids` (evaluation's held-out ones)."""
-        return self._plays.get(track_id, 0) - self._held_out_plays(exclude_pids).get(track_id, 0)
+    def plays_array(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
+        """Per track id, the playlists holding it, leaving out `exclude_pids` (evaluation's held-out ones)."""
+        return self._hidden(exclude_pids)[0] if exclude_pids else self.graph.plays
 
-    def plays_getter(self, exclude_pids: frozenset[int]) -> Callable[[int], int]:
-        """`plays` for one request, without the per-call checks (hot loops call it per track)."""
-        held_out, counted = self._held_out_plays(exclude_pids), self._plays.get
-        if not held_out:
-            return lambda track: counted(track, 0)
-        return lambda track: counted(track, 0) - held_out.get(track, 0)
+    def plays_getter(self, exclude_pids: frozenset[int]) -> Plays:
+        plays = self.plays_array(exclude_pids)
+        return lambda track_ids: plays[np.clip(track_ids, 0, len(plays) - 1)] * (track_ids < len(plays))
 
-    def _held_out_plays(self, exclude_pids: frozenset[int]) -> dict[int, int]:
-        if not exclude_pids:
-            return {}
-        if self._excluded[0] != exclude_pids:
-            counts: dict[int, int] = {}
-            for tracks in self.catalog.track_ids_of(sorted(exclude_pids)).values():
-                for track in set(tracks):
-                    counts[track] = counts.get(track, 0) + 1
-            self._excluded = (exclude_pids, counts)
-        return self._excluded[1]
+    def _hidden(self, exclude_pids: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(plays without the held-out playlists, a mask of the held-out rows), kept for the
+        last set asked: evaluation asks with the same set for every query."""
+        if self._held_out is None or self._held_out[0] != exclude_pids:
+            hidden = np.zeros(len(self.graph.pids), bool)
+            hidden[self.graph.rows(sorted(exclude_pids))] = True
+            self._held_out = (exclude_pids, self.graph.plays - self.graph.held_out_plays(exclude_pids), hidden)
+        return self._held_out[1], self._held_out[2]
 
-    def most_played(self, exclude_pids: frozenset[int] = frozenset()) -> Iterator[int]:
+    def most_played(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
         """Track ids, most played first (held-out playlists can only reorder near ties)."""
-        return (t for t in self._order if self.plays(t, exclude_pids) > 0)
+        popular = self.graph.popular
+        return popular[self.plays_array(exclude_pids)[popular] > 0] if exclude_pids else popular
 
     def entities(self, title: str) -> list[EntityMatch]:
         folded = fold_name(title)
         return [EntityMatch(kind, name) for kind, name in self.catalog.entities_named(folded)] if folded else []
 
-    def entity_scores(self, matches: Sequence[EntityMatch], exclude_pids: frozenset[int]) -> dict[int, float]:
+    def entity_scores(self, matches: Sequence[EntityMatch], exclude_pids: frozenset[int]) -> TrackScores:
+        plays = self.plays_getter(exclude_pids)
         scores: dict[int, float] = {}
         for match in matches:
-            played = [(t, self.plays(t, exclude_pids)) for t, _ in
-                      self.catalog.most_played_of(match.kind, match.name, ENTITY_TRACKS + len(exclude_pids))]
-            played = sorted((p for p in played if p[1] > 0), key=lambda p: -p[1])[:ENTITY_TRACKS]
+            tracks = [t for t, _ in self.catalog.most_played_of(match.kind, match.name, ENTITY_TRACKS + len(exclude_pids))]
+            played = [(t, int(p)) for t, p in zip(tracks, plays(np.array(tracks, np.int64)).tolist()) if p > 0]
+            played = sorted(played, key=lambda pair: -pair[1])[:ENTITY_TRACKS]
             for track, value in entity_scores(played, ENTITY_EXPONENT).items():
                 scores[track] = max(scores.get(track, 0.0), value)
-        return scores
+        return TrackScores.from_dict(scores)
 
-    def cooccurrence(self, anchors: dict[int, float], exclude_pids: frozenset[int]) -> dict[int, float]:
-        playlists_of = self.catalog.playlists_holding(anchors, PLAYLISTS_PER_ANCHOR, exclude_pids)
-        tracks_of = self.catalog.track_ids_of(sorted({p for pids in playlists_of.values() for p in pids}))
-        return cooccurrence_scores(anchors, playlists_of, tracks_of, self.plays_getter(exclude_pids),
-                                   COOCCURRENCE_DAMPING)
+    def playlists_holding(self, tracks: Sequence[int], per_track: int, exclude_pids: frozenset[int]) -> dict[int, np.ndarray]:
+        """Rows of up to `per_track` playlists holding each track (lowest pids first)."""
+        hidden = self._hidden(exclude_pids)[1] if exclude_pids else None
+        found = {}
+        for track in tracks:
+            rows = self.graph.rows_holding(track)[:per_track + len(exclude_pids)]
+            found[track] = (rows if hidden is None else rows[~hidden[rows]])[:per_track]
+        return found
 
-    def seed_neighbours(self, seeds: Sequence[int], exclude_pids: frozenset[int]) -> dict[int, float]:
-        playlists_of = self.catalog.playlists_holding(seeds, PLAYLISTS_PER_SEED, exclude_pids)
-        tracks_of = self.catalog.track_ids_of(sorted({p for pids in playlists_of.values() for p in pids}))
-        return seed_neighbour_scores(seeds, playlists_of, tracks_of, self.plays_getter(exclude_pids),
+    def cooccurrence(self, anchors: dict[int, float], exclude_pids: frozenset[int]) -> TrackScores:
+        return cooccurrence_scores(anchors, self.playlists_holding(list(anchors), PLAYLISTS_PER_ANCHOR, exclude_pids),
+                                   _RowTracks(self.graph), self.plays_getter(exclude_pids), COOCCURRENCE_DAMPING)
+
+    def seed_neighbours(self, seeds: Sequence[int], exclude_pids: frozenset[int]) -> TrackScores:
+        return seed_neighbour_scores(seeds, self.playlists_holding(seeds, PLAYLISTS_PER_SEED, exclude_pids),
+                                     _RowTracks(self.graph), self.plays_getter(exclude_pids),
                                      COOCCURRENCE_DAMPING, SEED_OVERLAP_POWER)
+
+    def votes(self, voters: Sequence[tuple[int, float]]) -> Votes:
+        return tally(voters, self.graph.segments([pid for pid, _ in voters]))
+
+
+@dataclass(frozen=True)
+class _RowTracks:
+    """A playlist row -> its tracks, as the co-occurrence signals read them."""
+
+    graph: PlaylistGraph
+
+    def get(self, row: int, default=()) -> np.ndarray:
+        return self.graph.tracks_of_row(int(row))
 
 
 def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], request: RankRequest) -> Ranking:
     """Every signal, fused, filtered; the popularity tail follows lazily (see `with_tail`)."""
     weights = request.weights
-    catalog = sources.catalog
     pairs = [(n.pid, n.similarity) for n in neighbours]
-    voters = pairs if request.voting == "count" else sharpened(pairs, weights.sharpness)
-    tracks_of = catalog.track_ids_of([pid for pid, _ in voters] + [pid for pid, _ in request.liked_voters])
-    votes = vote(voters, tracks_of, request.voting, request.liked_voters)
+    voters = weighed(pairs, "count") if request.voting == "count" else sharpened(pairs, weights.sharpness)
+    votes = sources.votes(voters + list(request.liked_voters))
     # Scores are told in votes (the best-voted track's votes), so plain voting keeps its
     # meaning: under count voting a track scores the playlists that hold it. The other
     # signals lie in [0, 1] and are scaled up to the same unit.
-    unit = votes[0].score if votes and votes[0].score > 0 else 1.0
-    signals = {"votes": {v.track_id: v.score for v in votes}}
+    unit = float(votes.scores[0]) if len(votes) and votes.scores[0] > 0 else 1.0
+    signals = {"votes": votes.as_scores()}
     entities = sources.entities(title) if weights.entity and title else []
     if entities:
         signals["entity"] = sources.entity_scores(entities, request.exclude_pids)
-    if weights.cooccurrence and votes:
-        anchors = {v.track_id: v.score / unit for v in votes[:ANCHORS]}
+    if weights.cooccurrence and len(votes):
+        anchors = {t: s / unit for t, s in zip(votes.track_ids[:ANCHORS].tolist(), votes.scores[:ANCHORS].tolist())}
         signals["cooccurrence"] = sources.cooccurrence(anchors, request.exclude_pids)
     if request.seed_ids:
         signals["seeds"] = sources.seed_neighbours(request.seed_ids, request.exclude_pids)
     multipliers = {"votes": weights.votes, "entity": weights.entity * unit,
                    "cooccurrence": weights.cooccurrence * unit,
                    "seeds": seed_weight(weights, len(request.seed_ids)) * unit}
-    total = fused_totals(signals, multipliers)
-    for seed in request.seed_ids:
-        total.pop(seed, None)
-    vote_rank = {v.track_id: i for i, v in enumerate(votes)}
-    unranked = len(vote_rank)
+    total = fused_totals(signals, multipliers).without(request.seed_ids)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
-    order = heapq.nlargest(POOL, total, key=lambda t: (total[t], -vote_rank.get(t, unranked), -t))
-    voters_of = {t: votes[vote_rank[t]].voters for t in order if t in vote_rank}
-    pool = _scored(catalog, order, total, voters_of, contributions(signals, multipliers, order))
-    return Ranking(_filtered(pool, request, _seed_keys(catalog, request.seed_ids)), entities)
+    order = total.ids[np.lexsort((total.ids, _vote_ranks(votes, total.ids), -total.values))[:POOL]]
+    pool = _scored(sources.catalog, order, total.lookup(order), votes, contributions(signals, multipliers, order))
+    return Ranking(_filtered(pool, request, _seed_keys(sources.catalog, request.seed_ids)), entities)
 
 
-def _scored(catalog: Catalog, order: list[int], total: dict[int, float], voters_of: dict[int, list[int]],
-            parts: dict[int, dict[str, float]]) -> list[Scored]:
-    rows = catalog.track_rows(order)
-    return [Scored(t, *rows[t], total[t], voters_of.get(t, []), signals=parts[t]) for t in order]
+def _vote_ranks(votes: Votes, track_ids: np.ndarray) -> np.ndarray:
+    """Each track's place in the votes (the number of voted tracks when it has none)."""
+    by_id = np.argsort(votes.track_ids)
+    if not len(by_id):
+        return np.zeros(len(track_ids), np.int64)
+    at = np.minimum(np.searchsorted(votes.track_ids[by_id], track_ids), len(by_id) - 1)
+    return np.where(votes.track_ids[by_id][at] == track_ids, by_id[at], len(by_id))
+
+
+def _scored(catalog: Catalog, order: np.ndarray, totals: np.ndarray, votes: Votes,
+            parts: list[dict[str, float]]) -> list[Scored]:
+    ids = order.tolist()
+    rows = catalog.track_rows(ids)
+    voters_of = votes.voters_of(order)
+    return [Scored(t, *rows[t], total, voters_of[t], signals=part) for t, total, part in zip(ids, totals.tolist(), parts)]
 
 
 def _seed_keys(catalog: Catalog, seed_ids: Sequence[int]) -> set[str]:
@@ -181,8 +203,11 @@ def with_tail(sources: SignalSources, ranking: Ranking, request: RankRequest, n:
         return ranked[:n]
     taken = {song_key(s.track_name, s.artist_name) for s in ranking.tracks}
     taken |= _seed_keys(sources.catalog, request.seed_ids)
-    top = max(1, sources.plays(next(sources.most_played(request.exclude_pids), 0), request.exclude_pids))
-    for chunk in _chunks(sources.most_played(request.exclude_pids), 200):
+    popular = sources.most_played(request.exclude_pids)
+    plays = sources.plays_array(request.exclude_pids)
+    top = max(1, int(plays[popular[0]])) if len(popular) else 1
+    for start in range(0, len(popular), 200):
+        chunk = popular[start:start + 200].tolist()
         rows = sources.catalog.track_rows(chunk)
         tail = []
         for track in chunk:
@@ -191,20 +216,8 @@ def with_tail(sources: SignalSources, ranking: Ranking, request: RankRequest, n:
             if key in taken or uri in request.exclude_track_uris:
                 continue
             taken.add(key)
-            plays = sources.plays(track, request.exclude_pids)
-            tail.append(Scored(track, uri, name, artist, 0.0, [], signals={"popularity": round(plays / top, 6)}))
+            tail.append(Scored(track, uri, name, artist, 0.0, [], signals={"popularity": round(int(plays[track]) / top, 6)}))
         ranked = cap_per_artist(ranked + exclude_artists(tail, request.exclude_artists), request.max_per_artist)
         if len(ranked) >= n:
             break
     return ranked[:n]
-
-
-def _chunks(iterator: Iterator[int], size: int) -> Iterator[list[int]]:
-    chunk: list[int] = []
-    for item in iterator:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

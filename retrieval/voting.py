@@ -1,11 +1,11 @@
 """Title voting: the tracks of the neighbour playlists, scored by how many of them hold each.
 
-Plain data in and out, no I/O: neighbours as (pid, similarity), playlists as lists of
-track ids. Two rules:
+Plain data in and out, no I/O: voters as (pid, weight) with each voter's distinct
+tracks. Two rules:
 
 - ``count``: a track scores the number of neighbour playlists containing it (the paper).
-- ``similarity``: each containing playlist adds its title's cosine similarity, so
-  close titles weigh more than far ones.
+- ``similarity``: each containing playlist adds its title's cosine similarity (or any
+  weight given), so close titles weigh more than far ones.
 
 Ties are broken by the most similar voter, then by the track's position in that
 playlist (earlier first), then by track id, so a ranking is reproducible.
@@ -13,9 +13,13 @@ playlist (earlier first), then by track id, so a ranking is reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
+
+from retrieval.signals.scores import ID, TrackScores, segment_array, weighted_sum_with_first
 
 VotingRule = Literal["count", "similarity"]
 VOTING_RULES: tuple[str, ...] = ("count", "similarity")
@@ -24,10 +28,61 @@ VOTING_RULES: tuple[str, ...] = ("count", "similarity")
 @dataclass
 class Vote:
     track_id: int
-    score: float = 0.0
-    voters: list[int] = field(default_factory=list)
-    # (best voter's rank, position in that voter's playlist): the tie-breakers.
-    first_seen: tuple[int, int] = (0, 0)
+    score: float
+    voters: list[int]
+
+
+@dataclass(frozen=True)
+class Votes:
+    """Voted tracks, best first, with what explains them."""
+
+    track_ids: np.ndarray
+    scores: np.ndarray
+    cast_tracks: np.ndarray  # every vote cast: the track ...
+    cast_by: np.ndarray  # ... and the pid of the playlist that cast it, in voter order
+
+    def __len__(self) -> int:
+        return len(self.track_ids)
+
+    def as_scores(self) -> TrackScores:
+        order = np.argsort(self.track_ids)
+        return TrackScores(self.track_ids[order], self.scores[order])
+
+    def voters_of(self, track_ids: Iterable[int]) -> dict[int, list[int]]:
+        """Track id -> the pids that voted for it, most similar first."""
+        wanted = np.fromiter(track_ids, ID)
+        found: dict[int, list[int]] = {int(t): [] for t in wanted}
+        hit = np.isin(self.cast_tracks, wanted)
+        for track, pid in zip(self.cast_tracks[hit].tolist(), self.cast_by[hit].tolist()):
+            found[track].append(pid)
+        return found
+
+    def top(self, n: int) -> list[Vote]:
+        voters = self.voters_of(self.track_ids[:n])
+        return [Vote(t, s, voters[t]) for t, s in zip(self.track_ids[:n].tolist(), self.scores[:n].tolist())]
+
+
+def weighed(neighbours: Sequence[tuple[int, float]], rule: VotingRule) -> list[tuple[int, float]]:
+    """(pid, similarity) -> (pid, the weight of its vote under `rule`)."""
+    if rule not in VOTING_RULES:
+        raise ValueError(f"unknown voting rule {rule!r}; choose one of {', '.join(VOTING_RULES)}")
+    return [(pid, 1.0 if rule == "count" else similarity) for pid, similarity in neighbours]
+
+
+def tally(voters: Sequence[tuple[int, float]], segments: Sequence[np.ndarray]) -> Votes:
+    """Votes of `voters` (pid, weight), most similar first; `segments[i]` holds the distinct
+    tracks of voter i in playlist order."""
+    summed, first = weighted_sum_with_first(segments, [weight for _, weight in voters])
+    # Equal sums can differ in their last bit (0.7 + 0.1 < 0.5 + 0.3 in floats); rounding
+    # makes them the ties they are, so the tie-breakers decide.
+    scores = np.round(summed.values, 9)
+    # Where a track first appears orders it by its best voter, then its position there;
+    # the concatenation is in voter order, so no two tracks share it.
+    order = np.lexsort((first, -scores))
+    if not segments:
+        return Votes(summed.ids, scores, np.empty(0, ID), np.empty(0, ID))
+    cast_by = np.repeat(np.fromiter((pid for pid, _ in voters), ID, len(voters)), [len(s) for s in segments])
+    return Votes(summed.ids[order], scores[order], np.concatenate(segments).astype(ID), cast_by)
 
 
 def vote(
@@ -44,27 +99,6 @@ def vote(
     >>> vote([(1, 0.9), (2, 0.5)], {1: [10, 11], 2: [11, 12]})[0].track_id
     11
     """
-    if rule not in VOTING_RULES:
-        raise ValueError(f"unknown voting rule {rule!r}; choose one of {', '.join(VOTING_RULES)}")
-    # Plain dicts rather than a Vote per track while counting: this loop runs over
-    # ~3,000 tracks per query and is the hottest in generation.
-    scores: dict[int, float] = {}
-    voters: dict[int, list[int]] = {}
-    first_seen: dict[int, tuple[int, int]] = {}
-    weighted = [(pid, 1.0 if rule == "count" else similarity) for pid, similarity in neighbours]
-    for rank, (pid, weight) in enumerate(weighted + list(extra_voters)):
-        for position, track_id in enumerate(dict.fromkeys(tracks_of.get(pid, ()))):
-            if track_id in scores:
-                scores[track_id] += weight
-                voters[track_id].append(pid)
-            else:
-                scores[track_id] = weight
-                voters[track_id] = [pid]
-                first_seen[track_id] = (rank, position)
-    if rule == "similarity":
-        # Equal sums can differ in their last bit (0.7 + 0.1 < 0.5 + 0.3 in floats);
-        # rounding makes them the ties they are, so the tie-breakers decide.
-        for track_id, score in scores.items():
-            scores[track_id] = round(score, 9)
-    order = sorted(scores, key=lambda t: (-scores[t], first_seen[t], t))
-    return [Vote(t, scores[t], voters[t], first_seen[t]) for t in order]
+    voters = weighed(neighbours, rule) + list(extra_voters)
+    votes = tally(voters, [segment_array(tracks_of.get(pid, ())) for pid, _ in voters])
+    return votes.top(len(votes))

@@ -49,6 +49,14 @@ class SignalTables:
             raise
         return True
 
+    def signals_fingerprint(self) -> str:
+        """The fingerprint of the playlists the signal tables were last built from."""
+        return self.get_meta(SIGNALS_FINGERPRINT_KEY) or ""
+
+    def playlist_track_entries(self) -> Iterator[tuple[int, int]]:
+        """(pid, track id) of every playlist entry, by pid, then position."""
+        yield from self._db.execute("SELECT pid, track_id FROM playlist_tracks ORDER BY pid, pos")
+
     def all_play_counts(self) -> Iterator[tuple[int, int]]:
         """(track id, number of playlists holding it), as of the last `refresh_signal_tables`."""
         yield from self._db.execute("SELECT track_id, plays FROM track_plays")

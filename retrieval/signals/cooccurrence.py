@@ -9,68 +9,69 @@ everything do not win by being everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Protocol
 
-from retrieval.signals.neighbours import scaled
+import numpy as np
+
+from retrieval.signals.scores import TrackScores, damped, scaled, segment_array, weighted_sum
+
+
+class TracksOf(Protocol):
+    """Playlist -> its tracks: a dict in tests, the playlist graph in production."""
+
+    def get(self, playlist: Hashable, default: Sequence[int] = ...) -> Sequence[int] | np.ndarray: ...
+
+
+Plays = Callable[[np.ndarray], np.ndarray]  # track ids -> playlists holding each
 
 
 def cooccurrence_scores(
     anchors: Mapping[int, float],
-    playlists_of: Mapping[int, Sequence[int]],
-    tracks_of: Mapping[int, Sequence[int]],
-    plays: Callable[[int], int],
+    playlists_of: Mapping[int, Sequence[Hashable]],
+    tracks_of: TracksOf,
+    plays: Plays,
     damping: float,
-) -> dict[int, float]:
+) -> TrackScores:
     """Track id -> co-occurrence score in [0, 1] (the best is 1). Anchors keep theirs: two
     top-voted tracks that sit together confirm each other.
 
     `anchors` maps an anchor track to its weight, `playlists_of` an anchor to the
-    playlists holding it, `tracks_of` a playlist to its tracks, `plays(track)` the
-    number of playlists holding a track.
+    playlists holding it, `tracks_of` a playlist to its tracks, `plays(track ids)` the
+    number of playlists holding each track.
 
-    >>> cooccurrence_scores({1: 1.0}, {1: [10, 11]}, {10: [1, 2, 3], 11: [1, 2]}, lambda t: 2, 0.0)
+    >>> cooccurrence_scores({1: 1.0}, {1: [10, 11]}, {10: [1, 2, 3], 11: [1, 2]}, lambda t: 2, 0.0).to_dict()
     {1: 1.0, 2: 1.0, 3: 0.5}
     """
-    sums: dict[int, float] = {}
+    segments, weights = [], []
     for anchor, weight in anchors.items():
         playlists = playlists_of.get(anchor, ())
-        if not playlists:
-            continue
-        share = weight / len(playlists)
-        for pid in playlists:
-            for track in dict.fromkeys(tracks_of.get(pid, ())):
-                sums[track] = sums.get(track, 0.0) + share
-    if damping:
-        sums = {track: value / max(plays(track), 1) ** damping for track, value in sums.items()}
-    return scaled(sums)
+        for playlist in playlists:
+            segments.append(segment_array(tracks_of.get(playlist, ())))
+            weights.append(weight / len(playlists))
+    sums = weighted_sum(segments, weights)
+    return scaled(damped(sums, plays(sums.ids), damping))
 
 
 def seed_neighbour_scores(
     seeds: Sequence[int],
-    playlists_of: Mapping[int, Sequence[int]],
-    tracks_of: Mapping[int, Sequence[int]],
-    plays: Callable[[int], int],
+    playlists_of: Mapping[int, Sequence[Hashable]],
+    tracks_of: TracksOf,
+    plays: Plays,
     damping: float,
     overlap_power: float,
-) -> dict[int, float]:
+) -> TrackScores:
     """Continuation: playlists holding seeds vote, each with (seeds it holds) ** overlap_power,
     so a playlist that shares three seeds outweighs three that share one. Scores as in
     `cooccurrence_scores`, seeds left out.
 
-    >>> seed_neighbour_scores([1, 2], {1: [10, 11], 2: [10]}, {10: [1, 2, 3], 11: [1, 4]}, lambda t: 1, 0.0, 2.0)
+    >>> seed_neighbour_scores([1, 2], {1: [10, 11], 2: [10]}, {10: [1, 2, 3], 11: [1, 4]}, lambda t: 1, 0.0, 2.0).to_dict()
     {3: 1.0, 4: 0.25}
     """
-    overlap: dict[int, int] = {}
+    overlap: dict[Hashable, int] = {}
     for seed in dict.fromkeys(seeds):
-        for pid in playlists_of.get(seed, ()):
-            overlap[pid] = overlap.get(pid, 0) + 1
-    sums: dict[int, float] = {}
-    for pid, shared in overlap.items():
-        weight = shared ** overlap_power
-        for track in dict.fromkeys(tracks_of.get(pid, ())):
-            sums[track] = sums.get(track, 0.0) + weight
-    for seed in seeds:
-        sums.pop(seed, None)
-    if damping:
-        sums = {track: value / max(plays(track), 1) ** damping for track, value in sums.items()}
-    return scaled(sums)
+        for playlist in playlists_of.get(seed, ()):
+            overlap[playlist] = overlap.get(playlist, 0) + 1
+    segments = [segment_array(tracks_of.get(playlist, ())) for playlist in overlap]
+    sums = weighted_sum(segments, [shared ** overlap_power for shared in overlap.values()]).without(seeds)
+    return scaled(damped(sums, plays(sums.ids), damping))

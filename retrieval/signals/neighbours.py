@@ -16,9 +16,3 @@ def sharpened(neighbours: Sequence[tuple[int, float]], power: float) -> list[tup
     [(1, 0.81), (2, 0.25)]
     """
     return [(pid, round(max(similarity, 0.0) ** power, 9)) for pid, similarity in neighbours]
-
-
-def scaled(scores: dict[int, float]) -> dict[int, float]:
-    """Scores divided by the largest, so every signal lies in [0, 1] before it is weighed."""
-    top = max(scores.values(), default=0.0)
-    return {key: value / top for key, value in scores.items()} if top > 0 else {}

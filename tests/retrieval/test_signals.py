@@ -3,6 +3,7 @@ then through generation on the hand-made corpus (real MiniLM, Chroma and SQLite)
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from conftest import CHILL_TRACKS, build_corpus, uri, write_slice_file
@@ -17,6 +18,7 @@ from retrieval.signals.cooccurrence import cooccurrence_scores, seed_neighbour_s
 from retrieval.signals.entity import entity_scores
 from retrieval.signals.names import fold_name
 from retrieval.signals.neighbours import sharpened
+from retrieval.signals.scores import TrackScores
 
 CORPUS = build_corpus()
 
@@ -42,7 +44,8 @@ def test_a_track_beside_the_anchor_outscores_one_that_never_meets_it():
 
 def test_popularity_damping_lowers_a_track_that_is_everywhere():
     tracks_of = {10: [1, 2, 9], 11: [1, 3, 9]}
-    plays = {2: 1, 3: 1, 9: 50, 1: 2}.__getitem__
+    counts = {2: 1, 3: 1, 9: 50, 1: 2}
+    plays = np.vectorize(counts.__getitem__)
     undamped = cooccurrence_scores({1: 1.0}, {1: [10, 11]}, tracks_of, plays, 0.0)
     damped = cooccurrence_scores({1: 1.0}, {1: [10, 11]}, tracks_of, plays, 0.5)
     assert undamped[9] > undamped[2]
@@ -73,8 +76,9 @@ def test_an_entitys_most_played_track_scores_one_and_rarer_ones_less():
 def test_fusion_sums_the_weighted_parts_and_skips_switched_off_signals():
     signals = {"votes": {1: 1.0}, "entity": {1: 0.5, 2: 1.0}, "cooccurrence": {3: 1.0}}
     weights = {"votes": 1.0, "entity": 2.0, "cooccurrence": 0.0}
-    assert fused_totals(signals, weights) == {1: 2.0, 2: 2.0}
-    assert contributions(signals, weights, [1, 2]) == {1: {"votes": 1.0, "entity": 1.0}, 2: {"entity": 2.0}}
+    signals = {name: TrackScores.from_dict(scores) for name, scores in signals.items()}
+    assert fused_totals(signals, weights).to_dict() == {1: 2.0, 2: 2.0}
+    assert contributions(signals, weights, np.array([1, 2])) == [{"votes": 1.0, "entity": 1.0}, {"entity": 2.0}]
 
 
 def test_more_seeds_weigh_more_with_diminishing_returns():

@@ -1,0 +1,179 @@
+"""Playlists and their tracks as arrays: the data every query's signals read.
+
+Reading a few hundred playlists' tracks from SQLite per query cost more than all the
+scoring. Here they are two CSR arrays, playlist -> distinct tracks (in playlist order)
+and track -> playlists (lowest pid first), written beside the catalog once per catalog
+content (a folder named by its fingerprint) and memory-mapped, so opening them costs
+nothing and processes share the pages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.catalog import Catalog
+
+ARRAYS = ("pids", "playlist_offsets", "playlist_tracks", "track_offsets", "track_playlists", "popular")
+# Entries deduplicated per chunk of playlists, so building at MPD scale stays in memory.
+_CHUNK = 4_000_000
+
+
+class PlaylistGraph:
+    """Playlist rows (by ascending pid) and their tracks, both ways."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.pids = arrays["pids"]
+        self._playlist_offsets = arrays["playlist_offsets"]
+        self._playlist_tracks = arrays["playlist_tracks"]
+        self._track_offsets = arrays["track_offsets"]
+        self._track_playlists = arrays["track_playlists"]
+        self.popular = arrays["popular"]  # track ids, most played first (then lowest id)
+        self.plays = np.diff(self._track_offsets)  # playlists holding each track id
+
+    def rows(self, pids: Iterable[int]) -> np.ndarray:
+        """The rows of these pids; playlists without tracks are left out."""
+        wanted = np.fromiter(pids, np.int64)
+        at = np.minimum(np.searchsorted(self.pids, wanted), max(len(self.pids) - 1, 0))
+        return at[self.pids[at] == wanted] if len(self.pids) else at[:0]
+
+    def segments(self, pids: Sequence[int]) -> list[np.ndarray]:
+        """Each playlist's distinct tracks, in the order of `pids` (empty for an unknown pid)."""
+        if not len(pids) or not len(self.pids):
+            return [self._playlist_tracks[:0]] * len(pids)
+        wanted = np.fromiter(pids, np.int64, len(pids))
+        at = np.minimum(np.searchsorted(self.pids, wanted), max(len(self.pids) - 1, 0)).tolist()
+        found = (self.pids[at] == wanted).tolist()
+        starts, ends = self._playlist_offsets[at].tolist(), self._playlist_offsets[np.add(at, 1)].tolist()
+        empty = self._playlist_tracks[:0]
+        return [self._playlist_tracks[s:e] if ok else empty for s, e, ok in zip(starts, ends, found)]
+
+    def tracks_of_row(self, row: int) -> np.ndarray:
+        return self._playlist_tracks[self._playlist_offsets[row]:self._playlist_offsets[row + 1]]
+
+    def tracks_of(self, pid: int) -> np.ndarray:
+        rows = self.rows((pid,))
+        return self.tracks_of_row(int(rows[0])) if len(rows) else self._playlist_tracks[:0]
+
+    def rows_holding(self, track_id: int) -> np.ndarray:
+        """Rows of the playlists holding the track, lowest pid first."""
+        if not 0 <= track_id < len(self.plays):
+            return self._track_playlists[:0]
+        return self._track_playlists[self._track_offsets[track_id]:self._track_offsets[track_id + 1]]
+
+    def plays_of(self, track_ids: np.ndarray) -> np.ndarray:
+        inside = (track_ids >= 0) & (track_ids < len(self.plays))
+        return np.where(inside, self.plays[np.where(inside, track_ids, 0)], 0)
+
+    def held_out_plays(self, pids: Iterable[int]) -> np.ndarray:
+        """Per track id, how many of these playlists hold it (subtracted when they are hidden)."""
+        segments = [self.tracks_of_row(int(row)) for row in self.rows(pids)]
+        tracks = np.concatenate(segments) if segments else np.empty(0, np.int64)
+        return np.bincount(tracks, minlength=len(self.plays))[:len(self.plays)]
+
+    # ----------------------------------------------------------------------- #
+    # Building, saving, opening
+    # ----------------------------------------------------------------------- #
+
+    @classmethod
+    def build(cls, entries: Iterable[tuple[int, int]]) -> PlaylistGraph:
+        """From (pid, track id) entries ordered by pid, then position."""
+        pairs = np.fromiter(entries, np.dtype([("pid", np.int64), ("track", np.int64)]))
+        pids, rows = np.unique(pairs["pid"], return_inverse=True)
+        rows, tracks = _first_occurrences(rows.astype(np.int64), pairs["track"])
+        del pairs
+        track_count = int(tracks.max()) + 1 if len(tracks) else 0
+        by_track = np.argsort(tracks, kind="stable")  # rows stay ascending within a track
+        plays = np.bincount(tracks, minlength=track_count)
+        return cls({
+            "pids": pids,
+            "playlist_offsets": np.searchsorted(rows, np.arange(len(pids) + 1)),
+            "playlist_tracks": tracks.astype(np.int32),
+            "track_offsets": np.concatenate(([0], np.cumsum(plays))),
+            "track_playlists": rows[by_track].astype(np.int32),
+            "popular": np.argsort(-plays, kind="stable")[: int((plays > 0).sum())],
+        })
+
+    def save(self, folder: Path) -> None:
+        arrays = {"pids": self.pids, "playlist_offsets": self._playlist_offsets,
+                  "playlist_tracks": self._playlist_tracks, "track_offsets": self._track_offsets,
+                  "track_playlists": self._track_playlists, "popular": self.popular}
+        for name, array in arrays.items():
+            np.save(folder / f"{name}.npy", np.ascontiguousarray(array))
+
+    @classmethod
+    def load(cls, folder: Path) -> PlaylistGraph:
+        # Plain array views of the maps: slicing a np.memmap costs several times more.
+        return cls({name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in ARRAYS})
+
+
+def _first_occurrences(rows: np.ndarray, tracks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Entries with a repeated (row, track) dropped, the first position kept; order kept."""
+    keep = np.zeros(len(rows), bool)
+    span = int(tracks.max()) + 1 if len(tracks) else 1
+    start = 0
+    while start < len(rows):
+        end = _chunk_end(rows, start)
+        key = (rows[start:end] - rows[start]) * span + tracks[start:end]
+        keep[start + np.unique(key, return_index=True)[1]] = True
+        start = end
+    return rows[keep], tracks[keep]
+
+
+def _chunk_end(rows: np.ndarray, start: int) -> int:
+    """About `_CHUNK` entries from `start`, ending on a playlist boundary."""
+    if start + _CHUNK >= len(rows):
+        return len(rows)
+    end = int(np.searchsorted(rows, rows[start + _CHUNK], side="left"))
+    return end if end > start else int(np.searchsorted(rows, rows[start], side="right"))
+
+
+def graph_folder(catalog: Catalog) -> Path:
+    return catalog.path.with_name(catalog.path.name + ".graph")
+
+
+def open_graph(catalog: Catalog, fingerprint: str) -> PlaylistGraph:
+    """The catalog's graph for this content, built and saved on first use (and older ones
+    deleted); where the catalog's folder cannot be written, it is kept in memory."""
+    root = graph_folder(catalog)
+    folder = root / fingerprint
+    if _complete(folder):
+        return PlaylistGraph.load(folder)
+    graph = PlaylistGraph.build(catalog.playlist_track_entries())
+    try:
+        _publish(graph, root, folder)
+    except OSError:
+        return PlaylistGraph.load(folder) if _complete(folder) else graph
+    _remove_others(root, keep=folder)
+    return PlaylistGraph.load(folder)
+
+
+def _publish(graph: PlaylistGraph, root: Path, folder: Path) -> None:
+    """Written in a private folder, then renamed into place: readers never see half a graph."""
+    root.mkdir(exist_ok=True)
+    if folder.exists() and not _complete(folder):
+        shutil.rmtree(folder, ignore_errors=True)  # left by a process that was killed
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+    try:
+        graph.save(staging)
+        (staging / "graph.json").write_text(json.dumps({"fingerprint": folder.name}) + "\n")
+        os.replace(staging, folder)  # fails when another process got there first
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _complete(folder: Path) -> bool:
+    return (folder / "graph.json").is_file() and all((folder / f"{n}.npy").is_file() for n in ARRAYS)
+
+
+def _remove_others(root: Path, keep: Path) -> None:
+    # A process still reading an old graph keeps its pages: removing mapped files is safe.
+    for other in root.iterdir():
+        if other != keep and not other.name.startswith(".building-"):
+            shutil.rmtree(other, ignore_errors=True)

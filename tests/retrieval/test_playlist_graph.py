@@ -1,0 +1,62 @@
+"""The playlist graph: the arrays the signals read instead of SQLite, checked against
+the catalog they were built from, and kept in step with it on disk."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from conftest import build_corpus, make_playlist, write_slice_file
+from retrieval.catalog import Catalog
+from retrieval.ingest import ingest_paths
+from retrieval.playlist_graph import PlaylistGraph, graph_folder, open_graph
+
+
+def test_each_playlist_holds_its_distinct_tracks_in_playlist_order():
+    graph = PlaylistGraph.build([(5, 30), (5, 10), (5, 30), (5, 20), (9, 10), (12, 20)])
+    assert graph.tracks_of(5).tolist() == [30, 10, 20]  # the repeated 30 counted once, first place kept
+    assert graph.tracks_of(9).tolist() == [10]
+    assert graph.tracks_of(7).tolist() == []  # not a playlist with tracks
+
+
+def test_tracks_know_their_playlists_lowest_pid_first_and_their_plays():
+    graph = PlaylistGraph.build([(5, 30), (5, 10), (9, 10), (12, 10), (12, 20)])
+    assert graph.pids[graph.rows_holding(10)].tolist() == [5, 9, 12]
+    assert graph.plays_of(np.array([10, 20, 30, 99])).tolist() == [3, 1, 1, 0]
+    assert graph.popular.tolist() == [10, 20, 30]  # most played, then lowest id
+    assert graph.held_out_plays([12])[[10, 20, 30]].tolist() == [1, 1, 0]
+
+
+def test_a_graph_built_in_chunks_equals_one_built_whole(monkeypatch):
+    entries = [(pid, (pid * 7 + i * 3) % 23) for pid in range(40) for i in range(9)]
+    whole = PlaylistGraph.build(entries)
+    monkeypatch.setattr("retrieval.playlist_graph._CHUNK", 10)
+    chunked = PlaylistGraph.build(entries)
+    for pid in range(40):
+        assert chunked.tracks_of(pid).tolist() == whole.tracks_of(pid).tolist()
+    assert chunked.plays.tolist() == whole.plays.tolist()
+
+
+def test_the_graph_matches_the_catalog_and_is_rebuilt_when_the_playlists_change(tmp_path):
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    ingest_paths(catalog, [write_slice_file(tmp_path / "mpd", build_corpus().playlists)])
+    graph = open_graph(catalog, "first")
+    for pid in catalog.pids():
+        assert graph.tracks_of(pid).tolist() == list(dict.fromkeys(catalog.track_ids_of([pid])[pid]))
+    assert (graph_folder(catalog) / "first").is_dir()
+
+    added = make_playlist(10_000, "extra", ["xmas01", "xmas02"])
+    ingest_paths(catalog, [write_slice_file(tmp_path / "more", [added], name="mpd.slice.10000-10999.json")])
+    again = open_graph(catalog, "second")
+    assert len(again.tracks_of(10_000)) == 2
+    assert [p.name for p in graph_folder(catalog).iterdir()] == ["second"]  # the old one is gone
+    catalog.close()
+
+
+def test_a_graph_on_disk_is_reused_not_rebuilt(tmp_path, monkeypatch):
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    ingest_paths(catalog, [write_slice_file(tmp_path / "mpd", build_corpus().playlists)])
+    first = open_graph(catalog, "fp")
+    monkeypatch.setattr(PlaylistGraph, "build", classmethod(lambda cls, entries: (_ for _ in ()).throw(AssertionError)))
+    second = open_graph(catalog, "fp")
+    assert second.plays.tolist() == first.plays.tolist()
+    catalog.close()
