@@ -1,17 +1,17 @@
-"""What users ask of a generated playlist beyond the ranking: one entry per song
-(versions merged), no artist dominating, some artists left out.
+"""What users ask of a generated playlist beyond the ranking: no artist dominating,
+some artists left out (versions of a song are folded before, in `retrieval.songs`).
 
-Each filter takes scored tracks in rank order and returns them in rank order. They run
-on light `Scored` objects, not on the pydantic records, because a 500-track request
-filters a few thousand candidates within a 20 ms budget.
+Each filter takes scored tracks in rank order and returns them in rank order, dropping
+some and never reordering, so applying one to the first n songs gives the first songs
+of applying it to all. They run on light `Scored` objects, not on the pydantic records.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from retrieval.normalize import artist_key, normalize_title, song_key
+from retrieval.normalize import artist_key, normalize_title
 from retrieval.records import Candidate
 
 
@@ -33,36 +33,6 @@ class Scored:
             rank=rank, score=round(self.score, 6), voters=self.voters, merged_uris=self.merged_uris,
             signals={name: round(value, 6) for name, value in self.signals.items()} if self.signals else None,
         )
-
-
-def merge_versions(scored: Sequence[Scored]) -> list[Scored]:
-    """Fold "Song - Remastered", "Song - Live" ... into the best-ranked version of the song.
-
-    The kept version adds the others' scores and voters, since a vote for any
-    version is a vote for the song; the order is then re-sorted by score (stable).
-    """
-    kept: dict[str, Scored] = {}
-    copied: set[str] = set()  # the input is not modified: a kept item is copied before its first merge
-    for item in scored:
-        key = song_key(item.track_name, item.artist_name)
-        first = kept.get(key)
-        if first is None:
-            kept[key] = item
-            continue
-        if key not in copied:
-            copied.add(key)
-            first = kept[key] = replace(first, voters=list(first.voters), merged_uris=list(first.merged_uris),
-                                        signals=dict(first.signals) if first.signals else None)
-        first.score += item.score
-        if item.signals:
-            first.signals = first.signals or {}
-            for name, value in item.signals.items():
-                first.signals[name] = first.signals.get(name, 0.0) + value
-        first.voters.extend(v for v in item.voters if v not in first.voters)
-        first.merged_uris.append(item.track_uri)
-    result = list(kept.values())
-    # Rounded, so sums that are equal but for float noise stay in rank order (a tie).
-    return sorted(result, key=lambda s: -round(s.score, 9)) if copied else result
 
 
 def exclude_artists(scored: Iterable[Scored], artists: Iterable[str]) -> list[Scored]:

@@ -18,7 +18,8 @@ from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights
 from retrieval.index import IndexInfo, TitleIndex
 from retrieval.normalize import normalize_title
 from retrieval.onnx_encoder import OnnxEncoder, open_onnx_encoder
-from retrieval.ranking import RankRequest, SignalSources, rank, with_tail
+from retrieval.ranking import RankRequest, rank, ranked
+from retrieval.signal_sources import SignalSources
 from retrieval.records import Candidate, GeneratedPlaylist, Neighbour, Track
 from retrieval.voting import VotingRule
 
@@ -154,7 +155,7 @@ class Retriever:
             exclude_pids=options.exclude_pids,
         )
         ranking = rank(self.sources, title, neighbours, request)
-        tracks = with_tail(self.sources, ranking, request, options.n)
+        tracks = ranked(self.sources, ranking, request, options.n)
         return [item.to_candidate(position) for position, item in enumerate(tracks, 1)], ranking.entities
 
     def _liked_voters(self, options: GenerationOptions, taken: set[int]) -> list[tuple[int, float]]:

@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.catalog import Catalog
+from retrieval.matching import KEYS_VERSION
 
-ARRAYS = ("pids", "playlist_offsets", "playlist_tracks", "track_offsets", "track_playlists", "popular")
+ARRAYS = ("pids", "playlist_offsets", "playlist_tracks", "track_offsets", "track_playlists", "popular", "songs")
 # Entries deduplicated per chunk of playlists, so building at MPD scale stays in memory.
 _CHUNK = 4_000_000
 
@@ -35,6 +36,7 @@ class PlaylistGraph:
         self._track_offsets = arrays["track_offsets"]
         self._track_playlists = arrays["track_playlists"]
         self.popular = arrays["popular"]  # track ids, most played first (then lowest id)
+        self._songs = arrays["songs"]  # per track id, its song: versions of a song share it
         self.plays = np.diff(self._track_offsets)  # playlists holding each track id
 
     def rows(self, pids: Iterable[int]) -> np.ndarray:
@@ -71,6 +73,12 @@ class PlaylistGraph:
         inside = (track_ids >= 0) & (track_ids < len(self.plays))
         return np.where(inside, self.plays[np.where(inside, track_ids, 0)], 0)
 
+    def songs_of(self, track_ids: np.ndarray) -> np.ndarray:
+        """The song of each track; a track without a song key is a song of its own (-id - 1)."""
+        inside = (track_ids >= 0) & (track_ids < len(self._songs))
+        songs = self._songs[np.where(inside, track_ids, 0)] if len(self._songs) else np.zeros(len(track_ids), np.int64)
+        return np.where(inside & (songs >= 0), songs, -np.asarray(track_ids, np.int64) - 1)
+
     def held_out_plays(self, pids: Iterable[int]) -> np.ndarray:
         """Per track id, how many of these playlists hold it (subtracted when they are hidden)."""
         segments = [self.tracks_of_row(int(row)) for row in self.rows(pids)]
@@ -82,8 +90,9 @@ class PlaylistGraph:
     # ----------------------------------------------------------------------- #
 
     @classmethod
-    def build(cls, entries: Iterable[tuple[int, int]]) -> PlaylistGraph:
-        """From (pid, track id) entries ordered by pid, then position."""
+    def build(cls, entries: Iterable[tuple[int, int]], song_keys: Iterable[tuple[str, int]] = ()) -> PlaylistGraph:
+        """From (pid, track id) entries ordered by pid, then position, and (song key, track id)
+        pairs ordered by key (versions of a song share a key)."""
         pairs = np.fromiter(entries, np.dtype([("pid", np.int64), ("track", np.int64)]))
         pids, rows = np.unique(pairs["pid"], return_inverse=True)
         rows, tracks = _first_occurrences(rows.astype(np.int64), pairs["track"])
@@ -98,12 +107,13 @@ class PlaylistGraph:
             "track_offsets": np.concatenate(([0], np.cumsum(plays))),
             "track_playlists": rows[by_track].astype(np.int32),
             "popular": np.argsort(-plays, kind="stable")[: int((plays > 0).sum())],
+            "songs": _song_numbers(song_keys, track_count),
         })
 
     def save(self, folder: Path) -> None:
         arrays = {"pids": self.pids, "playlist_offsets": self._playlist_offsets,
                   "playlist_tracks": self._playlist_tracks, "track_offsets": self._track_offsets,
-                  "track_playlists": self._track_playlists, "popular": self.popular}
+                  "track_playlists": self._track_playlists, "popular": self.popular, "songs": self._songs}
         for name, array in arrays.items():
             np.save(folder / f"{name}.npy", np.ascontiguousarray(array))
 
@@ -111,6 +121,18 @@ class PlaylistGraph:
     def load(cls, folder: Path) -> PlaylistGraph:
         # Plain array views of the maps: slicing a np.memmap costs several times more.
         return cls({name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in ARRAYS})
+
+
+def _song_numbers(song_keys: Iterable[tuple[str, int]], track_count: int) -> np.ndarray:
+    """Per track id, a number shared by the versions of one song (-1: no key)."""
+    songs = np.full(track_count, -1, np.int64)
+    number, last = -1, None
+    for key, track_id in song_keys:
+        if key != last:
+            number, last = number + 1, key
+        if track_id < track_count:
+            songs[track_id] = number
+    return songs
 
 
 def _first_occurrences(rows: np.ndarray, tracks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,10 +164,11 @@ def open_graph(catalog: Catalog, fingerprint: str) -> PlaylistGraph:
     """The catalog's graph for this content, built and saved on first use (and older ones
     deleted); where the catalog's folder cannot be written, it is kept in memory."""
     root = graph_folder(catalog)
-    folder = root / fingerprint
+    folder = root / f"{fingerprint}-keys{KEYS_VERSION}"
     if _complete(folder):
         return PlaylistGraph.load(folder)
-    graph = PlaylistGraph.build(catalog.playlist_track_entries())
+    catalog.refresh_song_keys(KEYS_VERSION)
+    graph = PlaylistGraph.build(catalog.playlist_track_entries(), catalog.song_key_entries())
     try:
         _publish(graph, root, folder)
     except OSError:

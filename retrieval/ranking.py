@@ -1,40 +1,31 @@
 """From neighbour playlists (and seed tracks) to one ranked, filtered list of tracks.
 
-The signals of `retrieval.signals` are computed here from the catalog and fused with
-`retrieval.fusion`. The ranking never depends on how many tracks are asked for:
-filters run over a fixed pool of the best-scored tracks, and the popularity tail is
-read in one fixed order, so the first n tracks are the same whatever n is.
+The signals of `retrieval.signals` are read through `SignalSources`, fused with
+`retrieval.fusion` over every candidate track and folded into songs
+(`retrieval.songs`); only the songs shown are then read from the catalog. The ranking
+never depends on how many tracks are asked for: every candidate is ranked and the
+filters that remain only drop songs, so the first n are the same whatever n is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrieval.catalog import Catalog
-from retrieval.filters import Scored, cap_per_artist, exclude_artists, merge_versions
+from retrieval.filters import Scored, cap_per_artist, exclude_artists
 from retrieval.fusion import FusionWeights, contributions, fused_totals, seed_weight
-from retrieval.normalize import song_key
-from retrieval.playlist_graph import PlaylistGraph, open_graph
 from retrieval.records import Neighbour
-from retrieval.signals.cooccurrence import Plays, cooccurrence_scores, seed_neighbour_scores
-from retrieval.signals.entity import EntityMatch, entity_scores
-from retrieval.signals.names import fold_name
+from retrieval.signal_sources import SignalSources
+from retrieval.signals.entity import EntityMatch
 from retrieval.signals.neighbours import sharpened
-from retrieval.signals.scores import TrackScores
-from retrieval.voting import Votes, VotingRule, tally, weighed
+from retrieval.signals.scores import ID, TrackScores
+from retrieval.songs import SongRanking, fold_versions
+from retrieval.voting import Votes, VotingRule, weighed
 
-# Measured on a validation split of the MPD sample (README, "Retrieval quality").
-POOL = 3000  # best-scored tracks that go through the filters, whatever n is
-ANCHORS = 5  # best-voted tracks whose co-occurrences smooth the votes
-PLAYLISTS_PER_ANCHOR = 50  # playlists read per anchor track
-PLAYLISTS_PER_SEED = 200  # playlists read per seed track
-ENTITY_TRACKS = 50  # most-played tracks of a matched artist or album
-ENTITY_EXPONENT = 0.25
-COOCCURRENCE_DAMPING = 0.3
-SEED_OVERLAP_POWER = 2.0
+ANCHORS = 5  # best-voted tracks whose co-occurrences smooth the votes (measured: README)
+TAIL_CHUNK = 200  # most-played tracks read at a time for the tail
 
 
 @dataclass
@@ -54,90 +45,19 @@ class RankRequest:
 
 @dataclass
 class Ranking:
-    tracks: list[Scored]
+    """Every candidate track, ranked and folded into songs; read from the catalog lazily."""
+
+    tracks: np.ndarray  # candidate track ids, best first
+    songs: SongRanking
+    votes: Votes
+    signals: dict[str, TrackScores]
+    multipliers: dict[str, float]
+    songs_seen: tuple[np.ndarray, ...]  # songs of every candidate and seed: the tail skips them
     entities: list[EntityMatch] = field(default_factory=list)
 
 
-class SignalSources:
-    """The catalog data the signals read: the playlist graph and entity names, opened once."""
-
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
-        catalog.refresh_signal_tables(fold_name)
-        self.graph = open_graph(catalog, catalog.signals_fingerprint())
-        self._held_out: tuple[frozenset[int], np.ndarray, np.ndarray] | None = None
-
-    def plays_array(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
-        """Per track id, the playlists holding it, leaving out `exclude_pids` (evaluation's held-out ones)."""
-        return self._hidden(exclude_pids)[0] if exclude_pids else self.graph.plays
-
-    def plays_getter(self, exclude_pids: frozenset[int]) -> Plays:
-        plays = self.plays_array(exclude_pids)
-        return lambda track_ids: plays[np.clip(track_ids, 0, len(plays) - 1)] * (track_ids < len(plays))
-
-    def _hidden(self, exclude_pids: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(plays without the held-out playlists, a mask of the held-out rows), kept for the
-        last set asked: evaluation asks with the same set for every query."""
-        if self._held_out is None or self._held_out[0] != exclude_pids:
-            hidden = np.zeros(len(self.graph.pids), bool)
-            hidden[self.graph.rows(sorted(exclude_pids))] = True
-            self._held_out = (exclude_pids, self.graph.plays - self.graph.held_out_plays(exclude_pids), hidden)
-        return self._held_out[1], self._held_out[2]
-
-    def most_played(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
-        """Track ids, most played first (held-out playlists can only reorder near ties)."""
-        popular = self.graph.popular
-        return popular[self.plays_array(exclude_pids)[popular] > 0] if exclude_pids else popular
-
-    def entities(self, title: str) -> list[EntityMatch]:
-        folded = fold_name(title)
-        return [EntityMatch(kind, name) for kind, name in self.catalog.entities_named(folded)] if folded else []
-
-    def entity_scores(self, matches: Sequence[EntityMatch], exclude_pids: frozenset[int]) -> TrackScores:
-        plays = self.plays_getter(exclude_pids)
-        scores: dict[int, float] = {}
-        for match in matches:
-            tracks = [t for t, _ in self.catalog.most_played_of(match.kind, match.name, ENTITY_TRACKS + len(exclude_pids))]
-            played = [(t, int(p)) for t, p in zip(tracks, plays(np.array(tracks, np.int64)).tolist()) if p > 0]
-            played = sorted(played, key=lambda pair: -pair[1])[:ENTITY_TRACKS]
-            for track, value in entity_scores(played, ENTITY_EXPONENT).items():
-                scores[track] = max(scores.get(track, 0.0), value)
-        return TrackScores.from_dict(scores)
-
-    def playlists_holding(self, tracks: Sequence[int], per_track: int, exclude_pids: frozenset[int]) -> dict[int, np.ndarray]:
-        """Rows of up to `per_track` playlists holding each track (lowest pids first)."""
-        hidden = self._hidden(exclude_pids)[1] if exclude_pids else None
-        found = {}
-        for track in tracks:
-            rows = self.graph.rows_holding(track)[:per_track + len(exclude_pids)]
-            found[track] = (rows if hidden is None else rows[~hidden[rows]])[:per_track]
-        return found
-
-    def cooccurrence(self, anchors: dict[int, float], exclude_pids: frozenset[int]) -> TrackScores:
-        return cooccurrence_scores(anchors, self.playlists_holding(list(anchors), PLAYLISTS_PER_ANCHOR, exclude_pids),
-                                   _RowTracks(self.graph), self.plays_getter(exclude_pids), COOCCURRENCE_DAMPING)
-
-    def seed_neighbours(self, seeds: Sequence[int], exclude_pids: frozenset[int]) -> TrackScores:
-        return seed_neighbour_scores(seeds, self.playlists_holding(seeds, PLAYLISTS_PER_SEED, exclude_pids),
-                                     _RowTracks(self.graph), self.plays_getter(exclude_pids),
-                                     COOCCURRENCE_DAMPING, SEED_OVERLAP_POWER)
-
-    def votes(self, voters: Sequence[tuple[int, float]]) -> Votes:
-        return tally(voters, self.graph.segments([pid for pid, _ in voters]))
-
-
-@dataclass(frozen=True)
-class _RowTracks:
-    """A playlist row -> its tracks, as the co-occurrence signals read them."""
-
-    graph: PlaylistGraph
-
-    def get(self, row: int, default=()) -> np.ndarray:
-        return self.graph.tracks_of_row(int(row))
-
-
 def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], request: RankRequest) -> Ranking:
-    """Every signal, fused, filtered; the popularity tail follows lazily (see `with_tail`)."""
+    """Every signal, fused over every candidate, folded into songs."""
     weights = request.weights
     pairs = [(n.pid, n.similarity) for n in neighbours]
     voters = weighed(pairs, "count") if request.voting == "count" else sharpened(pairs, weights.sharpness)
@@ -158,11 +78,18 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     multipliers = {"votes": weights.votes, "entity": weights.entity * unit,
                    "cooccurrence": weights.cooccurrence * unit,
                    "seeds": seed_weight(weights, len(request.seed_ids)) * unit}
-    total = fused_totals(signals, multipliers).without(request.seed_ids)
+    total = fused_totals(signals, multipliers)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
-    order = total.ids[np.lexsort((total.ids, _vote_ranks(votes, total.ids), -total.values))[:POOL]]
-    pool = _scored(sources.catalog, order, total.lookup(order), votes, contributions(signals, multipliers, order))
-    return Ranking(_filtered(pool, request, _seed_keys(sources.catalog, request.seed_ids)), entities)
+    order = np.lexsort((total.ids, _vote_ranks(votes, total.ids), -total.values))
+    tracks, scores = total.ids[order], total.values[order]
+    songs = sources.graph.songs_of(tracks)
+    seed_songs = sources.graph.songs_of(np.array(request.seed_ids, ID))
+    unwanted = sources.track_ids(request.exclude_track_uris)
+    # A seed never comes back, nor another version of it; an unwanted version goes alone.
+    keep = ~np.isin(songs, seed_songs) & ~np.isin(tracks, unwanted)
+    tracks, scores, songs = tracks[keep], scores[keep], songs[keep]
+    return Ranking(tracks, fold_versions(scores, songs, request.merge_versions), votes, signals, multipliers,
+                   (songs, seed_songs), entities)
 
 
 def _vote_ranks(votes: Votes, track_ids: np.ndarray) -> np.ndarray:
@@ -174,50 +101,68 @@ def _vote_ranks(votes: Votes, track_ids: np.ndarray) -> np.ndarray:
     return np.where(votes.track_ids[by_id][at] == track_ids, by_id[at], len(by_id))
 
 
-def _scored(catalog: Catalog, order: np.ndarray, totals: np.ndarray, votes: Votes,
-            parts: list[dict[str, float]]) -> list[Scored]:
-    ids = order.tolist()
-    rows = catalog.track_rows(ids)
-    voters_of = votes.voters_of(order)
-    return [Scored(t, *rows[t], total, voters_of[t], signals=part) for t, total, part in zip(ids, totals.tolist(), parts)]
+def ranked(sources: SignalSources, ranking: Ranking, request: RankRequest, n: int) -> list[Scored]:
+    """The first n songs after the user's filters, then the most-played songs the ranking
+    lacks (the popularity tail) when it runs out."""
+    shown: list[Scored] = []
+    for chunk in _song_chunks(sources, ranking, first=n + 20):
+        shown = cap_per_artist(shown + exclude_artists(chunk, request.exclude_artists), request.max_per_artist)
+        if len(shown) >= n:
+            return shown[:n]
+    if not request.weights.tail:
+        return shown
+    for chunk in _tail_chunks(sources, ranking, request):
+        shown = cap_per_artist(shown + exclude_artists(chunk, request.exclude_artists), request.max_per_artist)
+        if len(shown) >= n:
+            break
+    return shown[:n]
 
 
-def _seed_keys(catalog: Catalog, seed_ids: Sequence[int]) -> set[str]:
-    return {song_key(name, artist) for _, name, artist in catalog.track_rows(seed_ids).values()}
+def _song_chunks(sources: SignalSources, ranking: Ranking, first: int) -> Iterator[list[Scored]]:
+    size, start = first, 0
+    while start < len(ranking.songs):
+        yield _songs_shown(sources, ranking, range(start, min(start + size, len(ranking.songs))))
+        start, size = start + size, size * 2
 
 
-def _filtered(scored: list[Scored], request: RankRequest, seed_keys: set[str]) -> list[Scored]:
-    if request.exclude_track_uris:
-        scored = [s for s in scored if s.track_uri not in request.exclude_track_uris]
-    if seed_keys:
-        scored = [s for s in scored if song_key(s.track_name, s.artist_name) not in seed_keys]
-    if request.merge_versions:
-        scored = merge_versions(scored)
-    return exclude_artists(scored, request.exclude_artists)
+def _songs_shown(sources: SignalSources, ranking: Ranking, songs: range) -> list[Scored]:
+    """Songs as `Scored`: the best version, with every version's score, voters and signals."""
+    versions = [ranking.tracks[ranking.songs.versions(song)].tolist() for song in songs]
+    every = np.array([t for group in versions for t in group], ID)
+    rows = sources.catalog.track_rows(every.tolist())
+    voters_of = ranking.votes.voters_of(every)
+    parts = dict(zip(every.tolist(), contributions(ranking.signals, ranking.multipliers, every)))
+    shown = []
+    for song, group in zip(songs, versions):
+        head = group[0]
+        voters = list(dict.fromkeys(pid for track in group for pid in voters_of[track]))
+        shown.append(Scored(head, *rows[head], float(ranking.songs.scores[song]), voters,
+                            merged_uris=[rows[t][0] for t in group[1:]], signals=_summed(parts[t] for t in group)))
+    return shown
 
 
-def with_tail(sources: SignalSources, ranking: Ranking, request: RankRequest, n: int) -> list[Scored]:
-    """The ranking capped per artist, then the most-played tracks it lacks, up to n tracks."""
-    ranked = cap_per_artist(ranking.tracks, request.max_per_artist)
-    if len(ranked) >= n or not request.weights.tail:
-        return ranked[:n]
-    taken = {song_key(s.track_name, s.artist_name) for s in ranking.tracks}
-    taken |= _seed_keys(sources.catalog, request.seed_ids)
+def _summed(parts: Iterator[dict[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for part in parts:
+        for name, value in part.items():
+            total[name] = total.get(name, 0.0) + value
+    return total
+
+
+def _tail_chunks(sources: SignalSources, ranking: Ranking, request: RankRequest) -> Iterator[list[Scored]]:
+    """The most-played songs not ranked yet, each as its most-played version."""
     popular = sources.most_played(request.exclude_pids)
     plays = sources.plays_array(request.exclude_pids)
     top = max(1, int(plays[popular[0]])) if len(popular) else 1
-    for start in range(0, len(popular), 200):
-        chunk = popular[start:start + 200].tolist()
-        rows = sources.catalog.track_rows(chunk)
-        tail = []
-        for track in chunk:
-            uri, name, artist = rows[track]
-            key = song_key(name, artist)
-            if key in taken or uri in request.exclude_track_uris:
-                continue
-            taken.add(key)
-            tail.append(Scored(track, uri, name, artist, 0.0, [], signals={"popularity": round(int(plays[track]) / top, 6)}))
-        ranked = cap_per_artist(ranked + exclude_artists(tail, request.exclude_artists), request.max_per_artist)
-        if len(ranked) >= n:
-            break
-    return ranked[:n]
+    taken = np.unique(np.concatenate(ranking.songs_seen))
+    unwanted = sources.track_ids(request.exclude_track_uris)
+    for start in range(0, len(popular), TAIL_CHUNK):
+        chunk = popular[start:start + TAIL_CHUNK]
+        songs = sources.graph.songs_of(chunk)
+        fresh = ~np.isin(songs, taken) & ~np.isin(chunk, unwanted)
+        _, first = np.unique(songs, return_index=True)
+        fresh[np.setdiff1d(np.arange(len(chunk)), first)] = False  # one version of each song
+        taken = np.union1d(taken, songs)
+        picked = chunk[fresh].tolist()
+        rows = sources.catalog.track_rows(picked)
+        yield [Scored(t, *rows[t], 0.0, [], signals={"popularity": round(int(plays[t]) / top, 6)}) for t in picked]

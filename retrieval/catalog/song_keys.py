@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from retrieval.normalize import song_key
 
@@ -54,6 +54,10 @@ class SongKeys:
                 ((song_key(name, artist), track_id) for track_id, name, artist in rows),
             )
             done = rows[-1][0]
+
+    def song_key_entries(self) -> Iterator[tuple[str, int]]:
+        """(song key, track id) of every keyed track, by key: versions of a song side by side."""
+        yield from self._db.execute("SELECT key, track_id FROM song_keys ORDER BY key, track_id")
 
     def track_ids_with_song_key(self, key: str) -> list[int]:
         """Ids of the tracks whose song key is `key`, oldest first."""

@@ -3,9 +3,12 @@ answers can be worked out by hand."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from retrieval.filters import Scored, cap_per_artist, exclude_artists, merge_versions
+from retrieval.filters import Scored, cap_per_artist, exclude_artists
+from retrieval.normalize import song_key
+from retrieval.songs import fold_versions
 from retrieval.voting import vote
 
 
@@ -117,55 +120,38 @@ def cand(uri: str, name: str, artist: str, score: float, voters=()) -> Scored:
     return Scored(track_id, f"spotify:track:{uri}", name, artist, score, list(voters))
 
 
-def test_merge_versions_folds_versions_into_the_best_ranked_one():
-    candidates = [
-        cand("a", "Hey Jude", "The Beatles", 3, [1, 2]),
-        cand("b", "Let It Be", "The Beatles", 2.5, [1]),
-        cand("c", "Hey Jude - Remastered 2015", "The Beatles", 1, [2, 3]),
-    ]
-    merged = merge_versions(candidates)
-    assert [c.track_uri for c in merged] == ["spotify:track:a", "spotify:track:b"]
-    jude = merged[0]
-    assert jude.track_name == "Hey Jude"
-    assert jude.score == pytest.approx(4)
-    assert jude.voters == [1, 2, 3]  # pid 2 voted for both versions: listed once
-    assert jude.merged_uris == ["spotify:track:c"]
-    assert merged[1].merged_uris == []
+def folded(candidates: list[tuple[str, str, float]], merge: bool = True) -> list[tuple[list[str], float]]:
+    """(name, artist, score) ranked best first -> each song's versions (names) and score, songs in order."""
+    keys = [song_key(name, artist) for name, artist, _ in candidates]
+    songs = np.array([keys.index(key) for key in keys])
+    result = fold_versions(np.array([score for _, _, score in candidates]), songs, merge)
+    return [([candidates[i][0] for i in result.versions(s)], float(result.scores[s])) for s in range(len(result))]
+
+
+def test_versions_fold_into_the_best_ranked_one_and_add_their_scores():
+    merged = folded([("Hey Jude", "The Beatles", 3), ("Let It Be", "The Beatles", 2.5),
+                     ("Hey Jude - Remastered 2015", "The Beatles", 1)])
+    assert merged == [(["Hey Jude", "Hey Jude - Remastered 2015"], pytest.approx(4)), (["Let It Be"], 2.5)]
 
 
 def test_merged_scores_can_lift_a_song_above_others():
-    candidates = [
-        cand("x", "Other Song", "Band", 3, [1, 2, 3]),
-        cand("s1", "Song", "Artist", 2, [4, 5]),
-        cand("s2", "Song - Live", "Artist", 2, [6, 7]),
-        cand("s3", "Song (feat. Guest)", "Artist", 1, [8]),
-    ]
-    merged = merge_versions(candidates)
-    assert [c.track_uri for c in merged] == ["spotify:track:s1", "spotify:track:x"]
-    assert merged[0].score == pytest.approx(5)
-    assert merged[0].merged_uris == ["spotify:track:s2", "spotify:track:s3"]
-    assert merged[0].voters == [4, 5, 6, 7, 8]
+    merged = folded([("Other Song", "Band", 3), ("Song", "Artist", 2), ("Song - Live", "Artist", 2),
+                     ("Song (feat. Guest)", "Artist", 1)])
+    assert merged == [(["Song", "Song - Live", "Song (feat. Guest)"], pytest.approx(5)), (["Other Song"], 3)]
 
 
 def test_a_merged_song_that_ties_keeps_the_earlier_rank():
-    # Merged, "Song" scores 0.1 + 0.2, which is 0.3: a tie with "First", ranked before it.
-    candidates = [
-        cand("f", "First", "Band", 0.3, [1]),
-        cand("s", "Song", "Artist", 0.1, [2]),
-        cand("l", "Song - Live", "Artist", 0.2, [3]),
-    ]
-    merged = merge_versions(candidates)
-    assert [c.track_uri for c in merged] == ["spotify:track:f", "spotify:track:s"]
-    assert merged[1].score == pytest.approx(0.3)
+    # Merged, "Song" scores 0.1 + 0.2, which is 0.3 but for float noise: a tie with "First", ranked before it.
+    merged = folded([("First", "Band", 0.3), ("Song", "Artist", 0.1), ("Song - Live", "Artist", 0.2)])
+    assert [versions[0] for versions, _ in merged] == ["First", "Song"]
+    assert merged[1][1] == pytest.approx(0.3)
 
 
-def test_merge_versions_keeps_different_songs_and_their_order():
-    candidates = [
-        cand("a", "Hello", "Adele", 3),
-        cand("b", "Hello", "Lionel Richie", 2),
-        cand("c", "Someone Like You", "Adele", 1),
-    ]
-    assert merge_versions(candidates) == candidates
+def test_different_songs_keep_their_order_and_keep_versions_folds_nothing():
+    songs = [("Hello", "Adele", 3), ("Hello", "Lionel Richie", 2), ("Someone Like You", "Adele", 1)]
+    assert folded(songs) == [(["Hello"], 3), (["Hello"], 2), (["Someone Like You"], 1)]
+    versions = [("Song", "Artist", 2), ("Song - Live", "Artist", 1)]
+    assert folded(versions, merge=False) == [(["Song"], 2), (["Song - Live"], 1)]
 
 
 def test_cap_per_artist_keeps_the_best_ranked_tracks_of_each_artist():
@@ -205,15 +191,14 @@ def test_filters_leave_their_input_unchanged():
         cand("c", "Other", "Artist", 1, [3]),
     ]
     before = [(c.track_uri, c.score, list(c.voters), list(c.merged_uris)) for c in candidates]
-    merge_versions(candidates)
     cap_per_artist(candidates, 1)
     exclude_artists(candidates, ["artist"])
     assert [(c.track_uri, c.score, c.voters, c.merged_uris) for c in candidates] == before
 
 
 def test_a_scored_track_becomes_a_candidate_with_its_rank_and_provenance():
-    merged = merge_versions([cand("a", "Song", "Artist", 1 / 3, [1]), cand("b", "Song - Live", "Artist", 1 / 3, [2])])
-    candidate = merged[0].to_candidate(rank=1)
+    merged = Scored(1, "spotify:track:a", "Song", "Artist", 2 / 3, [1, 2], merged_uris=["spotify:track:b"])
+    candidate = merged.to_candidate(rank=1)
     assert candidate.rank == 1
     assert candidate.track_uri == "spotify:track:a"
     assert candidate.score == pytest.approx(2 / 3, abs=1e-6)

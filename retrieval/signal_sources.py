@@ -1,0 +1,108 @@
+"""The catalog data the ranking signals read, opened once per process: the playlist
+graph (tracks of playlists, playlists of tracks, play counts, songs) and the catalog's
+artist and album names for entity matches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.catalog import Catalog
+from retrieval.playlist_graph import PlaylistGraph, open_graph
+from retrieval.signals.cooccurrence import Plays, cooccurrence_scores, seed_neighbour_scores
+from retrieval.signals.entity import EntityMatch, entity_scores
+from retrieval.signals.names import fold_name
+from retrieval.signals.scores import TrackScores
+from retrieval.voting import Votes, tally
+
+# Measured on a validation split of the MPD sample (README, "Retrieval quality").
+PLAYLISTS_PER_ANCHOR = 50  # playlists read per anchor track
+PLAYLISTS_PER_SEED = 200  # playlists read per seed track
+ENTITY_TRACKS = 50  # most-played tracks of a matched artist or album
+ENTITY_EXPONENT = 0.25
+COOCCURRENCE_DAMPING = 0.3
+SEED_OVERLAP_POWER = 2.0
+
+
+class SignalSources:
+    """The catalog data the signals read: the playlist graph and entity names, opened once."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        catalog.refresh_signal_tables(fold_name)
+        self.graph = open_graph(catalog, catalog.signals_fingerprint())
+        self._held_out: tuple[frozenset[int], np.ndarray, np.ndarray] | None = None
+
+    def plays_array(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
+        """Per track id, the playlists holding it, leaving out `exclude_pids` (evaluation's held-out ones)."""
+        return self._hidden(exclude_pids)[0] if exclude_pids else self.graph.plays
+
+    def plays_getter(self, exclude_pids: frozenset[int]) -> Plays:
+        plays = self.plays_array(exclude_pids)
+        return lambda track_ids: plays[np.clip(track_ids, 0, len(plays) - 1)] * (track_ids < len(plays))
+
+    def _hidden(self, exclude_pids: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(plays without the held-out playlists, a mask of the held-out rows), kept for the
+        last set asked: evaluation asks with the same set for every query."""
+        if self._held_out is None or self._held_out[0] != exclude_pids:
+            hidden = np.zeros(len(self.graph.pids), bool)
+            hidden[self.graph.rows(sorted(exclude_pids))] = True
+            self._held_out = (exclude_pids, self.graph.plays - self.graph.held_out_plays(exclude_pids), hidden)
+        return self._held_out[1], self._held_out[2]
+
+    def most_played(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
+        """Track ids, most played first (held-out playlists can only reorder near ties)."""
+        popular = self.graph.popular
+        return popular[self.plays_array(exclude_pids)[popular] > 0] if exclude_pids else popular
+
+    def entities(self, title: str) -> list[EntityMatch]:
+        folded = fold_name(title)
+        return [EntityMatch(kind, name) for kind, name in self.catalog.entities_named(folded)] if folded else []
+
+    def entity_scores(self, matches: Sequence[EntityMatch], exclude_pids: frozenset[int]) -> TrackScores:
+        plays = self.plays_getter(exclude_pids)
+        scores: dict[int, float] = {}
+        for match in matches:
+            tracks = [t for t, _ in self.catalog.most_played_of(match.kind, match.name, ENTITY_TRACKS + len(exclude_pids))]
+            played = [(t, int(p)) for t, p in zip(tracks, plays(np.array(tracks, np.int64)).tolist()) if p > 0]
+            played = sorted(played, key=lambda pair: -pair[1])[:ENTITY_TRACKS]
+            for track, value in entity_scores(played, ENTITY_EXPONENT).items():
+                scores[track] = max(scores.get(track, 0.0), value)
+        return TrackScores.from_dict(scores)
+
+    def playlists_holding(self, tracks: Sequence[int], per_track: int, exclude_pids: frozenset[int]) -> dict[int, np.ndarray]:
+        """Rows of up to `per_track` playlists holding each track (lowest pids first)."""
+        hidden = self._hidden(exclude_pids)[1] if exclude_pids else None
+        found = {}
+        for track in tracks:
+            rows = self.graph.rows_holding(track)[:per_track + len(exclude_pids)]
+            found[track] = (rows if hidden is None else rows[~hidden[rows]])[:per_track]
+        return found
+
+    def cooccurrence(self, anchors: dict[int, float], exclude_pids: frozenset[int]) -> TrackScores:
+        return cooccurrence_scores(anchors, self.playlists_holding(list(anchors), PLAYLISTS_PER_ANCHOR, exclude_pids),
+                                   _RowTracks(self.graph), self.plays_getter(exclude_pids), COOCCURRENCE_DAMPING)
+
+    def seed_neighbours(self, seeds: Sequence[int], exclude_pids: frozenset[int]) -> TrackScores:
+        return seed_neighbour_scores(seeds, self.playlists_holding(seeds, PLAYLISTS_PER_SEED, exclude_pids),
+                                     _RowTracks(self.graph), self.plays_getter(exclude_pids),
+                                     COOCCURRENCE_DAMPING, SEED_OVERLAP_POWER)
+
+    def track_ids(self, uris: frozenset[str] | Sequence[str]) -> np.ndarray:
+        """Ids of the catalog tracks with these URIs (unknown ones left out)."""
+        return np.fromiter(self.catalog.track_ids_for_uris(uris).values(), np.int64) if uris else np.empty(0, np.int64)
+
+    def votes(self, voters: Sequence[tuple[int, float]]) -> Votes:
+        return tally(voters, self.graph.segments([pid for pid, _ in voters]))
+
+
+@dataclass(frozen=True)
+class _RowTracks:
+    """A playlist row -> its tracks, as the co-occurrence signals read them."""
+
+    graph: PlaylistGraph
+
+    def get(self, row: int, default=()) -> np.ndarray:
+        return self.graph.tracks_of_row(int(row))
