@@ -30,7 +30,7 @@ class FusionWeights:
     votes: float = 1.0
     entity: float = 3.0
     cooccurrence: float = 0.2
-    seeds: float = 2.0  # a request's seed weight is seeds * n / (n + 1) for n seed tracks
+    seeds: float = 5.0  # a request's seed weight is seeds * n / (n + 1) for n seed tracks
     tail: bool = True  # back-fill with the most-played tracks
 
     def without(self, signal: str) -> FusionWeights:

@@ -23,6 +23,9 @@ PLAYLISTS_PER_SEED = 200  # playlists read per seed track
 ENTITY_TRACKS = 50  # most-played tracks of a matched artist or album
 ENTITY_EXPONENT = 0.25
 COOCCURRENCE_DAMPING = 0.3
+# Seeds are a stronger anchor than a title's best-voted tracks: undamped, a hit that sits
+# beside them is usually right (validation NDCG@10 with 5 seeds 0.224 at 0.3, 0.239 at 0).
+SEED_DAMPING = 0.0
 SEED_OVERLAP_POWER = 2.0
 
 
@@ -88,7 +91,7 @@ class SignalSources:
     def seed_neighbours(self, seeds: Sequence[int], exclude_pids: frozenset[int]) -> TrackScores:
         return seed_neighbour_scores(seeds, self.playlists_holding(seeds, PLAYLISTS_PER_SEED, exclude_pids),
                                      _RowTracks(self.graph), self.plays_getter(exclude_pids),
-                                     COOCCURRENCE_DAMPING, SEED_OVERLAP_POWER)
+                                     SEED_DAMPING, SEED_OVERLAP_POWER)
 
     def track_ids(self, uris: frozenset[str] | Sequence[str]) -> np.ndarray:
         """Ids of the catalog tracks with these URIs (unknown ones left out)."""
