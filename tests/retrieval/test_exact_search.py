@@ -168,26 +168,29 @@ try:
     cli(["generate", "--title", "road trip", "-n", "5", "--format", "json"])
 except SystemExit as done:
     assert done.code in (0, None), done.code
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "chromadb")[:3]))
+print(json.dumps({{"chromadb": "chromadb" in sys.modules, "unneeded": sorted(set(sys.modules) & {unneeded})}}))
 """
+# What other commands and the LLM modes load; a retrieval-only `agent generate` does without.
+UNNEEDED = {"agent.cli.evaluate", "agent.cli.serve", "agent.cli.chat", "agent.cli.llm_config", "agent.llm.config"}
 
 
-def _generate_in_subprocess(home: Path) -> tuple[dict, list[str]]:
-    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=300,
+def _generate_in_subprocess(home: Path) -> tuple[dict, dict]:
+    probe = PROBE.format(unneeded=UNNEEDED)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300,
                             env=subprocess_env(home))
     assert result.returncode == 0, result.stderr
-    *playlist, chroma_modules = result.stdout.strip().splitlines()
-    return json.loads("\n".join(playlist)), json.loads(chroma_modules)
+    *playlist, loaded = result.stdout.strip().splitlines()
+    return json.loads("\n".join(playlist)), json.loads(loaded)
 
 
 def test_generate_with_an_export_imports_no_chromadb_and_without_one_falls_back(tmp_path):
-    playlist, chroma_modules = _generate_in_subprocess(built_demo_home())
-    assert chroma_modules == []
+    playlist, loaded = _generate_in_subprocess(built_demo_home())
+    assert loaded == {"chromadb": False, "unneeded": []}
     assert len(playlist["tracks"]) == 5 and playlist["warnings"] == []
 
     home = tmp_path / "home"
     shutil.copytree(built_demo_home(), home)
     shutil.rmtree(home / "chroma" / EXACT_FOLDER)
-    playlist, chroma_modules = _generate_in_subprocess(home)
-    assert chroma_modules  # the index was searched through Chroma
+    playlist, loaded = _generate_in_subprocess(home)
+    assert loaded["chromadb"]  # the index was searched through Chroma
     assert len(playlist["tracks"]) == 5 and playlist["warnings"] == []
