@@ -56,12 +56,21 @@ def ensure_onnx(encoder: Encoder, root: Path) -> Path | None:
     None when the model cannot be exported faithfully; the torch encoder then serves queries.
     """
     target = onnx_dir(root, encoder)
-    if (target / MANIFEST).exists():
+    if _is_current(target):
         return target
     try:
         return export_onnx(encoder, target)
     except OnnxExportUnsupported:
         return None
+
+
+def _is_current(folder: Path) -> bool:
+    """Whether `folder` holds a complete export with the graph fused; an earlier export
+    (unfused: slower to load) is made again by the next index build."""
+    try:
+        return json.loads((folder / MANIFEST).read_text()).get("graph_optimized") is True
+    except (OSError, ValueError):
+        return False
 
 
 def export_onnx(encoder: Encoder, target: Path) -> Path:
