@@ -3,7 +3,8 @@
 A build writes a new collection beside the live one and then switches the catalog's
 pointer to it, so a reader that opened the old index keeps working during a rebuild.
 The collection's metadata records which encoder made its vectors; generation loads
-that same encoder, so queries and index never disagree.
+that same encoder, so queries and index never disagree. A build also writes an
+exact-search copy of the vectors (`index_exact`), which queries search instead of Chroma.
 
 What can go wrong is said, never hidden: an index older than the catalog's content
 (an ingest without indexing, a killed build) opens with a warning; a collection left
