@@ -3,7 +3,8 @@
 A build writes a new collection beside the live one and then switches the catalog's
 pointer to it, so a reader that opened the old index keeps working during a rebuild.
 The collection's metadata records which encoder made its vectors; generation loads
-that same encoder, so queries and index never disagree.
+that same encoder, so queries and index never disagree. A build also writes an
+exact-search copy of the vectors (`index_exact`), which queries search instead of Chroma.
 
 What can go wrong is said, never hidden: an index older than the catalog's content
 (an ingest without indexing, a killed build) opens with a warning; a collection left
@@ -16,15 +17,16 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
-from itertools import islice
+from pathlib import Path
 
 import numpy as np
 
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.errors import IndexUnavailableError
+from retrieval.index_exact import ExactExportWriter, ExactTitleSearch, remove_export
 from retrieval.index_leases import IndexLease, drop_superseded, hold_active
 from retrieval.index_store import ChromaLocation, abandoned_collections, builder_metadata, completed_metadata
 
@@ -47,16 +49,31 @@ class IndexInfo:
     catalog_version: int = -1  # Catalog.content_version() when built; -1: recorded before it existed
     # The encoder exported to ONNX for torch-free queries; "" when there is none.
     onnx_path: str = ""
+    # The digest of the exact-search export of its vectors (`index_exact`); "" when there is none.
+    exact_digest: str = ""
 
 
 class TitleIndex:
-    """Nearest known titles to a query vector; `warnings` say when it lags its catalog."""
+    """Nearest known titles to a query vector; `warnings` say when it lags its catalog.
 
-    def __init__(self, collection, info: IndexInfo, warnings: tuple[str, ...] = (), lease: IndexLease | None = None):
-        self.collection = collection
+    With an exact-search export, `nearest` reads it and Chroma is opened only when the
+    collection itself is asked for (`location` says where).
+    """
+
+    def __init__(self, collection, info: IndexInfo, warnings: tuple[str, ...] = (), lease: IndexLease | None = None,
+                 exact: ExactTitleSearch | None = None, location: ChromaLocation | None = None):
+        self._collection = collection
         self.info = info
         self.warnings = warnings
         self._lease = lease
+        self.exact = exact
+        self._location = location
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            self._collection = _open_collection(self._location, self.info, lease=None)
+        return self._collection
 
     def close(self) -> None:
         """Release the hold on the collection, so a later build may drop it."""
@@ -65,6 +82,8 @@ class TitleIndex:
 
     def nearest(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         """(title_id, cosine similarity) of the n closest titles, closest first."""
+        if self.exact:
+            return self.exact.nearest(vector, n)
         n = min(n, self.info.titles)
         if n <= 0:
             return []
@@ -77,11 +96,6 @@ class TitleIndex:
     def vectors(self, title_ids: list[int]) -> dict[int, np.ndarray]:
         got = self.collection.get(ids=[f"t{t}" for t in title_ids], include=["embeddings"])
         return {int(i[1:]): np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
-
-
-def _batches(iterator: Iterator, size: int) -> Iterator[list]:
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def build_index(
@@ -101,7 +115,7 @@ def build_index(
     (evaluation on a held-out split), the caller owns the collection and drops it.
     """
     client = location.client()
-    _drop_abandoned(client)
+    _drop_abandoned(client, location.path)
     version = catalog.content_version()  # read before the titles: a later ingest makes it stale
     titles = list(catalog.titles_in_use(exclude_pids))
     if not titles:
@@ -123,21 +137,32 @@ def build_index(
         metadata=_metadata(info, building=True),
         embedding_function=None,
     )
+    # Queries search the export instead of the embedded store; a server's index is searched there.
+    exact = ExactExportWriter(location.path, info.collection, len(titles)) if activate and not location.url else None
     try:
-        done = 0
-        for batch in _batches(iter(titles), batch_size):
-            vectors = encoder.encode([title for _, title in batch]).vectors
-            collection.add(ids=[f"t{title_id}" for title_id, _ in batch], embeddings=vectors)
-            done += len(batch)
-            if on_progress:
-                on_progress(done, len(titles))
+        _embed_into(collection, exact, encoder, titles, batch_size, on_progress)
+        info = replace(info, exact_digest=exact.finish()) if exact else info
     except BaseException:
         client.delete_collection(info.collection)
+        if exact:
+            exact.discard()
         raise
     collection.modify(metadata=_metadata(info, building=False))
     if activate:
-        _switch_to(catalog, client, info)
+        _switch_to(catalog, client, info, location.path)
     return TitleIndex(collection, info)
+
+
+def _embed_into(collection, exact: ExactExportWriter | None, encoder: Encoder, titles: list[tuple[int, str]],
+                batch_size: int, on_progress: Callable[[int, int], None] | None) -> None:
+    for start in range(0, len(titles), batch_size):
+        batch = titles[start:start + batch_size]
+        vectors = encoder.encode([title for _, title in batch]).vectors
+        collection.add(ids=[f"t{title_id}" for title_id, _ in batch], embeddings=vectors)
+        if exact:
+            exact.add([title_id for title_id, _ in batch], vectors)
+        if on_progress:
+            on_progress(start + len(batch), len(titles))
 
 
 def _metadata(info: IndexInfo, building: bool) -> dict[str, str]:
@@ -146,13 +171,14 @@ def _metadata(info: IndexInfo, building: bool) -> dict[str, str]:
     return {**metadata, **(builder_metadata() if building else completed_metadata())}
 
 
-def _drop_abandoned(client) -> None:
+def _drop_abandoned(client, store: Path) -> None:
     """Drop collections whose build was killed (their builder process is gone)."""
     for name in abandoned_collections(client, (COLLECTION_PREFIX, EVAL_PREFIX)):
         try:
             client.delete_collection(name)
         except Exception:  # another build dropped it first
             pass
+        remove_export(store, name)
 
 
 def derive_index(
@@ -168,13 +194,14 @@ def derive_index(
     `drop_index` when done; it is never made the active index.
     """
     client = location.client()
-    _drop_abandoned(client)
+    _drop_abandoned(client, location.path)
     titles = [title_id for title_id, _ in catalog.titles_in_use(exclude_pids)]
     info = replace(
         base.info,
         collection=f"{EVAL_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}",
         titles=len(titles),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        exact_digest="",  # searched through its collection
     )
     # Marked as building for its whole life: the caller drops it, or, if the caller is
     # killed first, the next build does.
@@ -197,11 +224,14 @@ def drop_index(location: ChromaLocation, index: TitleIndex) -> None:
     location.client().delete_collection(index.info.collection)
 
 
-def _switch_to(catalog: Catalog, client, info: IndexInfo) -> None:
+def _switch_to(catalog: Catalog, client, info: IndexInfo, store: Path) -> None:
     history = json.loads(catalog.get_meta("index.history") or "[]")
     catalog.set_meta(ACTIVE_INDEX_KEY, json.dumps(asdict(info)))
     history.append(info.collection)
-    catalog.set_meta("index.history", json.dumps(drop_superseded(client, catalog.path, history, KEEP_PREVIOUS + 1)))
+    kept = drop_superseded(client, catalog.path, history, KEEP_PREVIOUS + 1)
+    catalog.set_meta("index.history", json.dumps(kept))
+    for dropped in set(history) - set(kept):
+        remove_export(store, dropped)
 
 
 def active_index_info(catalog: Catalog) -> IndexInfo | None:
@@ -241,11 +271,21 @@ def _lease_active(catalog: Catalog) -> tuple[IndexInfo, IndexLease | None, list[
 
 
 def open_index(catalog: Catalog, location: ChromaLocation) -> TitleIndex:
-    """The active index, held for this process until `close()`: rebuilds meanwhile keep it."""
+    """The active index, held for this process until `close()`: rebuilds meanwhile keep it.
+
+    Its exact-search export answers queries when there is a matching one and the store is
+    embedded; Chroma is then not even imported unless the collection itself is used.
+    """
     info, lease, warnings = _lease_active(catalog)
-    client = location.client()
+    exact = ExactTitleSearch.load(location, info.collection, info.titles, info.exact_digest)
+    collection = None if exact else _open_collection(location, info, lease)
+    stale = staleness(catalog, info)
+    return TitleIndex(collection, info, (*warnings, *([stale] if stale else [])), lease, exact, location)
+
+
+def _open_collection(location: ChromaLocation, info: IndexInfo, lease: IndexLease | None):
     try:
-        collection = client.get_collection(info.collection, embedding_function=None)
+        return location.client().get_collection(info.collection, embedding_function=None)
     except Exception as error:  # chromadb raises NotFoundError, ValueError or HTTP errors by version
         if lease:
             lease.release()
@@ -253,5 +293,3 @@ def open_index(catalog: Catalog, location: ChromaLocation) -> TitleIndex:
             f"the index collection {info.collection!r} is not in {location.describe()} ({error}); "
             "run `agent index` to rebuild it there"
         ) from error
-    stale = staleness(catalog, info)
-    return TitleIndex(collection, info, (*warnings, *([stale] if stale else [])), lease)

@@ -46,6 +46,8 @@ class OnnxEncoder:
         # runs several queries at once instead.
         options.intra_op_num_threads = threads or int(os.environ.get(QUERY_THREADS_ENV, "1"))
         options.inter_op_num_threads = 1
+        if manifest.get("graph_optimized"):  # fused when exported (`onnx_export._optimize_graph`)
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
         self._session = onnxruntime.InferenceSession(
             str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )

@@ -56,12 +56,21 @@ def ensure_onnx(encoder: Encoder, root: Path) -> Path | None:
     None when the model cannot be exported faithfully; the torch encoder then serves queries.
     """
     target = onnx_dir(root, encoder)
-    if (target / MANIFEST).exists():
+    if _is_current(target):
         return target
     try:
         return export_onnx(encoder, target)
     except OnnxExportUnsupported:
         return None
+
+
+def _is_current(folder: Path) -> bool:
+    """Whether `folder` holds a complete export with the graph fused; an earlier export
+    (unfused: slower to load) is made again by the next index build."""
+    try:
+        return json.loads((folder / MANIFEST).read_text()).get("graph_optimized") is True
+    except (OSError, ValueError):
+        return False
 
 
 def export_onnx(encoder: Encoder, target: Path) -> Path:
@@ -72,12 +81,13 @@ def export_onnx(encoder: Encoder, target: Path) -> Path:
     partial.mkdir(parents=True)
     try:
         input_names = _export_transformer(encoder, partial / MODEL_FILE)
+        _optimize_graph(partial / MODEL_FILE)
         encoder.model.tokenizer.backend_tokenizer.save(str(partial / TOKENIZER_FILE))
         manifest = {
             "name": encoder.name, "fingerprint": encoder.fingerprint, "source": str(encoder.path),
             "max_seq_length": encoder.max_tokens, "dimensions": encoder.dimensions, "pooling": pooling,
             "do_lower_case": bool(getattr(encoder.model[0], "do_lower_case", False)), "inputs": input_names,
-            "pad_token_id": int(encoder.model.tokenizer.pad_token_id or 0),
+            "pad_token_id": int(encoder.model.tokenizer.pad_token_id or 0), "graph_optimized": True,
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2))
         _check_against_torch(encoder, partial)
@@ -136,6 +146,20 @@ def _export_transformer(encoder: Encoder, output: Path) -> list[str]:
             do_constant_folding=True,
         )
     return names
+
+
+def _optimize_graph(model: Path) -> None:
+    """Fuse the graph once here instead of at every query process's start (about 50 ms of
+    its 0.2 s load). The extended level holds no hardware-specific layouts, so the file
+    serves any CPU; `OnnxEncoder` then loads it with optimisations off."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    optimized = model.with_name(f"optimized-{model.name}")
+    options.optimized_model_filepath = str(optimized)
+    onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+    optimized.replace(model)
 
 
 def _check_against_torch(encoder: Encoder, folder: Path) -> None:

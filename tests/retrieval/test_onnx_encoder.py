@@ -12,7 +12,7 @@ import pytest
 
 from demo_home import built_demo_home, subprocess_env
 from retrieval.encoder import Encoder
-from retrieval.onnx_encoder import QUERY_ENCODER_ENV, OnnxEncoder, open_onnx_encoder
+from retrieval.onnx_encoder import MANIFEST, QUERY_ENCODER_ENV, OnnxEncoder, open_onnx_encoder
 from retrieval.onnx_export import OnnxExportUnsupported, ensure_onnx, pooling_mode
 
 pytestmark = pytest.mark.slow
@@ -69,6 +69,17 @@ def test_an_export_is_reused_not_redone(encoder, tmp_path):
     stamp = (first / "model.onnx").stat().st_mtime_ns
     assert ensure_onnx(encoder, tmp_path) == first
     assert (first / "model.onnx").stat().st_mtime_ns == stamp
+
+
+def test_an_export_made_before_graphs_were_fused_is_made_again(encoder, tmp_path):
+    first = ensure_onnx(encoder, tmp_path)
+    manifest = json.loads((first / MANIFEST).read_text())
+    assert manifest.pop("graph_optimized") is True
+    (first / MANIFEST).write_text(json.dumps(manifest))  # as an earlier version wrote it
+    stamp = (first / "model.onnx").stat().st_mtime_ns
+    again = ensure_onnx(encoder, tmp_path)
+    assert json.loads((again / MANIFEST).read_text())["graph_optimized"] is True
+    assert (again / "model.onnx").stat().st_mtime_ns != stamp
 
 
 def test_models_the_exporter_cannot_reproduce_get_no_onnx(tmp_path):
