@@ -21,8 +21,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-import numpy as np
-
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.errors import IndexUnavailableError
@@ -201,7 +199,7 @@ def derive_index(
         collection=f"{EVAL_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}",
         titles=len(titles),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
-        exact_digest="",  # searched through its collection
+        exact_digest="",  # no export on disk: searched in memory (below)
     )
     # Marked as building for its whole life: the caller drops it, or, if the caller is
     # killed first, the next build does.
@@ -209,15 +207,20 @@ def derive_index(
         info.collection, configuration={"hnsw": {"space": "cosine"}},
         metadata=_metadata(info, building=True), embedding_function=None,
     )
+    copied_ids, copied_vectors = [], []
     try:
         for start in range(0, len(titles), batch_size):
             batch = titles[start:start + batch_size]
             got = base.collection.get(ids=[f"t{t}" for t in batch], include=["embeddings"])
             collection.add(ids=got["ids"], embeddings=got["embeddings"])
+            copied_ids += [int(title_id[1:]) for title_id in got["ids"]]
+            copied_vectors.append(got["embeddings"])
     except BaseException:
         client.delete_collection(info.collection)
         raise
-    return TitleIndex(collection, info)
+    # Searched exactly, as the active index is, so an evaluation measures what `generate` answers.
+    exact = None if location.url or not copied_ids else ExactTitleSearch.in_memory(copied_ids, copied_vectors)
+    return TitleIndex(collection, info, exact=exact)
 
 
 def drop_index(location: ChromaLocation, index: TitleIndex) -> None:

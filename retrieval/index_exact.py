@@ -102,6 +102,11 @@ class ExactTitleSearch:
         self._vectors = vectors
 
     @classmethod
+    def in_memory(cls, title_ids: list[int], batches: list) -> ExactTitleSearch:
+        """A search over vectors held in memory (batches of rows, in the order Chroma got them)."""
+        return cls(np.array(title_ids, np.int64), unit_rows(np.vstack([np.asarray(b, np.float32) for b in batches])))
+
+    @classmethod
     def load(cls, location: ChromaLocation, collection: str, titles: int, digest: str) -> ExactTitleSearch | None:
         """The export recorded for this index, or None when it is missing or does not match,
         or when Chroma must answer: a server's index, or a damaged store (Chroma's path names

@@ -194,3 +194,22 @@ def test_generate_with_an_export_imports_no_chromadb_and_without_one_falls_back(
     playlist, loaded = _generate_in_subprocess(home)
     assert loaded["chromadb"]  # the index was searched through Chroma
     assert len(playlist["tracks"]) == 5 and playlist["warnings"] == []
+
+
+def test_an_evaluation_index_is_searched_exactly_too_and_leaves_out_the_held_out_titles(corpus_index, encoder):
+    from retrieval.index import derive_index, drop_index
+
+    catalog, location = corpus_index
+    base = open_index(catalog, location)
+    held_out = frozenset(catalog.pids()[:3])
+    derived = derive_index(catalog, base, location, held_out)
+    try:
+        kept = [title_id for title_id, _ in catalog.titles_in_use(held_out)]
+        assert derived.exact is not None and len(kept) < base.info.titles
+        chroma = _chroma_index(derived, location)
+        for vector in encoder.encode(QUERIES[:6]).vectors:
+            found = derived.nearest(vector, len(kept))
+            assert sorted(t for t, _ in found) == sorted(kept)
+            assert [t for t, _ in found[:3]] == [t for t, _ in chroma.nearest(vector, 3)]
+    finally:
+        drop_index(location, derived)
