@@ -21,7 +21,7 @@ from retrieval.index import ChromaLocation, TitleIndex, active_index_info, build
 from retrieval.ingest import ingest_paths
 from retrieval.tags import TagIndex, build_tag_index
 from retrieval.onnx_export import ensure_onnx, onnx_root
-from retrieval.signals.names import fold_name
+from retrieval.signal_sources import prepare_signal_data
 
 APP_NAME = "playlist-agent"
 HOME_ENV = "AGENT_HOME"
@@ -95,7 +95,7 @@ def rebuild_index(
     encoder = Encoder(encoder_path)
     onnx_path = ensure_onnx(encoder, onnx_root(workspace.home))
     index = build_index(catalog, encoder, workspace.chroma, on_progress=on_progress, onnx_path=onnx_path)
-    catalog.refresh_signal_tables(fold_name)  # the play counts and entity names the signals read
+    prepare_signal_data(catalog)  # play counts, entity names and the playlist graph the signals read
     return index
 
 

@@ -29,13 +29,19 @@ SEED_DAMPING = 0.0
 SEED_OVERLAP_POWER = 2.0
 
 
+def prepare_signal_data(catalog: Catalog) -> PlaylistGraph:
+    """The signal tables and the playlist graph for the catalog's current playlists, built
+    when they changed: an index build calls this, so the first query does not pay for it."""
+    catalog.refresh_signal_tables(fold_name)
+    return open_graph(catalog, catalog.signals_fingerprint())
+
+
 class SignalSources:
     """The catalog data the signals read: the playlist graph and entity names, opened once."""
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
-        catalog.refresh_signal_tables(fold_name)
-        self.graph = open_graph(catalog, catalog.signals_fingerprint())
+        self.graph = prepare_signal_data(catalog)
         self._held_out: tuple[frozenset[int], np.ndarray, np.ndarray] | None = None
 
     def plays_array(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
