@@ -122,6 +122,35 @@ def phase_index(args: dict) -> dict:
     }
 
 
+def phase_signals(args: dict) -> dict:
+    """The ranking's data built after an index: play counts, entity names, the playlist graph."""
+    from retrieval.catalog import Catalog
+    from retrieval.playlist_graph import graph_folder
+    from retrieval.signal_sources import prepare_signal_data
+
+    catalog = Catalog(Path(args["catalog"]))
+    graph, seconds = _timed(prepare_signal_data, catalog)
+    folder = graph_folder(catalog)
+    catalog.close()
+    return {"build_s": seconds, "playlists": len(graph.pids), "tracks": int((graph.plays > 0).sum()),
+            "graph_bytes": disk_bytes(folder)}
+
+
+def phase_tags(args: dict) -> dict:
+    """The crowd-tag track vectors (steering), a second Chroma collection built from the title index."""
+    from retrieval.catalog import Catalog
+    from retrieval.index import ChromaLocation, open_index
+    from retrieval.tags import build_tag_index
+
+    catalog = Catalog(Path(args["catalog"]))
+    location = ChromaLocation(path=Path(args["chroma_path"]), url=args.get("url"))
+    before = disk_bytes(Path(args["chroma_path"]))
+    tags, seconds = _timed(build_tag_index, catalog, open_index(catalog, location), location)
+    catalog.close()
+    return {"build_s": seconds, "tracks": tags.info.tracks, "chroma_bytes_before": before,
+            "chroma_bytes_after": disk_bytes(Path(args["chroma_path"]))}
+
+
 def _set_torch_threads(args: dict) -> int:
     """Apply the variant's torch intra-op thread count ("default": leave torch's choice)."""
     import torch
@@ -190,7 +219,8 @@ def phase_query(args: dict) -> dict:
     return result
 
 
-PHASES = {"generate": phase_generate, "ingest": phase_ingest, "index": phase_index, "query": phase_query}
+PHASES = {"generate": phase_generate, "ingest": phase_ingest, "index": phase_index, "signals": phase_signals,
+          "tags": phase_tags, "query": phase_query}
 
 
 # --------------------------------------------------------------------------- #
@@ -354,6 +384,9 @@ def bench_size(args, size: int, corpus: Path, work: Path) -> list[dict]:
                 common["url"] = server.url
                 row["server"] = {"startup_s": server.startup_s, "after_start": server.memory()}
             row["index"] = run_phase("index", common, work)
+            row["signals"] = run_phase("signals", common, work)
+            if args.tags:
+                row["tags"] = run_phase("tags", common, work)
             if server:
                 row["server"]["after_index"] = server.memory()
             row["query"] = run_phase("query", {**common, "queries": args.queries, "seed": args.seed}, work)
@@ -420,6 +453,21 @@ def print_table(rows: list[dict]) -> None:
         )
 
 
+def print_ranking_data(rows: list[dict]) -> None:
+    print("\nThe ranking's data and the tag vectors, built after the title index (wall time, the phase's peak RSS):\n")
+    print("| playlists | chroma | signal tables + playlist graph | graph on disk | tag vectors | Chroma growth |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for row in rows:
+        signals, tags = row.get("signals"), row.get("tags")
+        if not signals:
+            continue
+        tag_cells = (f"{tags['tracks']:,} tracks in {tags['build_s']:.0f} s, {_mib(tags['peak_rss_bytes'])} "
+                     f"| +{_mib(tags['chroma_bytes_after']['allocated'] - tags['chroma_bytes_before']['allocated'])}"
+                     if tags else "not built | ")
+        print(f"| {row['size']:,} | {row['chroma']} | {signals['build_s']:.0f} s, {_mib(signals['peak_rss_bytes'])} "
+              f"| {_mib(signals['graph_bytes']['allocated'])} | {tag_cells} |")
+
+
 def print_targets(rows: list[dict]) -> None:
     print("\nTargets (the issue sets them at 1M playlists on 2 cores; smaller sizes show the trend):\n")
     print("| playlists | chroma | torch threads | ingest >= 5,000 pl/s | ingest peak < 2 GiB | index build < 20 min | 500-track p50 <= 50 ms |")
@@ -470,6 +518,8 @@ def main() -> None:
                         help="comma-separated torch intra-op thread counts for the index and query phases, each a row; "
                              "'default' leaves torch's choice (the project as shipped)")
     parser.add_argument("--cleanup", action="store_true", help="delete each size's data dir once measured")
+    parser.add_argument("--no-tags", dest="tags", action="store_false",
+                        help="skip building the crowd-tag track vectors (a second Chroma collection)")
     parser.add_argument("--fresh", action="store_true", help="replace scale.json instead of merging into it")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--phase-args", help=argparse.SUPPRESS)
@@ -511,6 +561,7 @@ def main() -> None:
 
     print("\n## Results (all rows in scale.json)")
     print_table(rows)
+    print_ranking_data(rows)
     print_targets(rows)
     print_details(rows)
     if results.get("generation"):
