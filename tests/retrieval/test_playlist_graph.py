@@ -60,3 +60,15 @@ def test_a_graph_on_disk_is_reused_not_rebuilt(tmp_path, monkeypatch):
     second = open_graph(catalog, "fp")
     assert second.plays.tolist() == first.plays.tolist()
     catalog.close()
+
+
+def test_data_prepared_by_an_index_build_is_what_the_first_query_opens(tmp_path, monkeypatch):
+    from retrieval.signal_sources import SignalSources, prepare_signal_data
+
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    ingest_paths(catalog, [write_slice_file(tmp_path / "mpd", build_corpus().playlists)])
+    prepared = prepare_signal_data(catalog)
+    monkeypatch.setattr(PlaylistGraph, "build", classmethod(lambda cls, *a: (_ for _ in ()).throw(AssertionError)))
+    sources = SignalSources(catalog)  # what a Retriever opens: nothing left to build
+    assert sources.graph.plays.tolist() == prepared.plays.tolist()
+    catalog.close()
