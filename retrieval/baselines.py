@@ -1,23 +1,29 @@
 """Baselines every evaluation reports beside the retriever.
 
-- `PopularTracks`: the most frequent tracks of the (training) catalog, whatever the title.
+- `PopularTracks`: the tracks in most playlists of the (training) catalog, whatever the title.
 - `ExactTitle`: votes of the playlists whose normalised title equals the query's, the
   RecSys Challenge 2018 title baseline; empty when no known playlist has that title.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from retrieval.catalog import Catalog
 from retrieval.normalize import normalize_title
+from retrieval.signal_sources import SignalSources
 from retrieval.voting import vote
 
 
 class PopularTracks:
     def __init__(self, catalog: Catalog, exclude_pids: frozenset[int] = frozenset(), depth: int = 500):
-        counts = catalog.track_popularity(exclude_pids)
-        top = sorted(counts, key=lambda t: (-counts[t], t))[:depth]
+        sources = SignalSources(catalog)
+        plays = sources.plays_array(exclude_pids)
+        # Most played once the held-out playlists are left out, then lowest id.
+        candidates = sources.most_played(exclude_pids)
+        top = candidates[np.lexsort((candidates, -plays[candidates]))][:depth].tolist()
         rows = catalog.track_rows(top)
-        self.tracks = [(rows[t], float(counts[t])) for t in top]
+        self.tracks = [(rows[t], float(plays[t])) for t in top]
 
     def recommend(self, title: str, n: int) -> list[tuple[tuple[str, str, str], float]]:
         """((uri, name, artist), score) of the n most popular tracks."""

@@ -77,14 +77,6 @@ class CorpusScans:
         """title_id -> normalised title, of every title ever stored."""
         return dict(self._db.execute("SELECT title_id, normalized FROM titles"))
 
-    def track_popularity(self, exclude_pids: frozenset[int] = frozenset()) -> dict[int, int]:
-        """track_id -> how many playlists (outside `exclude_pids`) hold it, once per occurrence."""
-        counts: dict[int, int] = {}
-        for pid, track_id in self._db.execute("SELECT pid, track_id FROM playlist_tracks"):
-            if pid not in exclude_pids:
-                counts[track_id] = counts.get(track_id, 0) + 1
-        return counts
-
     def distinct_track_names(self) -> list[str]:
         """Every distinct track title, shortest first (so a batch holds titles of one length)."""
         return [row[0] for row in self._db.execute("SELECT DISTINCT name FROM tracks ORDER BY length(name), name")]

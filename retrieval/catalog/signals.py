@@ -57,10 +57,6 @@ class SignalTables:
         """(pid, track id) of every playlist entry, by pid, then position."""
         yield from self._db.execute("SELECT pid, track_id FROM playlist_tracks ORDER BY pid, pos")
 
-    def all_play_counts(self) -> Iterator[tuple[int, int]]:
-        """(track id, number of playlists holding it), as of the last `refresh_signal_tables`."""
-        yield from self._db.execute("SELECT track_id, plays FROM track_plays")
-
     def entities_named(self, folded: str) -> list[tuple[str, str]]:
         """(kind, name) of every artist and album whose folded name is `folded`."""
         rows = self._db.execute(
