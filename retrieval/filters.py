@@ -8,7 +8,7 @@ of applying it to all. They run on light `Scored` objects, not on the pydantic r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from retrieval.normalize import artist_key, normalize_title
