@@ -91,7 +91,7 @@ def pays_off_from(rows: list[dict], variant: str, metric: str = "ndcg@10") -> in
 
 def markdown(rows: list[dict], variants: tuple[str, ...]) -> str:
     lines = ["| variant | training playlists (pairs) | NDCG@10: PT -> FT, difference [95% CI] "
-             "| R-precision: PT -> FT, difference [95% CI] | best epoch | train s |",
+             "| R-precision: PT -> FT, difference [95% CI] | best epoch | run s (all variants) |",
              "|---|---|---|---|---|---|"]
     for variant in variants:
         for row in rows:
