@@ -77,7 +77,7 @@ def _mean(per_query: list[dict], metric: str) -> float:
     return sum(s[metric] for s in per_query) / len(per_query)
 
 
-def pays_off_from(rows: list[dict], variant: str, metric: str = "ndcg@10") -> int | None:
+def pays_off_from(rows: list[dict], variant: str, metric: str) -> int | None:
     """The smallest training size from which every larger size beats PT with an interval above zero."""
     found = None
     for row in sorted(rows, key=lambda r: r["variants"][variant]["train_playlists"]):
@@ -120,12 +120,13 @@ def main() -> None:
     with ensure_catalog(home, args.mpd) as catalog:
         rows = [one_size(catalog, home, size, variants, args.epochs) for size in sizes]
     table = markdown(rows, variants)
-    payoff = {v: pays_off_from(rows, v) for v in variants}
+    payoff = {v: {m: pays_off_from(rows, v, m) for m in METRICS} for v in variants}
     print(f"\n{rows[0]['queries']} test queries ({rows[0]['holdout']}); {VOTING} voting, k={K}, {args.epochs} epochs\n")
     print(table)
-    for variant, size in payoff.items():
-        print(f"\n{variant}: " + (f"beats PT (NDCG@10, 95% interval above zero) from {size:,} training playlists"
-                                  if size else "does not beat PT with an interval above zero at any size measured"))
+    for variant, metrics in payoff.items():
+        print(f"\n{variant} beats PT (95% interval above zero): " + "; ".join(
+            f"{metric} from {size:,} training playlists" if size else f"{metric} at no size measured"
+            for metric, size in metrics.items()))
     out = ROOT / "benchmarks" / "results" / "learning-curve.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"voting": VOTING, "k": K, "epochs": args.epochs, "rows": rows,
