@@ -34,7 +34,8 @@ def guided_trainer(catalog: Catalog, guide):
         train_pairs, validation_pairs = mine_pairs(catalog, train, validation, options)
         trained = train_guided(model, guide, train_pairs, validation_pairs, options, device, on_step)
         trained.details.update(train_pairs=len(train_pairs), validation_pairs=len(validation_pairs),
-                               contrast_anchors=True, contrast_positives=True)
+                               gist_temperature=options.gist_temperature, min_shared_tracks=options.min_shared_tracks,
+                               min_jaccard=options.min_jaccard)
         return trained
 
     return train

@@ -139,6 +139,13 @@ def test_training_lowers_validation_loss(trained, variant):
     assert validation["loss_after"] < validation["loss_before"], validation
 
 
+def test_ft_g_says_what_it_trained_on(trained):
+    meta = read_metadata(Path(trained[2].models["ft-g"]))
+    # At most one pair per training playlist, each pair two playlists sharing tracks.
+    assert 2 <= meta["train_pairs"] <= meta["train_examples"] and meta["validation_pairs"] >= 1
+    assert (meta["batch_size"], meta["min_shared_tracks"], meta["gist_temperature"]) == (32, 2, 0.05)
+
+
 def test_the_classifier_head_learns_the_clusters(trained):
     validation = trained[2].validation["ft-c"]
     assert validation["head_accuracy_after"] > validation["head_accuracy_before"]
