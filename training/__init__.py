@@ -1,4 +1,5 @@
-"""Training: content clusters of playlists and title encoders fine-tuned on them (FT-C, FT-T)."""
+"""Training: content clusters of playlists and title encoders fine-tuned on them (FT-C, FT-T), or on
+titles of playlists that share tracks (FT-G)."""
 
 import os
 

@@ -27,6 +27,7 @@ class Examples:
 
     titles: list[str]
     labels: np.ndarray
+    pids: tuple[int, ...] = ()  # the playlist of each title, when known (FT-G reads their tracks)
 
     def __len__(self) -> int:
         return len(self.titles)
@@ -34,7 +35,8 @@ class Examples:
 
 def labelled(titles_by_pid: dict[int, str], labels_by_pid: dict[int, int], classes: dict[int, int]) -> Examples:
     pids = sorted(labels_by_pid)
-    return Examples([titles_by_pid[p] for p in pids], np.array([classes[labels_by_pid[p]] for p in pids], dtype=np.int64))
+    return Examples([titles_by_pid[p] for p in pids], np.array([classes[labels_by_pid[p]] for p in pids], dtype=np.int64),
+                    tuple(pids))
 
 
 @dataclass

@@ -28,6 +28,8 @@ def run_id(options: TrainOptions, catalog_fingerprint: str) -> str:
         "epochs": options.epochs, "patience": options.patience, "max_train": options.max_train,
         "batch_size": options.batch_size, "triplet_batch_size": options.triplet_batch_size,
         "lr": options.lr, "head_lr": options.head_lr, "margin": options.triplet_margin,
+        "pair_batch_size": options.pair_batch_size, "gist_temperature": options.gist_temperature,
+        "min_shared_tracks": options.min_shared_tracks, "min_jaccard": options.min_jaccard,
     }
     digest = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:6]
     return f"k{options.k}-c{options.min_coherence:g}-s{options.seed}-{digest}"

@@ -2,7 +2,7 @@
 
 A model folder is a plain sentence-transformers folder (anything that loads one can
 use it) plus `playlist_agent.json`, which says how it was made. `pt` names the
-pre-trained MiniLM; `ft-c` and `ft-t` name the latest trained model of that variant.
+pre-trained MiniLM; `ft-c`, `ft-t` and `ft-g` name the latest trained model of that variant.
 
 Saving proves what was saved: the folder is loaded back from disk and must embed
 exactly as the trained model does and differently from the base model, so a serving
@@ -120,9 +120,9 @@ def latest(home: Path, variant: str, catalog_fingerprint: str | None = None) -> 
 
 
 def resolve_encoder(name_or_path: str | Path | None, home: Path, catalog_fingerprint: str | None = None) -> Path:
-    """The model folder meant by `pt`, `ft-c`, `ft-t`, a trained model's name, or a path.
+    """The model folder meant by `pt`, a variant (`ft-c`...), a trained model's name, or a path.
 
-    `ft-c` and `ft-t` prefer the latest model trained on the catalog with `catalog_fingerprint`
+    A variant prefers the latest model trained on the catalog with `catalog_fingerprint`
     (the demo and the user's catalog share a data dir), else the latest of any catalog.
     """
     if name_or_path is None or str(name_or_path) == PRETRAINED:

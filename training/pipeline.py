@@ -1,7 +1,7 @@
-"""The training phase end to end: content clusters, then FT-C and FT-T title encoders.
+"""The training phase end to end: content clusters, then the FT-C, FT-T and FT-G title encoders.
 
     tracks -> track title vectors -> playlist vectors -> k-means -> coherent clusters
-    -> 80/10/10 split -> FT-C / FT-T fine-tuning -> model folders, plots, report
+    -> 80/10/10 split -> FT-C / FT-T / FT-G fine-tuning -> model folders, plots, report
 
 Each stage's result is kept under DATA_DIR/training/<catalog fingerprint>/, so a run
 stopped half-way, or run again, redoes only what is missing. The caller sees
@@ -151,7 +151,8 @@ def train(catalog: Catalog, home: Path, options: TrainOptions = TrainOptions(), 
     about = {"run_id": run, "run_dir": str(run_dir), "base_model_path": str(base_path),
              "base_model_fingerprint": layout.encoder_fingerprint, "catalog_path": str(catalog.path),
              "catalog_fingerprint": layout.catalog_fingerprint, "clusters": len(classes)}
-    histories = _fine_tune_variants(report, layout, encoder.model, train_set, validation_set, options, reporter, about)
+    histories = _fine_tune_variants(report, layout, catalog, encoder.model, train_set, validation_set, options, reporter,
+                                    about)
     report.figures["loss"] = str(plots.loss_plot(histories, run_dir / "loss.png"))
 
     with _stage(report, "ONNX export") as details:  # torch-free queries once an index uses the model
@@ -176,7 +177,7 @@ def train(catalog: Catalog, home: Path, options: TrainOptions = TrainOptions(), 
     return report
 
 
-def _fine_tune_variants(report: TrainReport, layout: TrainingLayout, base_model, train_set: Examples,
+def _fine_tune_variants(report: TrainReport, layout: TrainingLayout, catalog: Catalog, base_model, train_set: Examples,
                         validation_set: Examples, options: TrainOptions, reporter: Reporter, about: dict) -> dict[str, History]:
     """Each variant's model, trained unless this run saved it already; their loss histories."""
     histories: dict[str, History] = {}
@@ -189,7 +190,8 @@ def _fine_tune_variants(report: TrainReport, layout: TrainingLayout, base_model,
             if saved is None:
                 if pretrained_accuracy is None:  # measured once, shared by the variants
                     pretrained_accuracy = centroid_accuracy(base_model, train_set, validation_set, seed=options.seed)
-                saved = _fine_tune(variant, folder, train_set, validation_set, options, options.resolved_device,
+                trainer = _trainer(variant, catalog, base_model)
+                saved = _fine_tune(variant, trainer, folder, train_set, validation_set, options, options.resolved_device,
                                    reporter, base_model, pretrained_accuracy, about).metadata
             report.models[variant] = str(folder)
             report.validation[variant] = saved["validation"]
@@ -198,14 +200,20 @@ def _fine_tune_variants(report: TrainReport, layout: TrainingLayout, base_model,
     return histories
 
 
-def _fine_tune(variant: str, folder: Path, train_set: Examples, validation_set: Examples, options: TrainOptions,
-               device: str, reporter: Reporter, base_model, pretrained_accuracy: float, about: dict) -> SavedModel:
+def _trainer(variant: str, catalog: Catalog, base_model):
     from training.classifier import train_classifier
+    from training.contrastive import guided_trainer
     from training.triplet import train_triplet
 
+    if variant == "ft-g":  # the pre-trained model guides which in-batch negatives count
+        return guided_trainer(catalog, guide=base_model)
+    return {"ft-c": train_classifier, "ft-t": train_triplet}[variant]
+
+
+def _fine_tune(variant: str, trainer, folder: Path, train_set: Examples, validation_set: Examples, options: TrainOptions,
+               device: str, reporter: Reporter, base_model, pretrained_accuracy: float, about: dict) -> SavedModel:
     seed_everything(options.seed)
     model = _load(Path(about["base_model_path"]), device)
-    trainer = {"ft-c": train_classifier, "ft-t": train_triplet}[variant]
     with reporter.progress(f"Fine-tuning {variant.upper()} ({len(train_set):,} titles)") as update:
         trained = trainer(model, train_set, validation_set, options, device, on_step=update)
     trained.validation.centroid_accuracy_before = pretrained_accuracy
@@ -216,10 +224,10 @@ def _fine_tune(variant: str, folder: Path, train_set: Examples, validation_set: 
         "k": options.k, "min_coherence": options.min_coherence, "seed": options.seed,
         "epochs": options.epochs, "epochs_run": history.epochs_run, "best_epoch": history.best_epoch,
         "patience": options.patience, "lr": options.lr, "head_lr": options.head_lr if variant == "ft-c" else None,
-        "batch_size": options.batch_size if variant == "ft-c" else options.triplet_batch_size,
+        "batch_size": {"ft-c": options.batch_size, "ft-t": options.triplet_batch_size}.get(variant, options.pair_batch_size),
         "train_examples": len(train_set), "validation_examples": len(validation_set), "max_train": options.max_train,
         "validation": asdict(trained.validation), "history": asdict(history), "device": device,
-        "libraries": library_versions(),
+        "libraries": library_versions(), **trained.details,
     }
     saved = save_model(trained.model, folder, metadata, Path(about["base_model_path"]), base_model)
     reporter.note(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -27,6 +27,7 @@ class Trained:
     model: object  # the SentenceTransformer, with its best weights loaded
     history: History
     validation: Validation
+    details: dict = field(default_factory=dict)  # variant-specific facts for the model's metadata
 
 
 def _batch(examples: Examples, rows: list[int]) -> Batch:

@@ -51,7 +51,7 @@ def _csv(kind):
 @click.option("--match-by", type=click.Choice(MATCH_BY), default="uri", show_default=True,
               help="uri: compare track URIs; song: normalised (title, artist), for output without URIs.")
 @click.option("--encoders", callback=lambda ctx, param, value: _csv(str)(ctx, param, value) if value else None,
-              help="Compare title encoders (pt, ft-c, ft-t, model names or folders), each with its own temporary "
+              help="Compare title encoders (pt, ft-c, ft-t, ft-g, model names or folders), each with its own temporary "
                    "index, on the test split of the run that trained them (unless --queries is given).")
 @click.option("--modes", default="retrieval", show_default=True, callback=_csv(str),
               help="Generation modes to compare: retrieval, rerank (an LLM reorders the first voting rule's and "

@@ -13,7 +13,7 @@ from training.models import resolve_encoder
 @click.command()
 @click.option(
     "--encoder", "encoder_name",
-    help="pt (the pre-trained all-MiniLM-L6-v2, default), ft-c or ft-t (the latest `agent train` model), "
+    help="pt (the pre-trained all-MiniLM-L6-v2, default), ft-c, ft-t or ft-g (the latest `agent train` model), "
          "a model name from DATA_DIR/models, or a sentence-transformers model folder.",
 )
 @workspace_options

@@ -1,4 +1,4 @@
-"""`agent train`: content clusters and the fine-tuned title encoders FT-C and FT-T."""
+"""`agent train`: content clusters and the fine-tuned title encoders FT-C, FT-T and FT-G."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def _variants(ctx, param, value: str) -> tuple[str, ...]:
 @click.option("--min-coherence", type=float, default=TrainOptions.min_coherence, show_default=True,
               help="Clusters whose most frequent title holds a smaller share are left out of fine-tuning.")
 @click.option("--variants", default=",".join(VARIANTS), show_default=True, callback=_variants,
-              help="ft-c: classification head + cross-entropy; ft-t: batch-all triplet loss.")
+              help="ft-c: classification head + cross-entropy; ft-t: batch-all triplet loss; ft-g: titles of "
+                   "playlists sharing tracks as positive pairs, in-batch negatives guided by the pre-trained model.")
 @click.option("--epochs", type=int, default=TrainOptions.epochs, show_default=True,
               help="At most this many epochs; stops earlier when validation loss stops falling.")
 @click.option("--patience", type=int, default=TrainOptions.patience, show_default=True,
@@ -55,7 +56,7 @@ def train(k, elbow_ks, min_coherence, variants, epochs, patience, max_train, see
 
     Stages are cached under DATA_DIR/training/, so running again resumes. Models go to
     DATA_DIR/models/; use them with `agent index --encoder ft-c` and compare them with
-    `agent evaluate --encoders pt,ft-c,ft-t`.
+    `agent evaluate --encoders pt,ft-c,ft-t,ft-g`.
     """
     from training.pipeline import train as run_training  # torch: loaded only when training
 

@@ -1,4 +1,4 @@
-"""Comparing title encoders (`--encoders pt,ft-c,ft-t`): one temporary index per encoder."""
+"""Comparing title encoders (`--encoders pt,ft-c,ft-g`): one temporary index per encoder."""
 
 from __future__ import annotations
 

@@ -108,7 +108,7 @@ def test_split_is_80_10_10_with_every_cluster_in_each_part(trained):
 # --------------------------------------------------------------------------- #
 
 
-@pytest.mark.parametrize("variant", ["ft-c", "ft-t"])
+@pytest.mark.parametrize("variant", ["ft-c", "ft-t", "ft-g"])
 def test_saved_model_differs_from_the_base_in_weights_and_embeddings(trained, base_model, variant):
     from sentence_transformers import SentenceTransformer
 
@@ -133,10 +133,17 @@ def test_saved_model_differs_from_the_base_in_weights_and_embeddings(trained, ba
     assert resolve_encoder(variant, home) == folder
 
 
-@pytest.mark.parametrize("variant", ["ft-c", "ft-t"])
+@pytest.mark.parametrize("variant", ["ft-c", "ft-t", "ft-g"])
 def test_training_lowers_validation_loss(trained, variant):
     validation = trained[2].validation[variant]
     assert validation["loss_after"] < validation["loss_before"], validation
+
+
+def test_ft_g_says_what_it_trained_on(trained):
+    meta = read_metadata(Path(trained[2].models["ft-g"]))
+    # At most one pair per training playlist, each pair two playlists sharing tracks.
+    assert 2 <= meta["train_pairs"] <= meta["train_examples"] and meta["validation_pairs"] >= 1
+    assert (meta["batch_size"], meta["min_shared_tracks"], meta["gist_temperature"]) == (32, 2, 0.05)
 
 
 def test_the_classifier_head_learns_the_clusters(trained):
@@ -172,7 +179,8 @@ def test_run_again_resumes_from_every_cached_stage(trained):
     before = {v: read_metadata(Path(f))["created_at"] for v, f in report.models.items()}
     again = train(catalog, home, OPTIONS)
     cached = {stage.name: stage.cached for stage in again.stages}
-    for name in ("embed track titles", "playlist vectors", "k-means", "fine-tune ft-c", "fine-tune ft-t", "t-SNE"):
+    for name in ("embed track titles", "playlist vectors", "k-means", "fine-tune ft-c", "fine-tune ft-t", "fine-tune ft-g",
+                 "t-SNE"):
         assert cached[name], name
     assert {v: read_metadata(Path(f))["created_at"] for v, f in again.models.items()} == before
     assert split_of(again) == split_of(report)
@@ -182,7 +190,7 @@ def test_figures_and_the_workout_similarity_check(trained):
     report = trained[2]
     for name in ("elbow", "loss", "tsne", "similarity"):
         assert Path(report.figures[name]).stat().st_size > 1000, name
-    assert set(report.similarity) == {"pt", "ft-c", "ft-t"}
+    assert set(report.similarity) == {"pt", "ft-c", "ft-t", "ft-g"}
     assert set(report.similarity["pt"]) == {"k pop", "running", "sports"}
 
 
