@@ -26,7 +26,7 @@ import numpy as np
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.errors import IndexUnavailableError
-from retrieval.index_exact import ExactExportWriter, ExactTitleSearch, remove_export
+from retrieval.index_exact import ExactExportWriter, ExactTitleSearch, InMemoryExport, remove_export
 from retrieval.index_leases import IndexLease, drop_superseded, hold_active
 from retrieval.index_store import ChromaLocation, abandoned_collections, builder_metadata, completed_metadata
 
@@ -138,7 +138,8 @@ def build_index(
         embedding_function=None,
     )
     # Queries search the export instead of the embedded store; a server's index is searched there.
-    exact = ExactExportWriter(location.path, info.collection, len(titles)) if activate and not location.url else None
+    exact = None if location.url else (
+        ExactExportWriter(location.path, info.collection, len(titles)) if activate else InMemoryExport())
     try:
         _embed_into(collection, exact, encoder, titles, batch_size, on_progress)
         info = replace(info, exact_digest=exact.finish()) if exact else info
@@ -150,10 +151,10 @@ def build_index(
     collection.modify(metadata=_metadata(info, building=False))
     if activate:
         _switch_to(catalog, client, info, location.path)
-    return TitleIndex(collection, info)
+    return TitleIndex(collection, info, exact=exact.search() if isinstance(exact, InMemoryExport) else None)
 
 
-def _embed_into(collection, exact: ExactExportWriter | None, encoder: Encoder, titles: list[tuple[int, str]],
+def _embed_into(collection, exact: ExactExportWriter | InMemoryExport | None, encoder: Encoder, titles: list[tuple[int, str]],
                 batch_size: int, on_progress: Callable[[int, int], None] | None) -> None:
     for start in range(0, len(titles), batch_size):
         batch = titles[start:start + batch_size]
@@ -209,20 +210,17 @@ def derive_index(
         info.collection, configuration={"hnsw": {"space": "cosine"}},
         metadata=_metadata(info, building=True), embedding_function=None,
     )
-    copied_ids, copied_vectors = [], []
+    copied = InMemoryExport()
     try:
         for start in range(0, len(titles), batch_size):
             batch = titles[start:start + batch_size]
             got = base.collection.get(ids=[f"t{t}" for t in batch], include=["embeddings"])
             collection.add(ids=got["ids"], embeddings=got["embeddings"])
-            copied_ids += [int(title_id[1:]) for title_id in got["ids"]]
-            copied_vectors.append(got["embeddings"])
+            copied.add([int(title_id[1:]) for title_id in got["ids"]], got["embeddings"])
     except BaseException:
         client.delete_collection(info.collection)
         raise
-    # Searched exactly, as the active index is, so an evaluation measures what `generate` answers.
-    exact = None if location.url or not copied_ids else ExactTitleSearch.in_memory(copied_ids, copied_vectors)
-    return TitleIndex(collection, info, exact=exact)
+    return TitleIndex(collection, info, exact=None if location.url else copied.search())
 
 
 def drop_index(location: ChromaLocation, index: TitleIndex) -> None:

@@ -81,6 +81,29 @@ class ExactExportWriter:
         shutil.rmtree(self._partial, ignore_errors=True)
 
 
+class InMemoryExport:
+    """Collects an index's vectors as `ExactExportWriter` does, for an index that is never
+    made active (evaluations): searched exactly too, from memory, so an evaluation measures
+    what `generate` answers on the active index."""
+
+    def __init__(self):
+        self._title_ids: list[int] = []
+        self._batches: list = []
+
+    def add(self, title_ids: list[int], vectors) -> None:
+        self._title_ids += title_ids
+        self._batches.append(vectors)
+
+    def finish(self) -> str:
+        return ""  # nothing on disk to record
+
+    def discard(self) -> None:
+        self._batches.clear()
+
+    def search(self) -> ExactTitleSearch | None:
+        return ExactTitleSearch.in_memory(self._title_ids, self._batches) if self._title_ids else None
+
+
 def _digest(title_ids: np.ndarray, vectors: np.ndarray) -> str:
     digest = hashlib.sha256(np.ascontiguousarray(title_ids).tobytes())
     digest.update(np.ascontiguousarray(vectors).tobytes())

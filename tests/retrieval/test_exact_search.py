@@ -213,3 +213,16 @@ def test_an_evaluation_index_is_searched_exactly_too_and_leaves_out_the_held_out
             assert [t for t, _ in found[:3]] == [t for t, _ in chroma.nearest(vector, 3)]
     finally:
         drop_index(location, derived)
+
+
+def test_an_index_built_for_comparison_only_is_searched_exactly_from_memory(corpus_index, encoder):
+    catalog, location = corpus_index
+    built = build_index(catalog, encoder, location, activate=False)
+    try:
+        assert built.exact is not None  # encoder comparisons measure exact search, as generate answers
+        chroma = _chroma_index(built, location)
+        for vector in encoder.encode(QUERIES[:6]).vectors:
+            assert [t for t, _ in built.nearest(vector, 3)] == [t for t, _ in chroma.nearest(vector, 3)]
+    finally:
+        from retrieval.index import drop_index
+        drop_index(location, built)
