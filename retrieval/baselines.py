@@ -16,13 +16,12 @@ from retrieval.voting import vote
 
 
 class PopularTracks:
-    def __init__(self, catalog: Catalog, exclude_pids: frozenset[int] = frozenset(), depth: int = 500):
-        sources = SignalSources(catalog)
+    def __init__(self, sources: SignalSources, exclude_pids: frozenset[int] = frozenset(), depth: int = 500):
         plays = sources.plays_array(exclude_pids)
         # Most played once the held-out playlists are left out, then lowest id.
         candidates = sources.most_played(exclude_pids)
         top = candidates[np.lexsort((candidates, -plays[candidates]))][:depth].tolist()
-        rows = catalog.track_rows(top)
+        rows = sources.catalog.track_rows(top)
         self.tracks = [(rows[t], float(plays[t])) for t in top]
 
     def recommend(self, title: str, n: int) -> list[tuple[tuple[str, str, str], float]]:

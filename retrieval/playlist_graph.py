@@ -39,29 +39,33 @@ class PlaylistGraph:
         self._songs = arrays["songs"]  # per track id, its song: versions of a song share it
         self.plays = np.diff(self._track_offsets)  # playlists holding each track id
 
+    def _matched(self, pids: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        """For each pid, the row where it would be and whether it is there."""
+        wanted = np.fromiter(pids, np.int64)
+        if not len(self.pids):
+            return np.zeros(len(wanted), np.int64), np.zeros(len(wanted), bool)
+        at = np.minimum(np.searchsorted(self.pids, wanted), len(self.pids) - 1)
+        return at, self.pids[at] == wanted
+
     def rows(self, pids: Iterable[int]) -> np.ndarray:
         """The rows of these pids; playlists without tracks are left out."""
-        wanted = np.fromiter(pids, np.int64)
-        at = np.minimum(np.searchsorted(self.pids, wanted), max(len(self.pids) - 1, 0))
-        return at[self.pids[at] == wanted] if len(self.pids) else at[:0]
+        at, found = self._matched(pids)
+        return at[found]
 
     def segments(self, pids: Sequence[int]) -> list[np.ndarray]:
         """Each playlist's distinct tracks, in the order of `pids` (empty for an unknown pid)."""
-        if not len(pids) or not len(self.pids):
-            return [self._playlist_tracks[:0]] * len(pids)
-        wanted = np.fromiter(pids, np.int64, len(pids))
-        at = np.minimum(np.searchsorted(self.pids, wanted), max(len(self.pids) - 1, 0)).tolist()
-        found = (self.pids[at] == wanted).tolist()
-        starts, ends = self._playlist_offsets[at].tolist(), self._playlist_offsets[np.add(at, 1)].tolist()
+        at, found = self._matched(pids)
+        if not len(self.pids):
+            return [self._playlist_tracks[:0]] * len(at)
+        starts, ends = self._playlist_offsets[at].tolist(), self._playlist_offsets[at + 1].tolist()
         empty = self._playlist_tracks[:0]
-        return [self._playlist_tracks[s:e] if ok else empty for s, e, ok in zip(starts, ends, found)]
+        return [self._playlist_tracks[s:e] if ok else empty for s, e, ok in zip(starts, ends, found.tolist())]
 
     def tracks_of_row(self, row: int) -> np.ndarray:
         return self._playlist_tracks[self._playlist_offsets[row]:self._playlist_offsets[row + 1]]
 
     def tracks_of(self, pid: int) -> np.ndarray:
-        rows = self.rows((pid,))
-        return self.tracks_of_row(int(rows[0])) if len(rows) else self._playlist_tracks[:0]
+        return self.segments([pid])[0]
 
     def rows_holding(self, track_id: int) -> np.ndarray:
         """Rows of the playlists holding the track, lowest pid first."""
@@ -70,14 +74,13 @@ class PlaylistGraph:
         return self._track_playlists[self._track_offsets[track_id]:self._track_offsets[track_id + 1]]
 
     def plays_of(self, track_ids: np.ndarray) -> np.ndarray:
-        inside = (track_ids >= 0) & (track_ids < len(self.plays))
-        return np.where(inside, self.plays[np.where(inside, track_ids, 0)], 0)
+        return by_track(self.plays, track_ids, missing=0)
 
     def songs_of(self, track_ids: np.ndarray) -> np.ndarray:
         """The song of each track; a track without a song key is a song of its own (-id - 1)."""
-        inside = (track_ids >= 0) & (track_ids < len(self._songs))
-        songs = self._songs[np.where(inside, track_ids, 0)] if len(self._songs) else np.zeros(len(track_ids), np.int64)
-        return np.where(inside & (songs >= 0), songs, -np.asarray(track_ids, np.int64) - 1)
+        track_ids = np.asarray(track_ids, np.int64)
+        songs = by_track(self._songs, track_ids, missing=-1)
+        return np.where(songs >= 0, songs, -track_ids - 1)
 
     def held_out_plays(self, pids: Iterable[int]) -> np.ndarray:
         """Per track id, how many of these playlists hold it (subtracted when they are hidden)."""
@@ -125,6 +128,16 @@ class PlaylistGraph:
     def load(cls, folder: Path) -> PlaylistGraph:
         # Plain array views of the maps: slicing a np.memmap costs several times more.
         return cls({name: np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in ARRAYS})
+
+
+def by_track(values: np.ndarray, track_ids: np.ndarray, missing: int) -> np.ndarray:
+    """`values[track_id]` for each track id, `missing` for an id outside the array (a track
+    the graph has never seen, such as one added to the catalog after it was built)."""
+    track_ids = np.asarray(track_ids, np.int64)
+    inside = (track_ids >= 0) & (track_ids < len(values))
+    if not len(values):
+        return np.full(len(track_ids), missing, np.int64)
+    return np.where(inside, values[np.where(inside, track_ids, 0)], missing)
 
 
 def _song_numbers(song_keys: Iterable[tuple[str, int]], track_count: int) -> np.ndarray:

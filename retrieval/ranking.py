@@ -9,6 +9,7 @@ filters that remain only drop songs, so the first n are the same whatever n is.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -53,6 +54,7 @@ class Ranking:
     signals: dict[str, TrackScores]
     multipliers: dict[str, float]
     songs_seen: tuple[np.ndarray, ...]  # songs of every candidate and seed: the tail skips them
+    unwanted: np.ndarray  # ids of the tracks the user does not want
     entities: list[EntityMatch] = field(default_factory=list)
 
 
@@ -66,7 +68,7 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     # meaning: under count voting a track scores the playlists that hold it. The other
     # signals lie in [0, 1] and are scaled up to the same unit.
     unit = float(votes.scores[0]) if len(votes) and votes.scores[0] > 0 else 1.0
-    signals = {"votes": votes.as_scores()}
+    signals = {"votes": votes.by_track}
     entities = sources.entities(title) if weights.entity and title else []
     if entities:
         signals["entity"] = sources.entity_scores(entities, request.exclude_pids)
@@ -80,7 +82,7 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
                    "seeds": seed_weight(weights, len(request.seed_ids)) * unit}
     total = fused_totals(signals, multipliers)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
-    order = np.lexsort((total.ids, _vote_ranks(votes, total.ids), -total.values))
+    order = np.lexsort((total.ids, votes.places_of(total.ids), -total.values))
     tracks, scores = total.ids[order], total.values[order]
     songs = sources.graph.songs_of(tracks)
     seed_songs = sources.graph.songs_of(np.array(request.seed_ids, ID))
@@ -89,29 +91,17 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     keep = ~np.isin(songs, seed_songs) & ~np.isin(tracks, unwanted)
     tracks, scores, songs = tracks[keep], scores[keep], songs[keep]
     return Ranking(tracks, fold_versions(scores, songs, request.merge_versions), votes, signals, multipliers,
-                   (songs, seed_songs), entities)
-
-
-def _vote_ranks(votes: Votes, track_ids: np.ndarray) -> np.ndarray:
-    """Each track's place in the votes (the number of voted tracks when it has none)."""
-    by_id = np.argsort(votes.track_ids)
-    if not len(by_id):
-        return np.zeros(len(track_ids), np.int64)
-    at = np.minimum(np.searchsorted(votes.track_ids[by_id], track_ids), len(by_id) - 1)
-    return np.where(votes.track_ids[by_id][at] == track_ids, by_id[at], len(by_id))
+                   (songs, seed_songs), unwanted, entities)
 
 
 def ranked(sources: SignalSources, ranking: Ranking, request: RankRequest, n: int) -> list[Scored]:
     """The first n songs after the user's filters, then the most-played songs the ranking
     lacks (the popularity tail) when it runs out."""
+    chunks = _song_chunks(sources, ranking, first=n + 20)
+    if request.weights.tail:
+        chunks = itertools.chain(chunks, _tail_chunks(sources, ranking, request.exclude_pids))
     shown: list[Scored] = []
-    for chunk in _song_chunks(sources, ranking, first=n + 20):
-        shown = cap_per_artist(shown + exclude_artists(chunk, request.exclude_artists), request.max_per_artist)
-        if len(shown) >= n:
-            return shown[:n]
-    if not request.weights.tail:
-        return shown
-    for chunk in _tail_chunks(sources, ranking, request):
+    for chunk in chunks:
         shown = cap_per_artist(shown + exclude_artists(chunk, request.exclude_artists), request.max_per_artist)
         if len(shown) >= n:
             break
@@ -149,17 +139,16 @@ def _summed(parts: Iterator[dict[str, float]]) -> dict[str, float]:
     return total
 
 
-def _tail_chunks(sources: SignalSources, ranking: Ranking, request: RankRequest) -> Iterator[list[Scored]]:
+def _tail_chunks(sources: SignalSources, ranking: Ranking, exclude_pids: frozenset[int]) -> Iterator[list[Scored]]:
     """The most-played songs not ranked yet, each as its most-played version."""
-    popular = sources.most_played(request.exclude_pids)
-    plays = sources.plays_array(request.exclude_pids)
+    popular = sources.most_played(exclude_pids)
+    plays = sources.plays_array(exclude_pids)
     top = max(1, int(plays[popular[0]])) if len(popular) else 1
     taken = np.unique(np.concatenate(ranking.songs_seen))
-    unwanted = sources.track_ids(request.exclude_track_uris)
     for start in range(0, len(popular), TAIL_CHUNK):
         chunk = popular[start:start + TAIL_CHUNK]
         songs = sources.graph.songs_of(chunk)
-        fresh = ~np.isin(songs, taken) & ~np.isin(chunk, unwanted)
+        fresh = ~np.isin(songs, taken) & ~np.isin(chunk, ranking.unwanted)
         _, first = np.unique(songs, return_index=True)
         fresh[np.setdiff1d(np.arange(len(chunk)), first)] = False  # one version of each song
         taken = np.union1d(taken, songs)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.catalog import Catalog
-from retrieval.playlist_graph import PlaylistGraph, open_graph
+from retrieval.playlist_graph import PlaylistGraph, by_track, open_graph
 from retrieval.signals.cooccurrence import Plays, cooccurrence_scores, seed_neighbour_scores
 from retrieval.signals.entity import EntityMatch, entity_scores
 from retrieval.signals.names import fold_name
@@ -50,7 +50,7 @@ class SignalSources:
 
     def plays_getter(self, exclude_pids: frozenset[int]) -> Plays:
         plays = self.plays_array(exclude_pids)
-        return lambda track_ids: plays[np.clip(track_ids, 0, len(plays) - 1)] * (track_ids < len(plays))
+        return lambda track_ids: by_track(plays, track_ids, missing=0)
 
     def _hidden(self, exclude_pids: frozenset[int]) -> tuple[np.ndarray, np.ndarray]:
         """(plays without the held-out playlists, a mask of the held-out rows), kept for the

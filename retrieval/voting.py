@@ -40,13 +40,15 @@ class Votes:
     scores: np.ndarray
     cast_tracks: np.ndarray  # every vote cast: the track ...
     cast_by: np.ndarray  # ... and the pid of the playlist that cast it, in voter order
+    by_track: TrackScores  # the scores again, by track id
+    places: TrackScores  # each voted track's place in `track_ids`, by track id
 
     def __len__(self) -> int:
         return len(self.track_ids)
 
-    def as_scores(self) -> TrackScores:
-        order = np.argsort(self.track_ids)
-        return TrackScores(self.track_ids[order], self.scores[order])
+    def places_of(self, track_ids: np.ndarray) -> np.ndarray:
+        """Each track's place in the votes (the number of voted tracks for one without votes)."""
+        return self.places.lookup(track_ids, missing=len(self.track_ids))
 
     def voters_of(self, track_ids: Iterable[int]) -> dict[int, list[int]]:
         """Track id -> the pids that voted for it, most similar first."""
@@ -79,10 +81,12 @@ def tally(voters: Sequence[tuple[int, float]], segments: Sequence[np.ndarray]) -
     # Where a track first appears orders it by its best voter, then its position there;
     # the concatenation is in voter order, so no two tracks share it.
     order = np.lexsort((first, -scores))
-    if not segments:
-        return Votes(summed.ids, scores, np.empty(0, ID), np.empty(0, ID))
+    places = np.empty(len(order), np.float64)
+    places[order] = np.arange(len(order))
     cast_by = np.repeat(np.fromiter((pid for pid, _ in voters), ID, len(voters)), [len(s) for s in segments])
-    return Votes(summed.ids[order], scores[order], np.concatenate(segments).astype(ID), cast_by)
+    cast_tracks = np.concatenate(segments).astype(ID) if segments else np.empty(0, ID)
+    return Votes(summed.ids[order], scores[order], cast_tracks, cast_by,
+                 TrackScores(summed.ids, scores), TrackScores(summed.ids, places))
 
 
 def vote(

@@ -18,7 +18,6 @@ from agent.evaluation.configs import DEPTH, HEADLINE
 from agent.evaluation.queries import Query
 from agent.evaluation.runner import score
 from retrieval.baselines import PopularTracks
-from retrieval.catalog import Catalog
 from retrieval.generator import GenerationOptions, Retriever
 
 SEED_COUNTS = (0, 1, 5, 10, 25)
@@ -45,7 +44,6 @@ class ContinuationReport(BaseModel):
 
 
 def continuation_report(
-    catalog: Catalog,
     retriever: Retriever,
     queries: Sequence[Query],
     exclude_pids: frozenset[int],
@@ -54,7 +52,7 @@ def continuation_report(
     on_query: Callable[[int, int], None] | None = None,
 ) -> ContinuationReport:
     """Score every method for every seed count on the queries long enough to have a rest."""
-    popular = PopularTracks(catalog, exclude_pids, depth=DEPTH + max(seed_counts))
+    popular = PopularTracks(retriever.sources, exclude_pids, depth=DEPTH + max(seed_counts))
     base = GenerationOptions(n=DEPTH, exclude_pids=exclude_pids)
     work = [(n, q) for n in seed_counts for q in queries if len(dict.fromkeys(q.tracks)) > n]
     scores: dict[tuple[int, str], list[dict[str, float]]] = {}

@@ -116,7 +116,7 @@ def evaluate_continuation(catalog: Catalog, chroma: ChromaLocation, choice: Quer
     index = derive_index(catalog, base, chroma, selected.exclude) if selected.exclude else base
     try:
         with reporter.progress("Scoring continuations") as update:
-            return continuation_report(catalog, Retriever(catalog, index, weights=weights), selected.queries,
+            return continuation_report(Retriever(catalog, index, weights=weights), selected.queries,
                                        selected.exclude, selected.label, seed_counts, on_query=update)
     finally:
         if index is not base:

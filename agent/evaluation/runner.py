@@ -55,7 +55,7 @@ def _generator(config: EvalConfig, retriever: Retriever, catalog: Catalog, exclu
                backend=None) -> Generator:
     """`title -> (recommendation, diagnostics)` for one configuration."""
     if config.kind == "popular":
-        popular = PopularTracks(catalog, exclude, depth=DEPTH)
+        popular = PopularTracks(retriever.sources, exclude, depth=DEPTH)
         return lambda title: (popular.recommend(title, DEPTH), {})
     if config.kind == "exact":
         exact = ExactTitle(catalog, exclude)

@@ -35,12 +35,12 @@ class TrackScores:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def lookup(self, track_ids: np.ndarray) -> np.ndarray:
-        """The scores of `track_ids` (0 for a track without one)."""
+    def lookup(self, track_ids: np.ndarray, missing: float = 0.0) -> np.ndarray:
+        """The scores of `track_ids` (`missing` for a track without one)."""
         if not len(self.ids):
-            return np.zeros(len(track_ids))
+            return np.full(len(track_ids), missing, np.float64)
         at = np.minimum(np.searchsorted(self.ids, track_ids), len(self.ids) - 1)
-        return np.where(self.ids[at] == track_ids, self.values[at], 0.0)
+        return np.where(self.ids[at] == track_ids, self.values[at], missing)
 
     def __getitem__(self, track_id: int) -> float:
         at = int(np.searchsorted(self.ids, track_id))

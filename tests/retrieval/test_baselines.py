@@ -8,6 +8,7 @@ from conftest import build_corpus, write_slice_file
 from retrieval.baselines import PopularTracks
 from retrieval.catalog import Catalog
 from retrieval.ingest import ingest_paths
+from retrieval.signal_sources import SignalSources
 
 
 def test_popular_tracks_count_playlists_and_leave_the_held_out_ones_out(tmp_path):
@@ -19,7 +20,7 @@ def test_popular_tracks_count_playlists_and_leave_the_held_out_ones_out(tmp_path
     for pid in pids:
         if pid not in held_out:
             counts.update({track.track_uri for track in catalog.playlist(pid).tracks})
-    found = PopularTracks(catalog, held_out, depth=10).recommend("anything", 10)
+    found = PopularTracks(SignalSources(catalog), held_out, depth=10).recommend("anything", 10)
     assert [score for _, score in found] == sorted((float(c) for c in counts.values()), reverse=True)[:10]
     assert all(counts[uri] == score for (uri, _, _), score in found)
     catalog.close()
