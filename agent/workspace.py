@@ -8,10 +8,12 @@ Nothing is read or created at import time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ContextManager
 
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
@@ -117,9 +119,12 @@ def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | 
         catalog.close()
 
 
-def open_retriever(catalog: Catalog, workspace: Workspace) -> Retriever:
+def open_retriever(catalog: Catalog, workspace: Workspace,
+                   building: Callable[[], ContextManager] = contextlib.nullcontext) -> Retriever:
+    """The retriever of the catalog's active index; `building()` wraps preparing the ranking's
+    data when the catalog changed since it was prepared (a caller shows progress there)."""
     index = open_index(catalog, workspace.chroma)
-    return Retriever(catalog, index, weights=fusion_weights(workspace, index.info.collection))
+    return Retriever(catalog, index, weights=fusion_weights(workspace, index.info.collection), building=building)
 
 
 def active_fusion_weights(workspace: Workspace, catalog: Catalog) -> FusionWeights:

@@ -7,10 +7,12 @@ model that embedded the titles it is compared with.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import ContextManager
 
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder, limit_threads_for_queries
@@ -68,12 +70,14 @@ class Retriever:
     """Generates playlists from a catalog and its title index. Load once, call many times."""
 
     def __init__(self, catalog: Catalog, index: TitleIndex, encoder: Encoder | None = None,
-                 weights: FusionWeights = DEFAULT_WEIGHTS):
+                 weights: FusionWeights = DEFAULT_WEIGHTS, building: Callable[[], ContextManager] = contextlib.nullcontext):
+        """`building()` wraps preparing the ranking's data when the catalog changed since
+        it was last prepared (see `prepare_signal_data`)."""
         self.catalog = catalog
         self.index = index
         self.encoder = encoder or _query_encoder(index.info)
         self.weights = weights  # the default fusion weights: tuned ones when given
-        self.sources = SignalSources(catalog)
+        self.sources = SignalSources(catalog, building)
         if not isinstance(self.encoder, OnnxEncoder):
             limit_threads_for_queries()
         # torch, transformers and chromadb leave ~10^6 long-lived objects; without this a

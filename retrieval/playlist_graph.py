@@ -177,11 +177,19 @@ def graph_folder(catalog: Catalog) -> Path:
     return catalog.path.with_name(catalog.path.name + ".graph")
 
 
+def _content_folder(catalog: Catalog, fingerprint: str) -> Path:
+    return graph_folder(catalog) / f"{fingerprint}-keys{KEYS_VERSION}"
+
+
+def graph_saved(catalog: Catalog, fingerprint: str) -> bool:
+    """Whether the graph of this content is on disk (opening it then costs nothing)."""
+    return _complete(_content_folder(catalog, fingerprint))
+
+
 def open_graph(catalog: Catalog, fingerprint: str) -> PlaylistGraph:
     """The catalog's graph for this content, built and saved on first use (and older ones
     deleted); where the catalog's folder cannot be written, it is kept in memory."""
-    root = graph_folder(catalog)
-    folder = root / f"{fingerprint}-keys{KEYS_VERSION}"
+    root, folder = graph_folder(catalog), _content_folder(catalog, fingerprint)
     if _complete(folder):
         return PlaylistGraph.load(folder)
     catalog.refresh_song_keys(KEYS_VERSION)

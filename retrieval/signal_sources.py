@@ -4,13 +4,15 @@ artist and album names for entity matches."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import ContextManager
 from dataclasses import dataclass
 
 import numpy as np
 
 from retrieval.catalog import Catalog
-from retrieval.playlist_graph import PlaylistGraph, by_track, open_graph
+from retrieval.playlist_graph import PlaylistGraph, by_track, graph_saved, open_graph
 from retrieval.signals.cooccurrence import Plays, cooccurrence_scores, seed_neighbour_scores
 from retrieval.signals.entity import EntityMatch, entity_scores
 from retrieval.signals.names import fold_name
@@ -29,19 +31,25 @@ SEED_DAMPING = 0.0
 SEED_OVERLAP_POWER = 2.0
 
 
-def prepare_signal_data(catalog: Catalog) -> PlaylistGraph:
+def prepare_signal_data(catalog: Catalog, building: Callable[[], ContextManager] = contextlib.nullcontext) -> PlaylistGraph:
     """The signal tables and the playlist graph for the catalog's current playlists, built
-    when they changed: an index build calls this, so the first query does not pay for it."""
-    catalog.refresh_signal_tables(fold_name)
-    return open_graph(catalog, catalog.signals_fingerprint())
+    when they changed: an index build calls this, so the first query does not pay for it.
+    `building()` wraps the work when there is some (seconds, minutes on the full MPD): a
+    caller shows progress there."""
+    fingerprint = catalog.fingerprint()
+    if catalog.signals_fingerprint() == fingerprint and graph_saved(catalog, fingerprint):
+        return open_graph(catalog, fingerprint)
+    with building():
+        catalog.refresh_signal_tables(fold_name)
+        return open_graph(catalog, catalog.signals_fingerprint())
 
 
 class SignalSources:
     """The catalog data the signals read: the playlist graph and entity names, opened once."""
 
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, building: Callable[[], ContextManager] = contextlib.nullcontext):
         self.catalog = catalog
-        self.graph = prepare_signal_data(catalog)
+        self.graph = prepare_signal_data(catalog, building)
         self._held_out: tuple[frozenset[int], np.ndarray, np.ndarray] | None = None
 
     def plays_array(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from agent.cli.progress import preparing_ranking_data
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.cli.active import open_active_catalog
 from agent.cli.profile import profile_option
@@ -81,7 +82,7 @@ def _retriever(catalog, workspace: Workspace):
 
     info = active_index_info(catalog)
     if info is None:
-        open_retriever(catalog, workspace)  # raises the error that says how to build the index
+        open_retriever(catalog, workspace, building=preparing_ranking_data)  # raises the error that says how to build the index
     return LoadingRetriever(catalog, info, lambda: open_index(catalog, workspace.chroma))
 
 

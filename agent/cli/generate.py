@@ -9,6 +9,7 @@ import click
 
 from agent.cli.active import open_active_catalog
 from agent.cli.batch import run_batch, show_warnings
+from agent.cli.progress import preparing_ranking_data
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.llm_options import LLMChoice, llm_options
 from agent.cli.output import check_output, write_output
@@ -96,7 +97,7 @@ def playlist_maker(first: PlaylistRequest, llm: LLMChoice, profile_name: str | N
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
         artists = _resolved_artists(catalog, first.options.exclude_artists)
-        retriever = open_retriever(catalog, workspace)
+        retriever = open_retriever(catalog, workspace, building=preparing_ranking_data)
         tags = open_tag_index(catalog, retriever.index, workspace.chroma) if first.steering else None
 
         def make(request: PlaylistRequest):

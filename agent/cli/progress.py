@@ -37,6 +37,12 @@ def counting(description: str, total: int | None = None) -> Iterator[Callable[[i
         yield update
 
 
+def preparing_ranking_data():
+    """Progress for rebuilding the play counts, names and playlist graph the ranking reads,
+    which happens on first use after the catalog changed without an index build."""
+    return counting("Preparing the ranking data (once, after the catalog changed)")
+
+
 class Bars:
     """A reporter (training's and the evaluation's): progress bars and notes on stderr,
     so stdout keeps the summary."""

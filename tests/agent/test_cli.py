@@ -395,3 +395,15 @@ def test_a_user_catalog_is_used_instead_of_the_demo(tmp_path):
     payload = generate_json(home, "--title", "christmas", "--k", 3)
     assert set(voted_uris(payload)) <= CORPUS.uris["xmas"]
     assert not (home / "demo").exists()
+
+
+def test_playlists_stored_without_an_index_build_are_prepared_for_ranking_with_progress(tmp_path):
+    data = tmp_path / "data"
+    ok(agent("ingest", write_slice_file(tmp_path / "mpd", CORPUS.playlists), "--data-dir", data))
+    extra = make_playlist(9_000, "more xmas", ["xmas01", "xmas02", "xmas03"])
+    ok(agent("ingest", "--no-index", write_slice_file(tmp_path / "more", [extra], name="mpd.slice.9000-9999.json"),
+             "--data-dir", data))
+    first = ok(agent("generate", "--data-dir", data, "--title", "christmas", "-n", "3"))
+    assert "Preparing the ranking data" in first.output  # the graph and tables are rebuilt, visibly
+    again = ok(agent("generate", "--data-dir", data, "--title", "christmas", "-n", "3"))
+    assert "Preparing the ranking data" not in again.output  # and only once
