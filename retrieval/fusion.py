@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.signals.scores import TrackScores
+from retrieval.signals.scores import TrackScores, summed
 
 # Signals that can be switched off one at a time (evaluation's ablation).
-ABLATABLE = ("sharpness", "entity", "cooccurrence", "tail")
+ABLATABLE = ("sharpness", "entity", "cooccurrence", "artists", "tail")
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,9 @@ class FusionWeights:
     votes: float = 1.0
     entity: float = 3.0
     cooccurrence: float = 0.2
+    artists: float = 0.15  # the best-voted artists' other tracks
     seeds: float = 5.0  # a request's seed weight is seeds * n / (n + 1) for n seed tracks
+    seed_artists: float = 0.6  # the seeds' artists, as a share of the seed weight
     tail: bool = True  # back-fill with the most-played tracks
 
     def without(self, signal: str) -> FusionWeights:
@@ -50,7 +52,8 @@ class FusionWeights:
 
 DEFAULT_WEIGHTS = FusionWeights()
 # The paper's method and the voting rules before fusion: title votes alone, no tail.
-PLAIN_WEIGHTS = FusionWeights(sharpness=1.0, entity=0.0, cooccurrence=0.0, seeds=0.0, tail=False)
+PLAIN_WEIGHTS = FusionWeights(sharpness=1.0, entity=0.0, cooccurrence=0.0, artists=0.0, seeds=0.0, seed_artists=0.0,
+                              tail=False)
 
 
 def seed_weight(weights: FusionWeights, seeds: int) -> float:
@@ -65,14 +68,7 @@ def fused_totals(signals: Mapping[str, TrackScores], weights: Mapping[str, float
     ...               "entity": TrackScores.from_dict({2: 1.0})}, {"votes": 1.0, "entity": 0.5}).to_dict()
     {1: 1.0, 2: 1.0}
     """
-    weighed = [(scores, weight) for name, scores in signals.items()
-               if (weight := weights.get(name, 0.0)) and len(scores)]
-    if not weighed:
-        return TrackScores.empty()
-    # Concatenated in signal order, so each track's parts are added in that order.
-    ids, inverse = np.unique(np.concatenate([scores.ids for scores, _ in weighed]), return_inverse=True)
-    parts = np.concatenate([weight * scores.values for scores, weight in weighed])
-    return TrackScores(ids, np.bincount(inverse, weights=parts, minlength=len(ids)))
+    return summed([(scores, weights.get(name, 0.0)) for name, scores in signals.items()])
 
 
 def contributions(signals: Mapping[str, TrackScores], weights: Mapping[str, float],

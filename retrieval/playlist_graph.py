@@ -21,7 +21,10 @@ import numpy as np
 from retrieval.catalog import Catalog
 from retrieval.matching import KEYS_VERSION
 
-ARRAYS = ("pids", "playlist_offsets", "playlist_tracks", "track_offsets", "track_playlists", "popular", "songs")
+ARRAYS = ("pids", "playlist_offsets", "playlist_tracks", "track_offsets", "track_playlists", "popular", "songs",
+          "artists", "artist_offsets", "artist_tracks")
+# Bumped when the arrays change, so an older graph on disk is rebuilt rather than misread.
+LAYOUT_VERSION = "2"
 # Entries deduplicated per chunk of playlists, so building at MPD scale stays in memory.
 _CHUNK = 4_000_000
 
@@ -37,6 +40,9 @@ class PlaylistGraph:
         self._track_playlists = arrays["track_playlists"]
         self.popular = arrays["popular"]  # track ids, most played first (then lowest id)
         self._songs = arrays["songs"]  # per track id, its song: versions of a song share it
+        self._artists = arrays["artists"]  # per track id, its primary artist's number (-1: none)
+        self._artist_offsets = arrays["artist_offsets"]
+        self._artist_tracks = arrays["artist_tracks"]  # track ids by artist number, ascending
         self.plays = np.diff(self._track_offsets)  # playlists holding each track id
 
     def _matched(self, pids: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -82,6 +88,16 @@ class PlaylistGraph:
         songs = by_track(self._songs, track_ids, missing=-1)
         return np.where(songs >= 0, songs, -track_ids - 1)
 
+    def artists_of(self, track_ids: np.ndarray) -> np.ndarray:
+        """The primary artist's number of each track (-1: none known)."""
+        return by_track(self._artists, track_ids, missing=-1)
+
+    def tracks_by_artist(self, artist: int) -> np.ndarray:
+        """The track ids of an artist number, ascending."""
+        if not 0 <= artist < len(self._artist_offsets) - 1:
+            return self._artist_tracks[:0]
+        return self._artist_tracks[self._artist_offsets[artist]:self._artist_offsets[artist + 1]]
+
     def held_out_plays(self, pids: Iterable[int]) -> np.ndarray:
         """Per track id, how many of these playlists hold it (subtracted when they are hidden)."""
         segments = [self.tracks_of_row(int(row)) for row in self.rows(pids)]
@@ -107,6 +123,7 @@ class PlaylistGraph:
         track_count = int(tracks.max()) + 1 if len(tracks) else 0
         by_track = np.argsort(tracks, kind="stable")  # rows stay ascending within a track
         plays = np.bincount(tracks, minlength=track_count)
+        songs, artists = _song_and_artist_numbers(song_keys, track_count)
         return cls({
             "pids": pids,
             "playlist_offsets": np.searchsorted(rows, np.arange(len(pids) + 1)),
@@ -114,13 +131,16 @@ class PlaylistGraph:
             "track_offsets": np.concatenate(([0], np.cumsum(plays))),
             "track_playlists": rows[by_track],
             "popular": np.argsort(-plays, kind="stable")[: int((plays > 0).sum())],
-            "songs": _song_numbers(song_keys, track_count),
+            "songs": songs,
+            **_artist_index(artists),
         })
 
     def save(self, folder: Path) -> None:
         arrays = {"pids": self.pids, "playlist_offsets": self._playlist_offsets,
                   "playlist_tracks": self._playlist_tracks, "track_offsets": self._track_offsets,
-                  "track_playlists": self._track_playlists, "popular": self.popular, "songs": self._songs}
+                  "track_playlists": self._track_playlists, "popular": self.popular, "songs": self._songs,
+                  "artists": self._artists, "artist_offsets": self._artist_offsets,
+                  "artist_tracks": self._artist_tracks}
         for name, array in arrays.items():
             np.save(folder / f"{name}.npy", np.ascontiguousarray(array))
 
@@ -140,16 +160,30 @@ def by_track(values: np.ndarray, track_ids: np.ndarray, missing: int) -> np.ndar
     return np.where(inside, values[np.where(inside, track_ids, 0)], missing)
 
 
-def _song_numbers(song_keys: Iterable[tuple[str, int]], track_count: int) -> np.ndarray:
-    """Per track id, a number shared by the versions of one song (-1: no key)."""
+def _song_and_artist_numbers(song_keys: Iterable[tuple[str, int]], track_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per track id, a number shared by the versions of one song, and one shared by the
+    tracks of one primary artist (the song key's artist part); -1 where a track has no key."""
     songs = np.full(track_count, -1, np.int64)
+    artists = np.full(track_count, -1, np.int64)
+    artist_numbers: dict[str, int] = {}
     number, last = -1, None
     for key, track_id in song_keys:
         if key != last:
             number, last = number + 1, key
         if track_id < track_count:
             songs[track_id] = number
-    return songs
+            artist = key[key.find("|") + 1:]
+            artists[track_id] = artist_numbers.setdefault(artist, len(artist_numbers)) if artist else -1
+    return songs, artists
+
+
+def _artist_index(artists: np.ndarray) -> dict[str, np.ndarray]:
+    """Per track id its artist number, and the artists' tracks as CSR arrays."""
+    known = np.flatnonzero(artists >= 0)
+    order = known[np.argsort(artists[known], kind="stable")]  # ascending ids within an artist
+    count = int(artists.max()) + 1 if len(known) else 0
+    return {"artists": artists, "artist_tracks": order,
+            "artist_offsets": np.searchsorted(artists[order], np.arange(count + 1))}
 
 
 def _first_occurrences(rows: np.ndarray, tracks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -178,7 +212,7 @@ def graph_folder(catalog: Catalog) -> Path:
 
 
 def _content_folder(catalog: Catalog, fingerprint: str) -> Path:
-    return graph_folder(catalog) / f"{fingerprint}-keys{KEYS_VERSION}"
+    return graph_folder(catalog) / f"{fingerprint}-keys{KEYS_VERSION}-layout{LAYOUT_VERSION}"
 
 
 def graph_saved(catalog: Catalog, fingerprint: str) -> bool:

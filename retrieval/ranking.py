@@ -75,11 +75,16 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     if weights.cooccurrence and len(votes):
         anchors = {t: s / unit for t, s in zip(votes.track_ids[:ANCHORS].tolist(), votes.scores[:ANCHORS].tolist())}
         signals["cooccurrence"] = sources.cooccurrence(anchors, request.exclude_pids)
+    if weights.artists and len(votes):
+        signals["artists"] = sources.voted_artists(votes.by_track, request.exclude_pids)
     if request.seed_ids:
         signals["seeds"] = sources.seed_neighbours(request.seed_ids, request.exclude_pids)
+        if weights.seed_artists:
+            signals["seed_artists"] = sources.seed_artists(request.seed_ids, request.exclude_pids)
+    seeds_unit = seed_weight(weights, len(request.seed_ids)) * unit
     multipliers = {"votes": weights.votes, "entity": weights.entity * unit,
-                   "cooccurrence": weights.cooccurrence * unit,
-                   "seeds": seed_weight(weights, len(request.seed_ids)) * unit}
+                   "cooccurrence": weights.cooccurrence * unit, "artists": weights.artists * unit,
+                   "seeds": seeds_unit, "seed_artists": weights.seed_artists * seeds_unit}
     total = fused_totals(signals, multipliers)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
     order = np.lexsort((total.ids, votes.places_of(total.ids), -total.values))

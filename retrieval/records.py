@@ -62,7 +62,7 @@ class Candidate(Track):
     )
     in_catalog: bool = Field(default=True, description="False for a song an LLM named that the catalog lacks")
     signals: dict[str, float] | None = Field(
-        default=None, description="each signal's weighted part of the score: votes, entity, cooccurrence, seeds, "
+        default=None, description="each signal's weighted part of the score: votes, entity, cooccurrence, seeds, seed_artists, "
                                   "popularity (the tail, scored 0)"
     )
 

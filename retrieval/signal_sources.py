@@ -13,6 +13,7 @@ import numpy as np
 
 from retrieval.catalog import Catalog
 from retrieval.playlist_graph import PlaylistGraph, by_track, graph_saved, open_graph
+from retrieval.signals.artists import artist_playlist_scores, artist_track_scores, seed_artist_scores
 from retrieval.signals.cooccurrence import Plays, cooccurrence_scores, seed_neighbour_scores
 from retrieval.signals.entity import EntityMatch, entity_scores
 from retrieval.signals.names import fold_name
@@ -29,6 +30,13 @@ COOCCURRENCE_DAMPING = 0.3
 # beside them is usually right (validation NDCG@10 with 5 seeds 0.224 at 0.3, 0.239 at 0).
 SEED_DAMPING = 0.0
 SEED_OVERLAP_POWER = 2.0
+# Seed artists (validation NDCG@10 with 5 seeds 0.258 without, 0.278 with).
+SEED_ARTIST_EXPONENT = 0.25  # an artist's tracks rank by plays ** this (0.5 and 1 were worse)
+ARTIST_PLAYLIST_WEIGHT = 0.3  # playlists holding a seed's artist, against the artist's own tracks
+ARTIST_TRACKS_READ = 50  # an artist's most-played tracks whose playlists are read
+PLAYLISTS_PER_ARTIST = 200
+VOTED_ARTISTS = 5  # the best-voted artists whose other tracks join a title's candidates
+VOTED_ARTIST_EXPONENT = 1.0
 
 
 def prepare_signal_data(catalog: Catalog, building: Callable[[], ContextManager] = contextlib.nullcontext) -> PlaylistGraph:
@@ -106,6 +114,43 @@ class SignalSources:
         return seed_neighbour_scores(seeds, self.playlists_holding(seeds, PLAYLISTS_PER_SEED, exclude_pids),
                                      _RowTracks(self.graph), self.plays_getter(exclude_pids),
                                      SEED_DAMPING, SEED_OVERLAP_POWER)
+
+    def seed_artists(self, seeds: Sequence[int], exclude_pids: frozenset[int]) -> TrackScores:
+        """Tracks of the seeds' artists and of playlists holding them (see `signals.artists`)."""
+        seeds = list(dict.fromkeys(seeds))
+        artists = [a for a in self.graph.artists_of(np.array(seeds, np.int64)).tolist() if a >= 0]
+        if not artists:
+            return TrackScores.empty()
+        shares = {artist: artists.count(artist) / len(seeds) for artist in dict.fromkeys(artists)}
+        plays = self.plays_array(exclude_pids)
+        own = artist_track_scores(shares, self.graph.tracks_by_artist, lambda ids: by_track(plays, ids, 0),
+                                  SEED_ARTIST_EXPONENT)
+        voted = artist_playlist_scores(list(shares), lambda artist: self._artist_rows(artist, plays, exclude_pids),
+                                       self.graph.tracks_of_row, SEED_OVERLAP_POWER)
+        return seed_artist_scores(own, voted, ARTIST_PLAYLIST_WEIGHT, seeds)
+
+    def voted_artists(self, votes: TrackScores, exclude_pids: frozenset[int]) -> TrackScores:
+        """The played tracks of the artists the title's votes favour most, each scored
+        (its artist's votes / the best artist's) x (plays / the artist's best)."""
+        artists = self.graph.artists_of(votes.ids)
+        known = artists >= 0
+        if not known.any():
+            return TrackScores.empty()
+        voted = np.unique(artists[known])
+        mass = np.bincount(np.searchsorted(voted, artists[known]), weights=votes.values[known])
+        best = np.argsort(-mass, kind="stable")[:VOTED_ARTISTS]
+        best = best[mass[best] > 0]
+        shares = {int(voted[at]): float(mass[at] / mass[best[0]]) for at in best}
+        plays = self.plays_array(exclude_pids)
+        return artist_track_scores(shares, self.graph.tracks_by_artist, lambda ids: by_track(plays, ids, 0),
+                                   VOTED_ARTIST_EXPONENT)
+
+    def _artist_rows(self, artist: int, plays: np.ndarray, exclude_pids: frozenset[int]) -> np.ndarray:
+        """Rows of up to `PLAYLISTS_PER_ARTIST` playlists holding the artist's most-played tracks."""
+        tracks = self.graph.tracks_by_artist(artist)
+        tracks = tracks[np.argsort(-plays[tracks], kind="stable")[:ARTIST_TRACKS_READ]]
+        holding = self.playlists_holding(tracks.tolist(), PLAYLISTS_PER_ARTIST, exclude_pids).values()
+        return np.unique(np.concatenate(list(holding)))[:PLAYLISTS_PER_ARTIST] if holding else np.empty(0, np.int64)
 
     def track_ids(self, uris: frozenset[str] | Sequence[str]) -> np.ndarray:
         """Ids of the catalog tracks with these URIs (unknown ones left out)."""

@@ -2,8 +2,8 @@
 
 Each held-out playlist is given as its title and its first N tracks (the seeds); the
 rest of it is the ground truth, and the seeds never count as hits. For every N the
-fused method (title and seeds), title voting alone, seed co-occurrence alone and the
-most-played tracks are scored side by side.
+fused method (title and seeds), title voting alone, seed co-occurrence alone (without
+the seeds' artists either) and the most-played tracks are scored side by side.
 """
 
 from __future__ import annotations
@@ -84,6 +84,8 @@ def _recommend(method: str, retriever: Retriever, popular: PopularTracks, base: 
         return [track for track, _ in popular.recommend(title, DEPTH + len(seeds)) if track[0] not in seeds][:DEPTH]
     if method == "title only":  # the seeds are only kept out of the output
         options = replace(base, exclude_track_uris=frozenset(seeds))
+    elif method == "co-occurrence only":
+        options = replace(base, seed_uris=tuple(seeds), fusion=replace(retriever.weights, seed_artists=0.0))
     else:
         options = replace(base, seed_uris=tuple(seeds))
     playlist = retriever.generate("" if method == "co-occurrence only" else title, options)

@@ -27,6 +27,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "sharpness": (1.0, 2.0, 3.0, 4.0),
     "entity": (0.0, 1.0, 3.0, 5.0),
     "cooccurrence": (0.0, 0.1, 0.2),
+    "artists": (0.0, 0.15, 0.3),
 }
 OBJECTIVE = ("ndcg@10", "r_precision")
 

@@ -92,6 +92,20 @@ def weighted_sum_with_first(segments: Sequence[np.ndarray],
     return TrackScores(ids, sums), first
 
 
+def summed(parts: Sequence[tuple[TrackScores, float]]) -> TrackScores:
+    """Every track some part scored, with the weighted sum of its scores (added in part order).
+
+    >>> summed([(TrackScores.from_dict({1: 1.0, 2: 0.5}), 1.0), (TrackScores.from_dict({2: 1.0}), 0.5)]).to_dict()
+    {1: 1.0, 2: 1.0}
+    """
+    parts = [(scores, weight) for scores, weight in parts if weight and len(scores)]
+    if not parts:
+        return TrackScores.empty()
+    ids, inverse = np.unique(np.concatenate([scores.ids for scores, _ in parts]), return_inverse=True)
+    values = np.concatenate([weight * scores.values for scores, weight in parts])
+    return TrackScores(ids, np.bincount(inverse, weights=values, minlength=len(ids)))
+
+
 def scaled(scores: TrackScores) -> TrackScores:
     """Scores divided by the largest, so every signal lies in [0, 1] before it is weighed."""
     top = scores.values.max(initial=0.0)

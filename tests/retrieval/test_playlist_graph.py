@@ -26,6 +26,17 @@ def test_tracks_know_their_playlists_lowest_pid_first_and_their_plays():
     assert graph.held_out_plays([12])[[10, 20, 30]].tolist() == [1, 1, 0]
 
 
+def test_tracks_know_their_primary_artist_and_each_artist_its_tracks():
+    keys = [("hello|adele", 4), ("hotline bling|drake", 2), ("one dance|drake", 1), ("one dance|drake", 3)]
+    graph = PlaylistGraph.build([(5, 1), (5, 2), (6, 3), (6, 4)], song_keys=keys)
+    drake, adele = graph.artists_of(np.array([1, 4])).tolist()
+    assert drake != adele
+    assert graph.artists_of(np.array([2, 3, 99])).tolist() == [drake, drake, -1]  # 99: a track it never saw
+    assert graph.tracks_by_artist(drake).tolist() == [1, 2, 3]
+    assert graph.tracks_by_artist(adele).tolist() == [4]
+    assert graph.tracks_by_artist(-1).tolist() == [] and graph.tracks_by_artist(7).tolist() == []
+
+
 def test_a_graph_built_in_chunks_equals_one_built_whole(monkeypatch):
     entries = [(pid, (pid * 7 + i * 3) % 23) for pid in range(40) for i in range(9)]
     whole = PlaylistGraph.build(entries)

@@ -3,6 +3,8 @@ then through generation on the hand-made corpus (real MiniLM, Chroma and SQLite)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,7 @@ from retrieval.fusion import (
 from retrieval.generator import RESEMBLANCE_FLOOR, GenerationError, GenerationOptions, Retriever
 from retrieval.index import ChromaLocation, build_index
 from retrieval.ingest import ingest_paths
+from retrieval.signals.artists import artist_playlist_scores, artist_track_scores, seed_artist_scores
 from retrieval.signals.cooccurrence import cooccurrence_scores, seed_neighbour_scores
 from retrieval.signals.entity import entity_scores
 from retrieval.signals.names import fold_name
@@ -79,6 +82,27 @@ def test_fusion_sums_the_weighted_parts_and_skips_switched_off_signals():
     signals = {name: TrackScores.from_dict(scores) for name, scores in signals.items()}
     assert fused_totals(signals, weights).to_dict() == {1: 2.0, 2: 2.0}
     assert contributions(signals, weights, np.array([1, 2])) == [{"votes": 1.0, "entity": 1.0}, {"entity": 2.0}]
+
+
+def test_an_artists_played_tracks_score_by_the_artists_share_and_their_plays():
+    tracks = {"a": np.array([1, 2, 3]), "b": np.array([7])}
+    plays = {1: 16, 2: 1, 3: 0, 7: 5}
+    scores = artist_track_scores({"a": 0.5, "b": 1.0}, tracks.get, lambda ids: np.array([plays[i] for i in ids]), 0.5)
+    assert scores.to_dict() == {1: 0.5, 2: 0.125, 7: 1.0}  # 0.5 * (1/16) ** 0.5; track 3 is in no playlist
+
+
+def test_a_playlist_holding_two_seed_artists_outweighs_one_holding_one():
+    rows = {"a": np.array([10, 11]), "b": np.array([10])}
+    tracks = {10: np.array([5]), 11: np.array([6])}
+    scores = artist_playlist_scores(["a", "b"], rows.get, tracks.get, 2.0)
+    assert scores.to_dict() == {5: 4.0, 6: 1.0}
+
+
+def test_seed_artist_scores_leave_the_seeds_out_and_lie_in_zero_to_one():
+    own = TrackScores.from_dict({1: 1.0, 2: 0.5})
+    voted = TrackScores.from_dict({2: 4.0, 3: 2.0})
+    combined = seed_artist_scores(own, voted, 0.5, seeds=[1]).to_dict()
+    assert combined == {2: 1.0, 3: 0.25}  # 2: 0.5 + 0.5 * 1 (votes scaled to 1); 3: 0.5 * 0.5; seed 1 gone
 
 
 def test_more_seeds_weigh_more_with_diminishing_returns():
@@ -185,6 +209,29 @@ def test_chill_seeds_pull_a_workout_title_towards_chill(retriever):
     seeded = retriever.generate("workout", GenerationOptions(n=5, seed_uris=seeds))
     chill = CORPUS.uris["chill"]
     assert len(set(uris(seeded)) & chill) > len(set(uris(alone)) & chill)
+
+
+def test_a_seeds_artist_brings_its_other_songs_that_no_playlist_holds_beside_the_seed(retriever):
+    # Michael Bublé's "Holly Jolly Christmas" never shares a playlist with his other song.
+    seeds = (uri("xmas05"),)
+    seeded = retriever.generate("", GenerationOptions(n=8, seed_uris=seeds))
+    alone = retriever.generate("", GenerationOptions(n=8, seed_uris=seeds, fusion=replace(DEFAULT_WEIGHTS, seed_artists=0.0)))
+    assert next(t for t in seeded.tracks if t.track_uri == uri("xmas09")).signals["seed_artists"] > 0
+    assert place(seeded, "xmas09") < place(alone, "xmas09")
+
+
+def test_the_best_voted_artists_bring_their_other_played_tracks(retriever):
+    ids = retriever.catalog.track_ids_for_uris([uri(k) for k in ("xmas01", "xmas05", "xmas09")])
+    mariah, buble, buble_other = (ids[uri(k)] for k in ("xmas01", "xmas05", "xmas09"))
+    votes = TrackScores.from_dict({buble: 2.0, mariah: 1.0})
+    scores = retriever.sources.voted_artists(votes, frozenset()).to_dict()
+    # Bublé holds 2/3 of the votes (share 1), Mariah Carey 1/3 (share 0.5); "Holly Jolly
+    # Christmas" is in one playlist against his other song's two.
+    assert scores == {buble: 1.0, buble_other: 0.5, mariah: 0.5}
+
+
+def place(playlist, key: str) -> int:
+    return uris(playlist).index(uri(key)) if uri(key) in uris(playlist) else len(playlist.tracks)
 
 
 def test_an_unknown_seed_is_an_error_not_a_silent_drop(retriever):
