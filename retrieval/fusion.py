@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.signals.scores import TrackScores
+from retrieval.sorting import union_sorted
 
 # Signals that can be switched off one at a time (evaluation's ablation).
 ABLATABLE = ("sharpness", "entity", "cooccurrence", "tail")
@@ -69,10 +70,11 @@ def fused_totals(signals: Mapping[str, TrackScores], weights: Mapping[str, float
                if (weight := weights.get(name, 0.0)) and len(scores)]
     if not weighed:
         return TrackScores.empty()
-    # Concatenated in signal order, so each track's parts are added in that order.
-    ids, inverse = np.unique(np.concatenate([scores.ids for scores, _ in weighed]), return_inverse=True)
-    parts = np.concatenate([weight * scores.values for scores, weight in weighed])
-    return TrackScores(ids, np.bincount(inverse, weights=parts, minlength=len(ids)))
+    ids = union_sorted([scores.ids for scores, _ in weighed])
+    totals = np.zeros(len(ids))
+    for scores, weight in weighed:  # in signal order, so each track's parts are added in that order
+        totals[np.searchsorted(ids, scores.ids)] += weight * scores.values
+    return TrackScores(ids, totals)
 
 
 def contributions(signals: Mapping[str, TrackScores], weights: Mapping[str, float],

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.sorting import grouped
+
 ID = np.int64
 
 
@@ -86,8 +88,7 @@ def weighted_sum_with_first(segments: Sequence[np.ndarray],
     if not segments:
         return TrackScores.empty(), np.empty(0, ID)
     lengths = np.fromiter((len(s) for s in segments), ID, len(segments))
-    tracks = np.concatenate(segments).astype(ID, copy=False)
-    ids, first, inverse = np.unique(tracks, return_index=True, return_inverse=True)
+    ids, first, inverse, _ = grouped(np.concatenate(segments))
     sums = np.bincount(inverse, weights=np.repeat(np.asarray(weights, np.float64), lengths), minlength=len(ids))
     return TrackScores(ids, sums), first
 
