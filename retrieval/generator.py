@@ -115,11 +115,13 @@ class Retriever:
             pids = self.sources.graph.pids_with_title(title_id)[:wanted + len(exclude_pids)].tolist()
             if exclude_pids:
                 pids = [pid for pid in pids if pid not in exclude_pids]
-            found += [(pid, round(similarity, 6)) for pid in pids[:wanted]]
+            rounded = round(similarity, 6)
+            found += [(pid, rounded) for pid in pids[:wanted]]
             if len(found) >= k:
                 break
         names = self.catalog.playlist_names(pid for pid, _ in found)
-        return [Neighbour(pid=pid, name=names[pid], similarity=similarity) for pid, similarity in found]
+        # Built unvalidated: hundreds per query, of values typed here already.
+        return [Neighbour.model_construct(pid=pid, name=names[pid], similarity=similarity) for pid, similarity in found]
 
     def generate(self, title: str, options: GenerationOptions = GenerationOptions()) -> GeneratedPlaylist:
         started = time.perf_counter()
