@@ -62,7 +62,7 @@ def start_server(home: Path, workers: int) -> tuple[subprocess.Popen, int]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "AGENT_HOME": str(home), "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
-    server = subprocess.Popen([*AGENT, "serve", "--port", str(port), "--workers", str(workers)], env=env, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([*AGENT, "serve", "--port", str(port), *(["--workers", str(workers)] if workers > 1 else [])], env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
