@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import asyncio
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Literal
 
@@ -17,7 +18,6 @@ from fastapi import FastAPI, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.concurrency import run_in_threadpool
 
 from agent.server.errors import error_response, install_error_handlers
 from agent.server.limits import BodySizeLimit
@@ -33,10 +33,15 @@ MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "m3u": "audio/x-mp
 
 
 def create_app(service: PlaylistService, llm: LLMWorker) -> FastAPI:
+    # Retrieval holds the GIL for most of a request: one thread per process runs it, as
+    # threads would only take turns and pay for switching; processes (--workers) add cores.
+    retrieval = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retrieval")
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
         llm.shutdown()
+        retrieval.shutdown(wait=False, cancel_futures=True)
         service.close()
 
     app = FastAPI(title="playlist-agent", version="1", summary="Turn a playlist title into a playlist.",
@@ -64,7 +69,7 @@ def create_app(service: PlaylistService, llm: LLMWorker) -> FastAPI:
         if request.mode.needs_llm:
             playlist = await asyncio.wrap_future(llm.submit(service.playlist, request))
         else:
-            playlist = await run_in_threadpool(service.playlist, request)
+            playlist = await asyncio.wrap_future(retrieval.submit(service.playlist, request))
         # Serialised once, by the record's own schema (a dict and json.dumps cost twice as much).
         return Response(playlist.model_dump_json(), media_type="application/json")
 
