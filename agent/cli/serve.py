@@ -17,9 +17,10 @@ from agent.workspace import Workspace
               help="Interface to listen on; 0.0.0.0 exposes the server to your network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Server processes, to use more CPU cores. Each loads its own encoder and, on first "
-                   "use, its own LLM with its own LLM thread and --llm-queue (N times the LLM's memory); "
-                   "the catalog's arrays are shared.")
+              help="Server processes; each answers one retrieval request at a time, so give as many as "
+                   "CPU cores for throughput. Each loads its own encoder and, on first use, its own LLM "
+                   "with its own LLM thread and --llm-queue (N times the LLM's memory); the catalog's "
+                   "arrays are shared.")
 @click.option("--llm-queue", type=click.IntRange(1, 1000), default=8, show_default=True,
               help="LLM requests allowed to wait (per worker); more are refused (HTTP 503) until one finishes.")
 @backend_options

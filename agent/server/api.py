@@ -1,7 +1,7 @@
 """The HTTP API: thin routes over `PlaylistService`, JSON errors, the page at `/`.
 
-Retrieval-only requests run in the server's thread pool; anything that calls the LLM
-runs on the `LLMWorker` thread, so a slow model never delays them.
+Retrieval-only requests run on the process's retrieval thread, one at a time; anything
+that calls the LLM runs on the `LLMWorker` thread, so a slow model never delays them.
 """
 
 from __future__ import annotations
