@@ -2,12 +2,17 @@
 alone and while an LLM rerank request is always in flight.
 
     python benchmarks/bench_serve.py [--home DIR | --mpd ../shared/data/mpd_sample]
-        [--requests 1000] [--concurrency 8]
+        [--requests 1000] [--concurrency 8] [--workers 1]
 
 `--home` is a data dir with the catalog ingested (`AGENT_HOME=DIR agent ingest ...`);
 without it the MPD sample is ingested into a temporary one. Each client thread keeps one
-HTTP connection open. Prints p50/p95/p99 latency, throughput and errors as Markdown
-(targets: p95 <= 50 ms, 0 errors). The client runs on the same machine as the server.
+HTTP connection open. Rows: the 20 `TITLES` in turn; as many distinct titles as
+requests (word pairs, so a server cannot answer from a cache of repeated titles); and
+the repeated titles while an LLM rerank request is always in flight. Prints
+p50/p95/p99 latency, throughput, errors (targets: p95 <= 50 ms, 0 errors) and the CPU
+time per request of the server's processes and of this client, which stay comparable
+when other work shares the machine, as Markdown. The client runs on the same machine
+as the server.
 """
 
 from __future__ import annotations
@@ -33,6 +38,18 @@ TITLES = [
     "throwback thursday", "beach vibes", "study focus", "wedding dance floor", "halloween 🎃", "케이팝",
     "late night drive", "sunday brunch", "pregame", "summer 17", "country", "chill", "workout", "party",
 ]
+MOODS = (
+    "sunny", "rainy", "lazy", "late", "early", "happy", "sad", "angry", "calm", "wild", "quiet", "loud", "slow",
+    "fast", "dreamy", "dark", "bright", "cozy", "epic", "chill", "sweaty", "sleepy", "moody", "golden", "cold",
+    "warm", "retro", "indie", "acoustic", "electric", "summer", "winter", "autumn", "spring", "midnight",
+    "morning", "weekend", "friday", "sunday", "holiday",
+)
+THINGS = (
+    "drive", "run", "party", "study", "workout", "dinner", "coffee", "beach", "roadtrip", "cleaning", "cooking",
+    "reading", "coding", "gaming", "walk", "train ride", "flight", "bbq", "wedding", "breakup", "love songs",
+    "dance", "throwbacks", "jams", "vibes", "bangers", "tunes", "mix", "hits", "feels",
+)
+DISTINCT_TITLES = [f"{mood} {thing}" for thing in THINGS for mood in MOODS]  # 1,200 titles
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -40,12 +57,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def start_server(home: Path) -> tuple[subprocess.Popen, int]:
+def start_server(home: Path, workers: int) -> tuple[subprocess.Popen, int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "AGENT_HOME": str(home), "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
-    server = subprocess.Popen([*AGENT, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([*AGENT, "serve", "--port", str(port), *(["--workers", str(workers)] if workers > 1 else [])], env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         try:
@@ -58,6 +75,32 @@ def start_server(home: Path) -> tuple[subprocess.Popen, int]:
     raise SystemExit("agent serve did not start")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its descendants (Linux /proc;
+    NaN elsewhere): the cost of a request whatever else the machine is running."""
+    parents, used = {}, {}
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    if pid not in used:
+        return float("nan")
+
+    def descends(child: int) -> bool:
+        while child > 1:
+            if child == pid:
+                return True
+            child = parents.get(child, 0)
+        return False
+
+    return sum(seconds for child, seconds in used.items() if descends(child))
+
+
 def post(connection: http.client.HTTPConnection, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
     connection.request(method, path, body=json.dumps(body) if body else None,
                        headers={"Content-Type": "application/json"} if body else {})
@@ -65,7 +108,7 @@ def post(connection: http.client.HTTPConnection, method: str, path: str, body: d
     return response.status, response.read()
 
 
-def load(port: int, requests: int, concurrency: int) -> dict:
+def load(server: subprocess.Popen, port: int, requests: int, concurrency: int, titles: list[str] = TITLES) -> dict:
     local = threading.local()
     latencies: list[float] = []
     errors = 0
@@ -77,20 +120,22 @@ def load(port: int, requests: int, concurrency: int) -> dict:
         started = time.perf_counter()
         try:
             status, _ = post(local.connection, "POST", "/v1/playlists",
-                             {"title": TITLES[i % len(TITLES)], "n": 10, "profile": None})
+                             {"title": titles[i % len(titles)], "n": 10, "profile": None})
         except OSError:
             status, local.connection = 0, http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         latencies.append(time.perf_counter() - started)
         if status != 200:
             errors += 1
 
-    started = time.perf_counter()
+    started, server_cpu, client_cpu = time.perf_counter(), tree_cpu_seconds(server.pid), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, range(requests)))
     seconds = time.perf_counter() - started
+    server_cpu, client_cpu = tree_cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
     ms = [x * 1000 for x in latencies]
     return {"requests": requests, "errors": errors, "p50": percentile(ms, 0.5), "p95": percentile(ms, 0.95),
-            "p99": percentile(ms, 0.99), "mean": statistics.mean(ms), "per_s": requests / seconds}
+            "p99": percentile(ms, 0.99), "mean": statistics.mean(ms), "per_s": requests / seconds,
+            "server_cpu": server_cpu * 1000 / requests, "client_cpu": client_cpu * 1000 / requests}
 
 
 class LLMInFlight:
@@ -125,27 +170,34 @@ def main() -> None:
     parser.add_argument("--mpd", type=Path, default=ROOT.parent / "shared" / "data" / "mpd_sample")
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="agent serve --workers")
     args = parser.parse_args()
     home = args.home
     if home is None:
         home = Path(tempfile.mkdtemp(prefix="bench-serve-"))
         subprocess.run([*AGENT, "ingest", str(args.mpd)], check=True, env={**os.environ, "AGENT_HOME": str(home),
                        "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"})
-    server, port = start_server(home)
+    if args.requests > len(DISTINCT_TITLES):
+        parser.error(f"--requests is at most {len(DISTINCT_TITLES)}, the distinct titles there are")
+    server, port = start_server(home, args.workers)
     try:
-        load(port, 50, args.concurrency)  # warm-up: connections, caches, the first LLM-free paths
-        rows = {"retrieval only": load(port, args.requests, args.concurrency)}
+        load(server, port, 50, args.concurrency)  # warm-up: connections, caches, the first LLM-free paths
+        rows = {"retrieval only": load(server, port, args.requests, args.concurrency),
+                "retrieval only, every title distinct": load(server, port, args.requests, args.concurrency,
+                                                             DISTINCT_TITLES[:args.requests])}
         with LLMInFlight(port) as llm:
-            rows["while an LLM rerank runs"] = load(port, args.requests, args.concurrency)
+            rows["while an LLM rerank runs"] = load(server, port, args.requests, args.concurrency)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"{args.requests} retrieval requests per row, concurrency {args.concurrency}, localhost\n")
-    print("| load | p50 ms | p95 ms | p99 ms | mean ms | req/s | errors |\n|---|---:|---:|---:|---:|---:|---:|")
+    print(f"{args.requests} retrieval requests per row, concurrency {args.concurrency}, "
+          f"{args.workers} server worker process(es), localhost\n")
+    print("| load | p50 ms | p95 ms | p99 ms | mean ms | req/s | errors | server CPU ms/req | client CPU ms/req |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, row in rows.items():
         print(f"| {name} | {row['p50']:.1f} | {row['p95']:.1f} | {row['p99']:.1f} | {row['mean']:.1f} "
-              f"| {row['per_s']:.0f} | {row['errors']} |")
-    print(f"\nLLM rerank requests during the second row: {len(llm.durations)} "
+              f"| {row['per_s']:.0f} | {row['errors']} | {row['server_cpu']:.1f} | {row['client_cpu']:.1f} |")
+    print(f"\nLLM rerank requests during the last row: {len(llm.durations)} "
           f"(statuses {sorted(set(llm.statuses))}, {statistics.median(llm.durations):.1f} s median each)")
 
 

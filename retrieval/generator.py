@@ -107,13 +107,20 @@ class Retriever:
             wanted_titles *= 4
 
     def _playlists_of(self, titles: list[tuple[int, float]], k: int, exclude_pids: frozenset[int]) -> list[Neighbour]:
-        found: list[Neighbour] = []
+        """The first k playlists of these titles, each title's lowest pids first; read from
+        the playlist graph's title arrays, then their names in one catalog read."""
+        found: list[tuple[int, float]] = []
         for title_id, similarity in titles:
-            for pid, name in self.catalog.playlists_with_title(title_id, k - len(found), exclude_pids):
-                found.append(Neighbour(pid=pid, name=name, similarity=round(similarity, 6)))
+            wanted = k - len(found)
+            pids = self.sources.graph.pids_with_title(title_id)[:wanted + len(exclude_pids)].tolist()
+            if exclude_pids:
+                pids = [pid for pid in pids if pid not in exclude_pids]
+            rounded = round(similarity, 6)
+            found += [(pid, rounded) for pid in pids[:wanted]]
             if len(found) >= k:
                 break
-        return found
+        names = self.catalog.playlist_names(pid for pid, _ in found)
+        return [Neighbour(pid=pid, name=names[pid], similarity=similarity) for pid, similarity in found]
 
     def generate(self, title: str, options: GenerationOptions = GenerationOptions()) -> GeneratedPlaylist:
         started = time.perf_counter()

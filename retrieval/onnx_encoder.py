@@ -7,6 +7,7 @@ same pooling, unit length. The export is checked against torch within 1e-4.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from retrieval.encoder import QUERY_THREADS_ENV, Encoded
 MANIFEST = "query_encoder.json"
 # AGENT_QUERY_ENCODER=torch serves queries with the torch model even where an ONNX export exists.
 QUERY_ENCODER_ENV = "AGENT_QUERY_ENCODER"
+QUERY_CACHE = 4096  # recent query texts whose vectors are kept (1.5 KiB each)
 
 
 class OnnxEncoder:
@@ -51,8 +53,24 @@ class OnnxEncoder:
         self._session = onnxruntime.InferenceSession(
             str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
+        self._remembered = functools.lru_cache(maxsize=QUERY_CACHE)(self._encode_remembered)
+
+    def _encode_remembered(self, text: str) -> Encoded:
+        encoded = self._encode_many([text], 1)
+        encoded.vectors.setflags(write=False)  # shared by every later query with this text
+        return encoded
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> Encoded:
+        if len(texts) == 1:
+            return self._encode_query(texts[0])
+        return self._encode_many(texts, batch_size)
+
+    def _encode_query(self, text: str) -> Encoded:
+        """One text, as a query is: a server meets the same titles again and again."""
+        encoded = self._remembered(text)
+        return Encoded(vectors=encoded.vectors, truncated=list(encoded.truncated))
+
+    def _encode_many(self, texts: Sequence[str], batch_size: int) -> Encoded:
         chunks, truncated = [], []
         for start in range(0, len(texts), batch_size):
             vectors, cut = self._encode_batch(list(texts[start:start + batch_size]))

@@ -1,8 +1,9 @@
 """Playlists and their tracks as arrays: the data every query's signals read.
 
 Reading a few hundred playlists' tracks from SQLite per query cost more than all the
-scoring. Here they are two CSR arrays, playlist -> distinct tracks (in playlist order)
-and track -> playlists (lowest pid first), written beside the catalog once per catalog
+scoring. Here they are CSR arrays, playlist -> distinct tracks (in playlist order),
+track -> playlists (lowest pid first) and title -> playlists carrying it (lowest pid
+first: a query's neighbours), written beside the catalog once per catalog
 content (a folder named by its fingerprint) and memory-mapped, so opening them costs
 nothing and processes share the pages.
 """
@@ -22,7 +23,7 @@ from retrieval.catalog import Catalog
 from retrieval.matching import KEYS_VERSION
 
 ARRAYS = ("pids", "playlist_offsets", "playlist_tracks", "track_offsets", "track_playlists", "popular", "songs",
-          "artists", "artist_offsets", "artist_tracks")
+          "title_offsets", "title_pids", "artists", "artist_offsets", "artist_tracks")
 # Bumped when the arrays change, so an older graph on disk is rebuilt rather than misread.
 LAYOUT_VERSION = "2"
 # Entries deduplicated per chunk of playlists, so building at MPD scale stays in memory.
@@ -44,6 +45,8 @@ class PlaylistGraph:
         self._artist_offsets = arrays["artist_offsets"]
         self._artist_tracks = arrays["artist_tracks"]  # track ids by artist number, ascending
         self.plays = np.diff(self._track_offsets)  # playlists holding each track id
+        self._title_offsets = arrays["title_offsets"]
+        self._title_pids = arrays["title_pids"]  # pids (not rows): a playlist without tracks has a title too
 
     def _matched(self, pids: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
         """For each pid, the row where it would be and whether it is there."""
@@ -79,6 +82,12 @@ class PlaylistGraph:
             return self._track_playlists[:0]
         return self._track_playlists[self._track_offsets[track_id]:self._track_offsets[track_id + 1]]
 
+    def pids_with_title(self, title_id: int) -> np.ndarray:
+        """Pids of the playlists carrying this title id, lowest first."""
+        if not 0 <= title_id < len(self._title_offsets) - 1:
+            return self._title_pids[:0]
+        return self._title_pids[self._title_offsets[title_id]:self._title_offsets[title_id + 1]]
+
     def plays_of(self, track_ids: np.ndarray) -> np.ndarray:
         return by_track(self.plays, track_ids, missing=0)
 
@@ -109,9 +118,11 @@ class PlaylistGraph:
     # ----------------------------------------------------------------------- #
 
     @classmethod
-    def build(cls, entries: Iterable[tuple[int, int]], song_keys: Iterable[tuple[str, int]] = ()) -> PlaylistGraph:
-        """From (pid, track id) entries ordered by pid, then position, and (song key, track id)
-        pairs ordered by key (versions of a song share a key)."""
+    def build(cls, entries: Iterable[tuple[int, int]], song_keys: Iterable[tuple[str, int]] = (),
+              titles: Iterable[tuple[int, int]] = ()) -> PlaylistGraph:
+        """From (pid, track id) entries ordered by pid, then position, (song key, track id)
+        pairs ordered by key (versions of a song share a key) and (title id, pid) pairs
+        ordered by title id, then pid."""
         # int32 halves the memory of the 66M entries of the full MPD (pids and ids fit).
         pairs = np.fromiter(entries, np.dtype([("pid", np.int32), ("track", np.int32)]))
         pid = pairs["pid"]
@@ -132,6 +143,7 @@ class PlaylistGraph:
             "track_playlists": rows[by_track],
             "popular": np.argsort(-plays, kind="stable")[: int((plays > 0).sum())],
             "songs": songs,
+            **_title_arrays(titles),
             **_artist_index(artists),
         })
 
@@ -139,6 +151,7 @@ class PlaylistGraph:
         arrays = {"pids": self.pids, "playlist_offsets": self._playlist_offsets,
                   "playlist_tracks": self._playlist_tracks, "track_offsets": self._track_offsets,
                   "track_playlists": self._track_playlists, "popular": self.popular, "songs": self._songs,
+                  "title_offsets": self._title_offsets, "title_pids": self._title_pids,
                   "artists": self._artists, "artist_offsets": self._artist_offsets,
                   "artist_tracks": self._artist_tracks}
         for name, array in arrays.items():
@@ -158,6 +171,14 @@ def by_track(values: np.ndarray, track_ids: np.ndarray, missing: int) -> np.ndar
     if not len(values):
         return np.full(len(track_ids), missing, np.int64)
     return np.where(inside, values[np.where(inside, track_ids, 0)], missing)
+
+
+def _title_arrays(titles: Iterable[tuple[int, int]]) -> dict[str, np.ndarray]:
+    """Title id -> pids as CSR arrays, from (title id, pid) pairs ordered by title id, then pid."""
+    pairs = np.fromiter(titles, np.dtype([("title", np.int64), ("pid", np.int64)]))
+    title_count = int(pairs["title"].max()) + 1 if len(pairs) else 0
+    counts = np.bincount(pairs["title"], minlength=title_count)
+    return {"title_offsets": np.concatenate(([0], np.cumsum(counts))), "title_pids": pairs["pid"].copy()}
 
 
 def _song_and_artist_numbers(song_keys: Iterable[tuple[str, int]], track_count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -227,7 +248,8 @@ def open_graph(catalog: Catalog, fingerprint: str) -> PlaylistGraph:
     if _complete(folder):
         return PlaylistGraph.load(folder)
     catalog.refresh_song_keys(KEYS_VERSION)
-    graph = PlaylistGraph.build(catalog.playlist_track_entries(), catalog.song_key_entries())
+    graph = PlaylistGraph.build(catalog.playlist_track_entries(), catalog.song_key_entries(),
+                                catalog.title_playlist_entries())
     try:
         _publish(graph, root, folder)
     except OSError:

@@ -23,6 +23,7 @@ from retrieval.signals.entity import EntityMatch
 from retrieval.signals.neighbours import sharpened
 from retrieval.signals.scores import ID, TrackScores
 from retrieval.songs import SongRanking, fold_versions
+from retrieval.sorting import by_score_then
 from retrieval.voting import Votes, VotingRule, weighed
 
 ANCHORS = 5  # best-voted tracks whose co-occurrences smooth the votes (measured: README)
@@ -87,7 +88,7 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
                    "seeds": seeds_unit, "seed_artists": weights.seed_artists * seeds_unit}
     total = fused_totals(signals, multipliers)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
-    order = np.lexsort((total.ids, votes.places_of(total.ids), -total.values))
+    order = by_score_then(total.values, votes.places_of(total.ids), total.ids)
     tracks, scores = total.ids[order], total.values[order]
     songs = sources.graph.songs_of(tracks)
     seed_songs = sources.graph.songs_of(np.array(request.seed_ids, ID))

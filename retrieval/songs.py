@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.sorting import best_first, grouped
+
 
 @dataclass(frozen=True)
 class SongRanking:
@@ -42,10 +44,9 @@ def fold_versions(scores: np.ndarray, songs: np.ndarray, merge: bool = True) -> 
     if not merge:
         every = np.arange(len(scores))
         return SongRanking(every, scores, every, np.arange(len(scores) + 1), every)
-    _, first, group = np.unique(songs, return_index=True, return_inverse=True)
+    _, first, group, by_song = grouped(songs)
     summed = np.bincount(group, weights=scores, minlength=len(first))  # in rank order, as a user would add
     # Rounded, so sums equal but for float noise stay in the order of their best versions.
-    order = np.lexsort((first, -np.round(summed, 9)))
-    grouped = np.argsort(group, kind="stable")
+    order = best_first(np.round(summed, 9), first)
     offsets = np.concatenate(([0], np.cumsum(np.bincount(group, minlength=len(first)))))
-    return SongRanking(first[order], summed[order], grouped, offsets, order)
+    return SongRanking(first[order], summed[order], by_song, offsets, order)

@@ -20,6 +20,7 @@ from typing import Literal
 import numpy as np
 
 from retrieval.signals.scores import ID, TrackScores, segment_array, weighted_sum_with_first
+from retrieval.sorting import best_first
 
 VotingRule = Literal["count", "similarity"]
 VOTING_RULES: tuple[str, ...] = ("count", "similarity")
@@ -80,7 +81,7 @@ def tally(voters: Sequence[tuple[int, float]], segments: Sequence[np.ndarray]) -
     scores = np.round(summed.values, 9)
     # Where a track first appears orders it by its best voter, then its position there;
     # the concatenation is in voter order, so no two tracks share it.
-    order = np.lexsort((first, -scores))
+    order = best_first(scores, first)
     places = np.empty(len(order), np.float64)
     places[order] = np.arange(len(order))
     cast_by = np.repeat(np.fromiter((pid for pid, _ in voters), ID, len(voters)), [len(s) for s in segments])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from agent.cli.common import stderr, user_errors, workspace_options
@@ -14,11 +16,16 @@ from agent.workspace import Workspace
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on; 0.0.0.0 exposes the server to your network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes; each answers one retrieval request at a time, so give as many as "
+                   "CPU cores for throughput. Each loads its own encoder and, on first use, its own LLM "
+                   "with its own LLM thread and --llm-queue (N times the LLM's memory); the catalog's "
+                   "arrays are shared.")
 @click.option("--llm-queue", type=click.IntRange(1, 1000), default=8, show_default=True,
-              help="LLM requests allowed to wait; more are refused (HTTP 503) until one finishes.")
+              help="LLM requests allowed to wait (per worker); more are refused (HTTP 503) until one finishes.")
 @backend_options
 @workspace_options
-def serve(host: str, port: int, llm_queue: int, llm: LLMChoice, workspace: Workspace) -> None:
+def serve(host: str, port: int, workers: int, llm_queue: int, llm: LLMChoice, workspace: Workspace) -> None:
     """Serve playlists over HTTP: a page at /, a JSON API under /v1/, docs at /docs.
 
     The encoder and index load once at start; the LLM loads on the first request that
@@ -27,15 +34,24 @@ def serve(host: str, port: int, llm_queue: int, llm: LLMChoice, workspace: Works
     with user_errors():
         import uvicorn
 
-        from agent.server.api import create_app
-        from agent.server.llm_worker import LLMWorker
-        from agent.server.service import PlaylistService
+        from agent.server.app import FACTORY, SETTINGS_ENV, ServeSettings
 
         catalog, is_demo = open_active_catalog(workspace)
+        settings = ServeSettings.of(workspace, catalog.path, is_demo, llm_queue, llm)
+        # Loaded here even for several workers, so a broken catalog or index is reported
+        # once, as a one-line error, before any worker starts.
         with catalog, stderr().status("Loading the encoder and the title index..."):
-            service = PlaylistService(workspace, catalog.path, is_demo, llm)
-        app = create_app(service, LLMWorker(max_pending=llm_queue))
+            service = settings.load_service()
         source = "demo catalog" if is_demo else f"catalog {catalog.path}"
-        stderr().print(f"Serving {service.playlists:,} playlists ({source}, {service.query_encoder} query encoder) "
-                       f"at http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)", highlight=False, soft_wrap=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
+        processes = f", {workers} worker processes" if workers > 1 else ""
+        stderr().print(f"Serving {service.playlists:,} playlists ({source}, {service.query_encoder} query encoder"
+                       f"{processes}) at http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)",
+                       highlight=False, soft_wrap=True)
+    options = {"host": host, "port": port, "log_level": "warning", "timeout_graceful_shutdown": 3}
+    if workers == 1:
+        uvicorn.run(settings.app(service), **options)
+        return
+    service.close()
+    del service
+    os.environ[SETTINGS_ENV] = settings.to_json()  # the workers' environment
+    uvicorn.run(FACTORY, factory=True, workers=workers, **options)

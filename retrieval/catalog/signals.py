@@ -57,6 +57,12 @@ class SignalTables:
         """(pid, track id) of every playlist entry, by pid, then position."""
         yield from self._db.execute("SELECT pid, track_id FROM playlist_tracks ORDER BY pid, pos")
 
+    def title_playlist_entries(self) -> Iterator[tuple[int, int]]:
+        """(title id, pid) of every playlist with a title, by title id, then pid."""
+        yield from self._db.execute(
+            "SELECT title_id, pid FROM playlists WHERE title_id IS NOT NULL ORDER BY title_id, pid"
+        )
+
     def entities_named(self, folded: str) -> list[tuple[str, str]]:
         """(kind, name) of every artist and album whose folded name is `folded`."""
         rows = self._db.execute(

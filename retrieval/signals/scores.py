@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.sorting import grouped, union_sorted
+
 ID = np.int64
 
 
@@ -86,8 +88,7 @@ def weighted_sum_with_first(segments: Sequence[np.ndarray],
     if not segments:
         return TrackScores.empty(), np.empty(0, ID)
     lengths = np.fromiter((len(s) for s in segments), ID, len(segments))
-    tracks = np.concatenate(segments).astype(ID, copy=False)
-    ids, first, inverse = np.unique(tracks, return_index=True, return_inverse=True)
+    ids, first, inverse, _ = grouped(np.concatenate(segments))
     sums = np.bincount(inverse, weights=np.repeat(np.asarray(weights, np.float64), lengths), minlength=len(ids))
     return TrackScores(ids, sums), first
 
@@ -101,9 +102,11 @@ def summed(parts: Sequence[tuple[TrackScores, float]]) -> TrackScores:
     parts = [(scores, weight) for scores, weight in parts if weight and len(scores)]
     if not parts:
         return TrackScores.empty()
-    ids, inverse = np.unique(np.concatenate([scores.ids for scores, _ in parts]), return_inverse=True)
-    values = np.concatenate([weight * scores.values for scores, weight in parts])
-    return TrackScores(ids, np.bincount(inverse, weights=values, minlength=len(ids)))
+    ids = union_sorted([scores.ids for scores, _ in parts])
+    totals = np.zeros(len(ids))
+    for scores, weight in parts:  # in part order, so each track's parts are added in that order
+        totals[np.searchsorted(ids, scores.ids)] += weight * scores.values
+    return TrackScores(ids, totals)
 
 
 def scaled(scores: TrackScores) -> TrackScores:

@@ -22,6 +22,7 @@ from retrieval.index import (
     open_index,
 )
 from retrieval.ingest import ingest_paths
+from retrieval.normalize import normalize_title
 
 CORPUS = build_corpus()
 XMAS_PIDS, XMAS_URIS = CORPUS.pids["xmas"], CORPUS.uris["xmas"]
@@ -339,3 +340,21 @@ def test_retriever_without_an_encoder_loads_the_real_model_from_the_index(built)
     assert retriever.encoder.fingerprint == index.info.encoder_fingerprint
     result = retriever.generate("xmas songs", GenerationOptions(n=3, k=4))
     assert set(uris(result)) <= XMAS_URIS
+
+
+@pytest.mark.parametrize("title, k, excluded", [
+    ("xmas songs", 3, frozenset()), ("xmas songs", 5, frozenset({1, 2})), ("workout", 8, frozenset({5, 7})),
+])
+def test_neighbours_are_the_playlists_the_catalog_lists_for_the_nearest_titles(built, retriever, title, k, excluded):
+    """Read from the playlist graph's title arrays, they are what asking the catalog title
+    by title gives: each title's lowest pids, none excluded, cut at k."""
+    catalog, index, _ = built
+    vector = retriever.encoder.encode([normalize_title(title)]).vectors[0]
+    expected = []
+    for title_id, similarity in index.nearest(vector, 10**6):
+        listed = catalog.playlists_with_title(title_id, k - len(expected), excluded)
+        expected += [(pid, name, round(similarity, 6)) for pid, name in listed]
+        if len(expected) >= k:
+            break
+    neighbours, _ = retriever.neighbours(title, k, excluded)
+    assert [(n.pid, n.name, n.similarity) for n in neighbours] == expected and len(expected) == k

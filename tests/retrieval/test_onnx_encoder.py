@@ -141,3 +141,14 @@ def test_generate_imports_no_torch_and_answers_as_the_torch_path():
     assert [t["track_uri"] for t in playlist["tracks"]] == [t["track_uri"] for t in torch_playlist["tracks"]]
     for ours, theirs in zip(playlist["neighbours"], torch_playlist["neighbours"]):
         assert ours["pid"] == theirs["pid"] and abs(ours["similarity"] - theirs["similarity"]) <= 1e-4
+
+
+def test_a_repeated_query_is_answered_from_memory_as_the_model_answered_it(pretrained_onnx, monkeypatch):
+    long_title = "longer than the limit " * 120
+    first, cut = pretrained_onnx.encode(["rainy sunday coding"]), pretrained_onnx.encode([long_title])
+    monkeypatch.setattr(pretrained_onnx, "_session", None)  # running the model again would fail
+    again = pretrained_onnx.encode(["rainy sunday coding"])
+    assert np.array_equal(again.vectors, first.vectors) and pretrained_onnx.encode([long_title]).truncated == [0]
+    with pytest.raises(ValueError):  # shared by later queries, so no caller can change it
+        again.vectors[0, 0] = 1.0
+    assert cut.truncated == [0]

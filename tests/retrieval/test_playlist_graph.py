@@ -83,3 +83,28 @@ def test_data_prepared_by_an_index_build_is_what_the_first_query_opens(tmp_path,
     sources = SignalSources(catalog)  # what a Retriever opens: nothing left to build
     assert sources.graph.plays.tolist() == prepared.plays.tolist()
     catalog.close()
+
+
+def test_titles_know_their_playlists_as_the_catalog_lists_them(tmp_path):
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    empty = make_playlist(20_000, "Xmas Songs!", [])  # a titled playlist without tracks is still a neighbour
+    ingest_paths(catalog, [write_slice_file(tmp_path / "mpd", build_corpus().playlists + [empty])])
+    graph = open_graph(catalog, "fp")
+    last = catalog.connection_for_tests().execute("SELECT max(title_id) FROM playlists").fetchone()[0]
+    for title_id in range(-1, last + 3):  # unknown ids on both sides too
+        listed = [pid for pid, _ in catalog.playlists_with_title(title_id, limit=10**6)]
+        assert graph.pids_with_title(title_id).tolist() == listed
+    assert 20_000 in graph.pids_with_title(catalog.title_id_of_playlist(20_000)).tolist()
+    catalog.close()
+
+
+def test_a_graph_saved_before_title_arrays_existed_is_built_again(tmp_path):
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    ingest_paths(catalog, [write_slice_file(tmp_path / "mpd", build_corpus().playlists)])
+    open_graph(catalog, "fp")
+    folder = next(graph_folder(catalog).iterdir())
+    for name in ("title_offsets.npy", "title_pids.npy"):
+        (folder / name).unlink()  # as an earlier version wrote it
+    xmas_title = catalog.title_id_of_playlist(1)
+    assert open_graph(catalog, "fp").pids_with_title(xmas_title).tolist()[:1] == [1]
+    catalog.close()

@@ -1,0 +1,60 @@
+"""`agent serve --workers 2`: two real worker processes behind one port answer the
+records one process answers, and stopping the server stops them."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import stop_process
+from demo_home import built_demo_home
+from serve_client import start_server
+
+pytestmark = pytest.mark.slow
+TITLES = ["road trip", "gym", "christmas", "rainy sunday coding"]
+
+
+def _worker_processes(parent: int) -> list[int]:
+    """Pids of the processes `parent` started as multiprocessing workers (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if entry.name.isdigit() and int(stat[1]) == parent and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def _playlists(server, titles: list[str]) -> list[dict]:
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(
+            lambda title: server.call("POST", "/v1/playlists", {"title": title, "n": 7, "profile": None}), titles))
+    assert all(status == 200 for status, _ in answers)
+    return [{key: value for key, value in record.items() if key != "seconds"} for _, record in answers]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts worker processes in /proc")
+def test_two_workers_serve_what_one_process_serves_and_stop_with_the_server(tmp_path):
+    home = built_demo_home()
+    single = start_server(home, tmp_path / "single.log")
+    try:
+        expected = _playlists(single, TITLES)
+    finally:
+        stop_process(single.process, timeout=10)
+
+    server = start_server(home, tmp_path / "workers.log", options=("--workers", "2"))
+    try:
+        workers = _worker_processes(server.process.pid)
+        served = _playlists(server, TITLES * 8)  # concurrent, so both processes take requests
+        assert len(workers) == 2 and _worker_processes(server.process.pid) == workers  # none died
+        assert [json.dumps(r, sort_keys=True) for r in served] == [json.dumps(r, sort_keys=True) for r in expected * 8]
+        assert "2 worker processes" in (tmp_path / "workers.log").read_text()
+    finally:
+        stop_process(server.process, timeout=20)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
