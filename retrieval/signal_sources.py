@@ -136,11 +136,12 @@ class SignalSources:
         known = artists >= 0
         if not known.any():
             return TrackScores.empty()
-        voted = np.unique(artists[known])
-        mass = np.bincount(np.searchsorted(voted, artists[known]), weights=votes.values[known])
-        best = np.argsort(-mass, kind="stable")[:VOTED_ARTISTS]
+        mass = np.bincount(artists[known], weights=votes.values[known])
+        top = min(VOTED_ARTISTS, len(mass))
+        best = np.argpartition(-mass, top - 1)[:top]
+        best = best[np.lexsort((best, -mass[best]))]  # most votes first, then the lower number
         best = best[mass[best] > 0]
-        shares = {int(voted[at]): float(mass[at] / mass[best[0]]) for at in best}
+        shares = {int(artist): float(mass[artist] / mass[best[0]]) for artist in best}
         plays = self.plays_array(exclude_pids)
         return artist_track_scores(shares, self.graph.tracks_by_artist, lambda ids: by_track(plays, ids, 0),
                                    VOTED_ARTIST_EXPONENT)
