@@ -55,6 +55,10 @@ class OnnxEncoder:
         )
         self._remembered = functools.lru_cache(maxsize=QUERY_CACHE)(self._encode_remembered)
 
+    def forget_queries(self) -> None:
+        """Drop the remembered query vectors (a benchmark measuring new titles calls this)."""
+        self._remembered.cache_clear()
+
     def _encode_remembered(self, text: str) -> Encoded:
         encoded = self._encode_many([text], 1)
         encoded.vectors.setflags(write=False)  # shared by every later query with this text
