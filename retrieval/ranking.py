@@ -27,6 +27,8 @@ from retrieval.sorting import by_score_then
 from retrieval.voting import Votes, VotingRule, weighed
 
 ANCHORS = 5  # best-voted tracks whose co-occurrences smooth the votes (measured: README)
+# A title whose nearest known title is this similar is one the catalog knows (0.9-0.99 measured the same).
+KNOWN_TITLE = 0.95
 TAIL_CHUNK = 200  # most-played tracks read at a time for the tail
 
 
@@ -69,23 +71,7 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     # meaning: under count voting a track scores the playlists that hold it. The other
     # signals lie in [0, 1] and are scaled up to the same unit.
     unit = float(votes.scores[0]) if len(votes) and votes.scores[0] > 0 else 1.0
-    signals = {"votes": votes.by_track}
-    entities = sources.entities(title) if weights.entity and title else []
-    if entities:
-        signals["entity"] = sources.entity_scores(entities, request.exclude_pids)
-    if weights.cooccurrence and len(votes):
-        anchors = {t: s / unit for t, s in zip(votes.track_ids[:ANCHORS].tolist(), votes.scores[:ANCHORS].tolist())}
-        signals["cooccurrence"] = sources.cooccurrence(anchors, request.exclude_pids)
-    if weights.artists and len(votes):
-        signals["artists"] = sources.voted_artists(votes.by_track, request.exclude_pids)
-    if request.seed_ids:
-        signals["seeds"] = sources.seed_neighbours(request.seed_ids, request.exclude_pids)
-        if weights.seed_artists:
-            signals["seed_artists"] = sources.seed_artists(request.seed_ids, request.exclude_pids)
-    seeds_unit = seed_weight(weights, len(request.seed_ids)) * unit
-    multipliers = {"votes": weights.votes, "entity": weights.entity * unit,
-                   "cooccurrence": weights.cooccurrence * unit, "artists": weights.artists * unit,
-                   "seeds": seeds_unit, "seed_artists": weights.seed_artists * seeds_unit}
+    signals, multipliers, entities = _signals(sources, title, neighbours, votes, unit, request)
     total = fused_totals(signals, multipliers)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
     order = by_score_then(total.values, votes.places_of(total.ids), total.ids)
@@ -98,6 +84,35 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     tracks, scores, songs = tracks[keep], scores[keep], songs[keep]
     return Ranking(tracks, fold_versions(scores, songs, request.merge_versions), votes, signals, multipliers,
                    (songs, seed_songs), unwanted, entities)
+
+
+def _signals(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], votes: Votes, unit: float,
+             request: RankRequest) -> tuple[dict[str, TrackScores], dict[str, float], list[EntityMatch]]:
+    """Each signal's scores and its multiplier in votes, and the entities the title names."""
+    weights = request.weights
+    signals = {"votes": votes.by_track}
+    entities = sources.entities(title) if weights.entity and title else []
+    entity_weight = weights.entity
+    if entities:
+        signals["entity"] = sources.entity_scores(entities, request.exclude_pids)
+        if neighbours and neighbours[0].similarity >= KNOWN_TITLE:
+            # The catalog's own playlists with this title say what it means: an artist
+            # they barely play ("Sunday", "Classics") is a coincidence of names.
+            entity_weight *= sources.entity_support(signals["entity"], votes.by_track)
+    if weights.cooccurrence and len(votes):
+        anchors = {t: s / unit for t, s in zip(votes.track_ids[:ANCHORS].tolist(), votes.scores[:ANCHORS].tolist())}
+        signals["cooccurrence"] = sources.cooccurrence(anchors, request.exclude_pids)
+    if weights.artists and len(votes):
+        signals["artists"] = sources.voted_artists(votes.by_track, request.exclude_pids)
+    if request.seed_ids:
+        signals["seeds"] = sources.seed_neighbours(request.seed_ids, request.exclude_pids)
+        if weights.seed_artists:
+            signals["seed_artists"] = sources.seed_artists(request.seed_ids, request.exclude_pids)
+    seeds_unit = seed_weight(weights, len(request.seed_ids)) * unit
+    multipliers = {"votes": weights.votes, "entity": entity_weight * unit,
+                   "cooccurrence": weights.cooccurrence * unit, "artists": weights.artists * unit,
+                   "seeds": seeds_unit, "seed_artists": weights.seed_artists * seeds_unit}
+    return signals, multipliers, entities
 
 
 def ranked(sources: SignalSources, ranking: Ranking, request: RankRequest, n: int) -> list[Scored]:

@@ -129,6 +129,14 @@ class SignalSources:
                                        self.graph.tracks_of_row, SEED_OVERLAP_POWER)
         return seed_artist_scores(own, voted, ARTIST_PLAYLIST_WEIGHT, seeds)
 
+    def entity_support(self, entity: TrackScores, votes: TrackScores) -> float:
+        """How far a title's votes back the entity it names: the votes on the entity's
+        tracks over those on the best-voted artist's tracks, at most 1."""
+        artists = self.graph.artists_of(votes.ids)
+        known = artists >= 0
+        best = float(np.bincount(artists[known], weights=votes.values[known]).max()) if known.any() else 0.0
+        return min(1.0, float(votes.lookup(entity.ids).sum()) / best) if best > 0 else 0.0
+
     def voted_artists(self, votes: TrackScores, exclude_pids: frozenset[int]) -> TrackScores:
         """The played tracks of the artists the title's votes favour most, each scored
         (its artist's votes / the best artist's) x (plays / the artist's best)."""
