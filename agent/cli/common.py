@@ -87,12 +87,30 @@ def _is_click_flow(error: BaseException) -> bool:
     return isinstance(error, (click.ClickException, click.exceptions.Exit, click.exceptions.Abort))
 
 
+USAGE_EXIT = 1  # a mistyped command line is the user's to fix, like any user error (click's own is 2)
+
+
+def _usage_exit(error: click.UsageError) -> int:
+    # `agent` alone asks for the help it gets: not an error.
+    return 0 if isinstance(error, getattr(click.exceptions, "NoArgsIsHelpError", ())) else USAGE_EXIT
+
+
 class AgentGroup(click.Group):
     """The `agent` group: runs each command inside the error boundary."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:  # the group's own options
+            error.exit_code = _usage_exit(error)
+            raise
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:  # an unknown command, a command's options or arguments
+            error.exit_code = _usage_exit(error)
+            raise
         except Exception as error:
             if _is_click_flow(error) or os.environ.get(DEBUG_ENV):
                 raise

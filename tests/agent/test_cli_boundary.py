@@ -23,6 +23,23 @@ def test_a_request_error_names_the_flag_not_the_field(tmp_path, args, message):
     assert "shuffles must" not in out.replace("--rerank-shuffles must", "")
 
 
+@pytest.mark.parametrize("args, message", [
+    (["generate", "--bogus"], "No such option '--bogus'"),
+    (["--bogus", "generate"], "No such option '--bogus'"),
+    (["nosuchcommand"], "No such command 'nosuchcommand'"),
+    (["generate", "-n", "many", "--title", "chill"], "'many' is not a valid integer"),
+    (["generate", "--title", "chill", "--format", "pdf"], "'pdf' is not one of"),
+])
+def test_a_mistyped_command_line_is_a_user_error_exit_1(tmp_path, args, message):
+    failed_cleanly(run_agent("--data-dir", tmp_path, *args), message, exit_code=1)
+
+
+def test_agent_alone_shows_its_help_and_succeeds():
+    result = run_agent()
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output and "generate" in result.output
+
+
 def explode(*args, **kwargs):
     raise RuntimeError("a bug deep inside")
 

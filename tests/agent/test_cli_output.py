@@ -48,7 +48,7 @@ def test_format_wins_over_the_extension(home, tmp_path):
 
 @pytest.mark.parametrize("target, fragment, exit_code", [
     ("", "is a folder or empty", 1),
-    ("FOLDER", "is a directory", 2),  # refused by click's own check of -o, as a usage error
+    ("FOLDER", "is a directory", 1),  # refused by click's own check of -o, a usage error
     ("MISSING/out.json", "does not exist", 1),
     ("/dev/full", "cannot write /dev/full", 1),
 ])
