@@ -44,6 +44,8 @@ def prepare_signal_data(catalog: Catalog, building: Callable[[], ContextManager]
     when they changed: an index build calls this, so the first query does not pay for it.
     `building()` wraps the work when there is some (seconds, minutes on the full MPD): a
     caller shows progress there."""
+    if catalog.signals_unchanged() and graph_saved(catalog, catalog.signals_fingerprint()):
+        return open_graph(catalog, catalog.signals_fingerprint())  # the usual start: nothing to count
     fingerprint = catalog.fingerprint()
     if catalog.signals_fingerprint() == fingerprint and graph_saved(catalog, fingerprint):
         return open_graph(catalog, fingerprint)

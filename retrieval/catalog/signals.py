@@ -13,6 +13,8 @@ from retrieval.catalog.reads import ids_for
 from retrieval.catalog.schema import ensure_track_to_playlists_index
 
 SIGNALS_FINGERPRINT_KEY = "signals.fingerprint"
+# The catalog's content version (a counter every ingest bumps) when the tables were built.
+SIGNALS_CONTENT_VERSION_KEY = "signals.content_version"
 # Where each entity kind's name is stored in `tracks`.
 _ENTITY_COLUMNS = {"artist": "artist", "album": "album_name"}
 
@@ -27,6 +29,9 @@ class SignalTables:
         playlists changed since they were built; True when they were rebuilt."""
         fingerprint = self.fingerprint()
         if self.get_meta(SIGNALS_FINGERPRINT_KEY) == fingerprint:
+            if self.get_meta(SIGNALS_CONTENT_VERSION_KEY) != str(self.content_version()):
+                # Built by a version that did not record it: recorded now, so later starts need not count.
+                self.set_meta(SIGNALS_CONTENT_VERSION_KEY, str(self.content_version()))
             return False
         self._db.execute("BEGIN IMMEDIATE")
         try:
@@ -43,11 +48,18 @@ class SignalTables:
             # Co-occurrence reads playlists by track on every query: built here, not by a reader.
             ensure_track_to_playlists_index(self._db)
             self.set_meta(SIGNALS_FINGERPRINT_KEY, fingerprint)
+            self.set_meta(SIGNALS_CONTENT_VERSION_KEY, str(self.content_version()))
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         return True
+
+    def signals_unchanged(self) -> bool:
+        """Whether nothing was ingested since the signal tables were built: two meta reads,
+        where `fingerprint` counts every playlist entry (seconds on the full MPD)."""
+        built = self.get_meta(SIGNALS_CONTENT_VERSION_KEY)
+        return built is not None and built == str(self.content_version()) and bool(self.signals_fingerprint())
 
     def signals_fingerprint(self) -> str:
         """The fingerprint of the playlists the signal tables were last built from."""

@@ -85,6 +85,25 @@ def test_data_prepared_by_an_index_build_is_what_the_first_query_opens(tmp_path,
     catalog.close()
 
 
+def test_a_start_after_no_ingest_opens_the_graph_without_counting_the_catalog(tmp_path, monkeypatch):
+    from retrieval.signal_sources import prepare_signal_data
+
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    ingest_paths(catalog, [write_slice_file(tmp_path / "mpd", build_corpus().playlists)])
+    prepared = prepare_signal_data(catalog)
+    counted = []
+    real_fingerprint = Catalog.fingerprint
+    monkeypatch.setattr(Catalog, "fingerprint", lambda self: counted.append(1) or real_fingerprint(self))
+    assert prepare_signal_data(catalog).plays.tolist() == prepared.plays.tolist()
+    assert counted == []  # counting every playlist entry takes seconds on the full MPD
+
+    added = make_playlist(10_000, "extra", ["xmas01", "xmas02"])
+    ingest_paths(catalog, [write_slice_file(tmp_path / "more", [added], name="mpd.slice.10000-10999.json")])
+    again = prepare_signal_data(catalog)  # an ingest since: counted, and rebuilt
+    assert counted and len(again.tracks_of(10_000)) == 2
+    catalog.close()
+
+
 def test_titles_know_their_playlists_as_the_catalog_lists_them(tmp_path):
     catalog = Catalog(tmp_path / "catalog.sqlite")
     empty = make_playlist(20_000, "Xmas Songs!", [])  # a titled playlist without tracks is still a neighbour
