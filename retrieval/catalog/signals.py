@@ -6,6 +6,7 @@ changed (a catalog fingerprint says when), and read on every query.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
@@ -30,8 +31,10 @@ class SignalTables:
         fingerprint = self.fingerprint()
         if self.get_meta(SIGNALS_FINGERPRINT_KEY) == fingerprint:
             if self.get_meta(SIGNALS_CONTENT_VERSION_KEY) != str(self.content_version()):
-                # Built by a version that did not record it: recorded now, so later starts need not count.
-                self.set_meta(SIGNALS_CONTENT_VERSION_KEY, str(self.content_version()))
+                # Built by a version that did not record it: recorded now, so later starts need not
+                # count. Best effort: a read-only or busy catalog just keeps counting.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    self.set_meta(SIGNALS_CONTENT_VERSION_KEY, str(self.content_version()))
             return False
         self._db.execute("BEGIN IMMEDIATE")
         try:
