@@ -33,7 +33,7 @@ def trainable_playlists(catalog: Catalog) -> list[tuple[int, int]]:
     """(pid, title_id) of playlists with both a title and tracks: the only ones training can use."""
     rows = catalog.titled_playlists_with_tracks()
     if not rows:
-        total = catalog.stats().playlists
+        total = catalog.playlist_count()
         raise TrainingError(
             f"the catalog {catalog.path} has no playlists with both a title and tracks "
             f"({total} playlists in all); training learns titles from content, so ingest MPD slices "

@@ -66,7 +66,7 @@ class PlaylistService:
         self.index: TitleIndex = open_index(first, workspace.chroma)
         self._shared_encoder = Retriever(first, self.index).encoder
         self.tags = _tag_index(first, self.index, workspace)
-        self.playlists = first.stats().playlists
+        self.playlists = first.playlist_count()
 
     # -- per-thread state --------------------------------------------------------
 

@@ -49,6 +49,10 @@ class RetrievalReads:
             playlist_tracks=count("SELECT count(*) FROM playlist_tracks"),
         )
 
+    def playlist_count(self) -> int:
+        """The number of playlists, without `stats`' count of every playlist entry."""
+        return self._db.execute("SELECT count(*) FROM playlists").fetchone()[0]
+
     def is_empty(self) -> bool:
         return self._db.execute("SELECT 1 FROM playlists LIMIT 1").fetchone() is None
 
@@ -59,8 +63,7 @@ class RetrievalReads:
 
     def quick_fingerprint(self) -> str:
         """The playlist count and highest pid parts of `fingerprint`, without counting track rows."""
-        playlists = self._db.execute("SELECT count(*) FROM playlists").fetchone()[0]
-        return f"p{playlists}-max{self._max_pid()}"
+        return f"p{self.playlist_count()}-max{self._max_pid()}"
 
     def _max_pid(self) -> int:
         return self._db.execute("SELECT coalesce(max(pid), -1) FROM playlists").fetchone()[0]
