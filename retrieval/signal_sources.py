@@ -124,9 +124,9 @@ class SignalSources:
         if not artists:
             return TrackScores.empty()
         shares = {artist: artists.count(artist) / len(seeds) for artist in dict.fromkeys(artists)}
-        plays = self.plays_array(exclude_pids)
-        own = artist_track_scores(shares, self.graph.tracks_by_artist, lambda ids: by_track(plays, ids, 0),
+        own = artist_track_scores(shares, self.graph.tracks_by_artist, self.plays_getter(exclude_pids),
                                   SEED_ARTIST_EXPONENT)
+        plays = self.plays_array(exclude_pids)
         voted = artist_playlist_scores(list(shares), lambda artist: self._artist_rows(artist, plays, exclude_pids),
                                        self.graph.tracks_of_row, SEED_OVERLAP_POWER)
         return seed_artist_scores(own, voted, ARTIST_PLAYLIST_WEIGHT, seeds)
@@ -134,27 +134,28 @@ class SignalSources:
     def entity_support(self, entity: TrackScores, votes: TrackScores) -> float:
         """How far a title's votes back the entity it names: the votes on the entity's
         tracks over those on the best-voted artist's tracks, at most 1."""
-        artists = self.graph.artists_of(votes.ids)
-        known = artists >= 0
-        best = float(np.bincount(artists[known], weights=votes.values[known]).max()) if known.any() else 0.0
+        best = float(self._artist_votes(votes).max(initial=0.0))
         return min(1.0, float(votes.lookup(entity.ids).sum()) / best) if best > 0 else 0.0
 
     def voted_artists(self, votes: TrackScores, exclude_pids: frozenset[int]) -> TrackScores:
         """The played tracks of the artists the title's votes favour most, each scored
         (its artist's votes / the best artist's) x (plays / the artist's best)."""
-        artists = self.graph.artists_of(votes.ids)
-        known = artists >= 0
-        if not known.any():
+        mass = self._artist_votes(votes)
+        if not len(mass):
             return TrackScores.empty()
-        mass = np.bincount(artists[known], weights=votes.values[known])
         top = min(VOTED_ARTISTS, len(mass))
         best = np.argpartition(-mass, top - 1)[:top]
         best = best[np.lexsort((best, -mass[best]))]  # most votes first, then the lower number
         best = best[mass[best] > 0]
         shares = {int(artist): float(mass[artist] / mass[best[0]]) for artist in best}
-        plays = self.plays_array(exclude_pids)
-        return artist_track_scores(shares, self.graph.tracks_by_artist, lambda ids: by_track(plays, ids, 0),
+        return artist_track_scores(shares, self.graph.tracks_by_artist, self.plays_getter(exclude_pids),
                                    VOTED_ARTIST_EXPONENT)
+
+    def _artist_votes(self, votes: TrackScores) -> np.ndarray:
+        """Per artist number, the votes on its tracks (empty when no voted track has an artist)."""
+        artists = self.graph.artists_of(votes.ids)
+        known = artists >= 0
+        return np.bincount(artists[known], weights=votes.values[known])
 
     def _artist_rows(self, artist: int, plays: np.ndarray, exclude_pids: frozenset[int]) -> np.ndarray:
         """Rows of up to `PLAYLISTS_PER_ARTIST` playlists holding the artist's most-played tracks."""

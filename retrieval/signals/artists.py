@@ -1,10 +1,10 @@
-"""Seed artists: continuation's signal for seeds the catalog's playlists barely know.
+"""Artist signals: playlists are built in runs of one artist.
 
-Co-occurrence needs other playlists that hold a seed; in a small catalog, or for a rare
-track, there are none. The seed's artist still says a lot: playlists are built in runs
-of one artist, so the artist's well-known tracks are likely next, and so are the tracks
-of playlists holding that artist. Artists are primary artists as the song keys fold
-them ("Drake feat. X" is Drake).
+For continuation, co-occurrence needs other playlists that hold a seed; in a small
+catalog, or for a rare track, there are none. The seed's artist still says a lot: the
+artist's well-known tracks are likely next, and so are the tracks of playlists holding
+that artist. For a title, the artists its neighbours vote for most bring their other
+tracks. Artists are primary artists as the song keys fold them ("Drake feat. X" is Drake).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ def artist_track_scores(shares: Mapping[int, float], tracks_of: Callable[[int], 
                         exponent: float) -> TrackScores:
     """Each artist's played tracks, scored share * (plays / the artist's most plays) ** exponent.
 
-    `shares` maps an artist to its share of the seeds, `tracks_of` an artist to its track
-    ids, `plays(track ids)` the playlists holding each.
+    `shares` maps an artist to its share (of the seeds, or of the votes against the
+    best-voted artist's), `tracks_of` an artist to its track ids, `plays(track ids)` the
+    playlists holding each.
 
     >>> artist_track_scores({7: 0.5}, lambda a: np.array([1, 2, 3]), lambda t: np.array([4, 1, 0]), 1.0).to_dict()
     {1: 0.5, 2: 0.125}
