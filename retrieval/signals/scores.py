@@ -93,6 +93,19 @@ def weighted_sum_with_first(segments: Sequence[np.ndarray],
     return TrackScores(ids, sums), first
 
 
+def per_track_weighted_sum(segments: Sequence[np.ndarray], weights: Sequence[np.ndarray]) -> TrackScores:
+    """`weighted_sum` where each track of a segment brings its own weight (`weights[i][j]`
+    for the j-th track of segment i).
+
+    >>> per_track_weighted_sum([np.array([1, 2]), np.array([2])], [np.array([0.5, 2.0]), np.array([1.0])]).to_dict()
+    {1: 0.5, 2: 3.0}
+    """
+    if not segments:
+        return TrackScores.empty()
+    ids, _, inverse, _ = grouped(np.concatenate(segments))
+    return TrackScores(ids, np.bincount(inverse, weights=np.concatenate(weights), minlength=len(ids)))
+
+
 def summed(parts: Sequence[tuple[TrackScores, float]]) -> TrackScores:
     """Every track some part scored, with the weighted sum of its scores (added in part order).
 

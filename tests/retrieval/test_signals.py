@@ -63,6 +63,22 @@ def test_a_playlist_sharing_two_seeds_outweighs_two_sharing_one():
     assert 1 not in scores and 2 not in scores  # seeds are never proposed
 
 
+def test_tracks_beside_the_seeds_in_a_playlist_holding_several_count_more():
+    # Playlist 10 holds both seeds at its start: 3 sits beside them, 9 far down.
+    playlists_of = {1: [10], 2: [10]}
+    tracks_of = {10: [1, 2, 3, 4, 5, 6, 7, 8, 9]}
+    near = seed_neighbour_scores([1, 2], playlists_of, tracks_of, lambda t: 1, 0.0, 2.0, 1.0, 5.0)
+    flat = seed_neighbour_scores([1, 2], playlists_of, tracks_of, lambda t: 1, 0.0, 2.0)
+    assert near[3] > near[6] > near[9]
+    assert flat[3] == flat[9]
+
+
+def test_position_does_not_matter_beside_a_lone_seed():
+    tracks_of = {10: [1, 3, 4, 5, 6, 7, 8, 9]}
+    scores = seed_neighbour_scores([1, 2], {1: [10]}, tracks_of, lambda t: 1, 0.0, 2.0, 1.0, 5.0)
+    assert scores[3] == scores[9]
+
+
 @pytest.mark.parametrize("title, name", [
     ("beyonce", "Beyoncé"), ("The Beatles", "Beatles"), ("simon and garfunkel", "Simon & Garfunkel"),
     ("MICHAEL BUBLÉ!!", "michael buble"),
