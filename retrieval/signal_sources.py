@@ -34,6 +34,10 @@ SEED_OVERLAP_POWER = 2.0
 # 5 seeds +0.003, +0.004, +0.007 on three splits; boosting near a lone seed cost 0.003 at 1 seed).
 SEED_NEARBY_BOOST = 1.0
 SEED_NEARBY_SCALE = 5.0  # positions
+# Seed votes are trusted as 1 - exp(-playlists / (3 (seeds - 1))): several seeds that few
+# playlists hold say little (validation NDCG@10 with 5 seeds +0.004, +0.005, +0.002 on three
+# splits; with 25 seeds -0.001, +0.007, +0.003; one seed is left whole: trimming it cost 0.003).
+SEED_PLAYLISTS_PER_SEED = 3.0
 # Seed artists (validation NDCG@10 with 5 seeds 0.258 without, 0.278 with).
 SEED_ARTIST_EXPONENT = 0.25  # an artist's tracks rank by plays ** this (0.5 and 1 were worse)
 ARTIST_PLAYLIST_WEIGHT = 0.3  # playlists holding a seed's artist, against the artist's own tracks
@@ -119,7 +123,8 @@ class SignalSources:
     def seed_neighbours(self, seeds: Sequence[int], exclude_pids: frozenset[int]) -> TrackScores:
         return seed_neighbour_scores(seeds, self.playlists_holding(seeds, PLAYLISTS_PER_SEED, exclude_pids),
                                      _RowTracks(self.graph), self.plays_getter(exclude_pids),
-                                     SEED_DAMPING, SEED_OVERLAP_POWER, SEED_NEARBY_BOOST, SEED_NEARBY_SCALE)
+                                     SEED_DAMPING, SEED_OVERLAP_POWER, SEED_NEARBY_BOOST, SEED_NEARBY_SCALE,
+                                     SEED_PLAYLISTS_PER_SEED)
 
     def seed_artists(self, seeds: Sequence[int], exclude_pids: frozenset[int]) -> TrackScores:
         """Tracks of the seeds' artists and of playlists holding them (see `signals.artists`)."""

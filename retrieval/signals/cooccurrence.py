@@ -14,8 +14,8 @@ from typing import Protocol
 
 import numpy as np
 
-from retrieval.signals.scores import (ID, TrackScores, damped, per_track_weighted_sum, scaled, segment_array,
-                                      weighted_sum)
+from retrieval.signals.scores import (ID, TrackScores, damped, per_track_weighted_sum, rescaled, scaled,
+                                      segment_array, weighted_sum)
 
 
 class TracksOf(Protocol):
@@ -63,12 +63,15 @@ def seed_neighbour_scores(
     overlap_power: float,
     nearby_boost: float = 0.0,
     nearby_scale: float = 5.0,
+    playlists_per_seed: float = 0.0,
 ) -> TrackScores:
     """Continuation: playlists holding seeds vote, each with (seeds it holds) ** overlap_power,
     so a playlist that shares three seeds outweighs three that share one. In a playlist
     holding two seeds or more, the part around them is the part like the request: a track
     d positions from the nearest seed there counts 1 + nearby_boost * exp(-d / nearby_scale)
-    times. Scores as in `cooccurrence_scores`, seeds left out.
+    times. Scores as in `cooccurrence_scores`, seeds left out, then trusted as far as the
+    seeds meet in the catalog: n seeds held by p playlists in all multiply every score by
+    1 - exp(-p / (playlists_per_seed * (n - 1))) (one seed, or 0, keeps them whole).
 
     >>> seed_neighbour_scores([1, 2], {1: [10, 11], 2: [10]}, {10: [1, 2, 3], 11: [1, 4]}, lambda t: 1, 0.0, 2.0).to_dict()
     {3: 1.0, 4: 0.25}
@@ -91,7 +94,20 @@ def seed_neighbour_scores(
         segments.append(segment)
         weights.append(weight)
     sums = per_track_weighted_sum(segments, weights).without(seeds)
-    return scaled(damped(sums, plays(sums.ids), damping))
+    found = scaled(damped(sums, plays(sums.ids), damping))
+    return rescaled(found, seed_confidence(len(overlap), len(unique_seeds), playlists_per_seed))
+
+
+def seed_confidence(playlists: int, seeds: int, playlists_per_seed: float) -> float:
+    """How far to trust seed votes: several seeds that few playlists hold rarely meet in
+    the catalog, and those few playlists say little about them together.
+
+    >>> round(seed_confidence(3, 5, 3.0), 3), seed_confidence(1, 1, 3.0), seed_confidence(0, 5, 0.0)
+    (0.221, 1.0, 1.0)
+    """
+    if seeds < 2 or not playlists_per_seed:
+        return 1.0
+    return float(1.0 - np.exp(-playlists / (playlists_per_seed * (seeds - 1))))
 
 
 def _distance_to_nearest(segment: np.ndarray, seeds: np.ndarray) -> np.ndarray:

@@ -128,6 +128,11 @@ def scaled(scores: TrackScores) -> TrackScores:
     return TrackScores(scores.ids, scores.values / top) if top > 0 else TrackScores.empty()
 
 
+def rescaled(scores: TrackScores, factor: float) -> TrackScores:
+    """Every score times `factor`."""
+    return scores if factor == 1.0 else TrackScores(scores.ids, scores.values * factor)
+
+
 def damped(scores: TrackScores, plays: np.ndarray, damping: float) -> TrackScores:
     """Scores divided by plays ** damping (plays of each track, at least 1)."""
     if not damping or not len(scores):

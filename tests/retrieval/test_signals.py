@@ -73,6 +73,17 @@ def test_tracks_beside_the_seeds_in_a_playlist_holding_several_count_more():
     assert flat[3] == flat[9]
 
 
+def test_seeds_that_few_playlists_hold_are_trusted_less():
+    seeds = [1, 2, 3, 4, 5]
+    one_playlist = seed_neighbour_scores(seeds, {1: [10]}, {10: [1, 6]}, lambda t: 1, 0.0, 2.0, 0.0, 5.0, 3.0)
+    many = {seed: list(range(10, 40)) for seed in seeds}
+    thirty = seed_neighbour_scores(seeds, many, {pid: [1, 6] for pid in range(10, 40)}, lambda t: 1, 0.0, 2.0,
+                                   0.0, 5.0, 3.0)
+    lone_seed = seed_neighbour_scores([1], {1: [10]}, {10: [1, 6]}, lambda t: 1, 0.0, 2.0, 0.0, 5.0, 3.0)
+    assert one_playlist[6] < 0.1 < 0.9 < thirty[6] <= 1.0
+    assert lone_seed[6] == 1.0
+
+
 def test_position_does_not_matter_beside_a_lone_seed():
     tracks_of = {10: [1, 3, 4, 5, 6, 7, 8, 9]}
     scores = seed_neighbour_scores([1, 2], {1: [10]}, tracks_of, lambda t: 1, 0.0, 2.0, 1.0, 5.0)
