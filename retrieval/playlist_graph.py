@@ -41,6 +41,7 @@ class PlaylistGraph:
         self._track_playlists = arrays["track_playlists"]
         self.popular = arrays["popular"]  # track ids, most played first (then lowest id)
         self._songs = arrays["songs"]  # per track id, its song: versions of a song share it
+        self._versions: np.ndarray | None = None  # per song, its versions
         self._artists = arrays["artists"]  # per track id, its primary artist's number (-1: none)
         self._artist_offsets = arrays["artist_offsets"]
         self._artist_tracks = arrays["artist_tracks"]  # track ids by artist number, ascending
@@ -96,6 +97,13 @@ class PlaylistGraph:
         track_ids = np.asarray(track_ids, np.int64)
         songs = by_track(self._songs, track_ids, missing=-1)
         return np.where(songs >= 0, songs, -track_ids - 1)
+
+    def with_versions(self, track_ids: np.ndarray) -> np.ndarray:
+        """Whether each track's song has other versions in the catalog."""
+        if self._versions is None:  # built on first use: a count per song
+            self._versions = np.bincount(self._songs[self._songs >= 0], minlength=1)
+        songs = by_track(self._songs, np.asarray(track_ids, np.int64), missing=-1)
+        return (songs >= 0) & (self._versions[np.maximum(songs, 0)] > 1)
 
     def artists_of(self, track_ids: np.ndarray) -> np.ndarray:
         """The primary artist's number of each track (-1: none known)."""
