@@ -98,12 +98,12 @@ class PlaylistGraph:
         songs = by_track(self._songs, track_ids, missing=-1)
         return np.where(songs >= 0, songs, -track_ids - 1)
 
-    def with_versions(self, track_ids: np.ndarray) -> np.ndarray:
-        """Whether each track's song has other versions in the catalog."""
+    def with_versions(self, songs: np.ndarray) -> np.ndarray:
+        """Whether each song (from `songs_of`) has several versions in the catalog."""
         if self._versions is None:  # built on first use: a count per song
             self._versions = np.bincount(self._songs[self._songs >= 0], minlength=1)
-        songs = by_track(self._songs, np.asarray(track_ids, np.int64), missing=-1)
-        return (songs >= 0) & (self._versions[np.maximum(songs, 0)] > 1)
+        known = (songs >= 0) & (songs < len(self._versions))
+        return known & (self._versions[np.where(known, songs, 0)] > 1)
 
     def artists_of(self, track_ids: np.ndarray) -> np.ndarray:
         """The primary artist's number of each track (-1: none known)."""

@@ -80,7 +80,7 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
         # A seed never comes back, nor another version of it; an unwanted version goes alone.
         keep = ~np.isin(songs, seed_songs) & ~np.isin(tracks, unwanted)
         tracks, scores, songs = tracks[keep], scores[keep], songs[keep]
-    shared = sources.graph.with_versions(tracks) if request.merge_versions else np.zeros(len(tracks), bool)
+    shared = sources.graph.with_versions(songs) if request.merge_versions else np.zeros(len(tracks), bool)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
     ranked_songs = TopSongs(tracks, scores, shared, songs, votes.places_of)
     return Ranking(ranked_songs, votes, signals, multipliers, (songs, seed_songs), unwanted, entities)

@@ -7,8 +7,9 @@ them, so summing, scaling and looking up are array operations.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,31 +114,42 @@ def _weighted_sum(segments: Sequence[np.ndarray], weights: Sequence[float] | np.
 # in slots (one per id) rather than grouped by a sort: a query's votes fill about a
 # sixth of the MPD sample's track ids.
 DENSE_SPAN = 64
+_UNSEEN = np.iinfo(ID).max
 _scratch = threading.local()
 
 
 def _dense_sum(offsets: np.ndarray, per_value: np.ndarray, span: int, with_first: bool,
                low: int) -> tuple[TrackScores, np.ndarray]:
-    """Sums (and first positions) in a slot per id, in this thread's scratch arrays: kept
-    between queries and cleared after each, since fresh arrays of every track id's
-    size cost more in page faults than the sums themselves."""
-    sums, firsts = _scratch_arrays(span)
-    np.add.at(sums, offsets, per_value)  # value by value, in order: the sums a sort and bincount give
-    np.minimum.at(firsts, offsets, np.arange(len(offsets), dtype=ID))
-    slots = np.flatnonzero(firsts[:span] < len(offsets))
-    summed, first = sums[slots], firsts[slots]
-    sums[slots], firsts[slots] = 0.0, _UNSEEN
-    return TrackScores(slots + low, summed), first if with_first else np.empty(0, ID)
+    """Sums (and first positions) in a slot per id, in this thread's scratch arrays."""
+    with _scratch_arrays(span) as (sums, firsts):
+        np.add.at(sums, offsets, per_value)  # value by value, in order: the sums a sort and bincount give
+        np.minimum.at(firsts, offsets, np.arange(len(offsets), dtype=ID))
+        slots, summed_values, first = _collected(span)
+    return TrackScores(slots + low, summed_values), first if with_first else np.empty(0, ID)
 
 
-_UNSEEN = np.iinfo(ID).max
-
-
-def _scratch_arrays(span: int) -> tuple[np.ndarray, np.ndarray]:
+@contextlib.contextmanager
+def _scratch_arrays(span: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """This thread's slots: sums (0) and first positions (`_UNSEEN`), kept between queries
+    and cleared after each (`_collected`), since fresh arrays of every track id's size
+    cost more in page faults than the sums themselves. Dropped when a use fails midway."""
     sums = getattr(_scratch, "sums", None)
     if sums is None or len(sums) < span:
         _scratch.sums, _scratch.firsts = np.zeros(span), np.full(span, _UNSEEN, ID)
-    return _scratch.sums, _scratch.firsts
+    try:
+        yield _scratch.sums, _scratch.firsts
+    except BaseException:
+        del _scratch.sums, _scratch.firsts
+        raise
+
+
+def _collected(span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The slots used, their sums and first positions; the slots are cleared for the next use."""
+    sums, firsts = _scratch.sums, _scratch.firsts
+    slots = np.flatnonzero(firsts[:span] != _UNSEEN)
+    sums_used, firsts_used = sums[slots], firsts[slots]
+    sums[slots], firsts[slots] = 0.0, _UNSEEN
+    return slots, sums_used, firsts_used
 
 
 def summed(parts: Sequence[tuple[TrackScores, float]]) -> TrackScores:
@@ -149,6 +161,15 @@ def summed(parts: Sequence[tuple[TrackScores, float]]) -> TrackScores:
     parts = [(scores, weight) for scores, weight in parts if weight and len(scores)]
     if not parts:
         return TrackScores.empty()
+    low = min(int(scores.ids[0]) for scores, _ in parts)
+    span = max(int(scores.ids[-1]) for scores, _ in parts) - low + 1
+    if span <= DENSE_SPAN * sum(len(scores) for scores, _ in parts):
+        with _scratch_arrays(span) as (sums, firsts):
+            for scores, weight in parts:  # in part order, so each track's parts are added in that order
+                sums[scores.ids - low] += weight * scores.values
+                firsts[scores.ids - low] = 0  # marks the slot used
+            slots, totals, _ = _collected(span)
+        return TrackScores(slots + low, totals)
     ids = union_sorted([scores.ids for scores, _ in parts])
     totals = np.zeros(len(ids))
     for scores, weight in parts:  # in part order, so each track's parts are added in that order
