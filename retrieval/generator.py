@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ContextManager
 
+from pydantic import TypeAdapter
+
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder, limit_threads_for_queries
 from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights
@@ -31,6 +33,7 @@ DEFAULT_VOTING: VotingRule = "similarity"  # measured: see README, "Choosing the
 # catalog resembles the title. Measured on the MPD sample: 2% of real held-out titles
 # fall below it, and made-up ones like "my tax return" (0.42) do.
 RESEMBLANCE_FLOOR = 0.45
+_NEIGHBOURS = TypeAdapter(list[Neighbour])
 
 
 class GenerationError(ValueError):
@@ -120,8 +123,9 @@ class Retriever:
             if len(found) >= k:
                 break
         names = self.catalog.playlist_names(pid for pid, _ in found)
-        # Built without validation: hundreds per query, of values typed here already.
-        return [Neighbour.model_construct(pid=pid, name=names[pid], similarity=similarity) for pid, similarity in found]
+        # Validated as one list: hundreds per query, and one call costs half as much as as many models.
+        return _NEIGHBOURS.validate_python([{"pid": pid, "name": names[pid], "similarity": similarity}
+                                            for pid, similarity in found])
 
     def generate(self, title: str, options: GenerationOptions = GenerationOptions()) -> GeneratedPlaylist:
         started = time.perf_counter()
