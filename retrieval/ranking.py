@@ -69,7 +69,8 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     # Scores are told in votes (the best-voted track's votes), so plain voting keeps its
     # meaning: under count voting a track scores the playlists that hold it. The other
     # signals lie in [0, 1] and are scaled up to the same unit.
-    unit = float(votes.scores[0]) if len(votes) and votes.scores[0] > 0 else 1.0
+    best_votes = float(votes.by_track.values.max(initial=0.0))
+    unit = best_votes if best_votes > 0 else 1.0
     signals, multipliers, entities = _signals(sources, title, neighbours, votes, unit, request)
     total = fused_totals(signals, multipliers)
     tracks, scores = total.ids, total.values
@@ -82,7 +83,7 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
         tracks, scores, songs = tracks[keep], scores[keep], songs[keep]
     shared = sources.graph.with_versions(songs) if request.merge_versions else np.zeros(len(tracks), bool)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
-    ranked_songs = TopSongs(tracks, scores, shared, songs, votes.places_of)
+    ranked_songs = TopSongs(tracks, scores, shared, songs, votes.tie_keys)
     return Ranking(ranked_songs, votes, signals, multipliers, (songs, seed_songs), unwanted, entities)
 
 
@@ -100,7 +101,7 @@ def _signals(sources: SignalSources, title: str, neighbours: Sequence[Neighbour]
             # they barely play ("Sunday", "Classics") is a coincidence of names.
             entity_weight *= sources.entity_support(signals["entity"], votes.by_track)
     if weights.cooccurrence and len(votes):
-        anchors = {t: s / unit for t, s in zip(votes.track_ids[:ANCHORS].tolist(), votes.scores[:ANCHORS].tolist())}
+        anchors = {t: s / unit for t, s in zip(*(part.tolist() for part in votes.best(ANCHORS)))}
         signals["cooccurrence"] = sources.cooccurrence(anchors, request.exclude_pids)
     if weights.artists and len(votes):
         signals["artists"] = sources.voted_artists(votes.by_track, request.exclude_pids)

@@ -25,20 +25,21 @@ import numpy as np
 from retrieval.sorting import by_score_then, grouped
 
 ID = np.int64
-Places = Callable[[np.ndarray], np.ndarray]  # track ids -> their places in the votes
+# Track ids -> integer keys that order them as their places in the votes do.
+TieKeys = Callable[[np.ndarray], tuple[np.ndarray, ...]]
 
 
 class TopSongs:
     """Songs in rank order, sorted as far as they are read."""
 
     def __init__(self, tracks: np.ndarray, scores: np.ndarray, shared: np.ndarray, songs: np.ndarray,
-                 places_of: Places):
+                 tie_keys: TieKeys):
         """`tracks` (any order) with their `scores` and `songs`; `shared` marks the tracks
         whose song may have other versions among them (all False: versions stay apart)."""
-        self._places_of = places_of
+        self._tie_keys = tie_keys
         alone = ~shared
         versions, version_scores, version_songs = tracks[shared], scores[shared], songs[shared]
-        order = by_score_then(version_scores, places_of(versions), versions)
+        order = by_score_then(version_scores, *tie_keys(versions), versions)
         versions, version_scores = versions[order], version_scores[order]
         _, first, group, by_song = grouped(version_songs[order])
         # Added in rank order, as folding every ranked track adds them.
@@ -77,4 +78,5 @@ class TopSongs:
             chosen = np.arange(len(self))
         heads = self.heads[chosen]
         # Ties of rounded sums go in the order of the songs' best versions.
-        return chosen[np.lexsort((heads, self._places_of(heads), -self._head_scores[chosen], -self._rounded[chosen]))]
+        keys = (heads, *reversed(self._tie_keys(heads)), -self._head_scores[chosen], -self._rounded[chosen])
+        return chosen[np.lexsort(keys)]
