@@ -89,6 +89,21 @@ class PlaylistGraph:
             return self._title_pids[:0]
         return self._title_pids[self._title_offsets[title_id]:self._title_offsets[title_id + 1]]
 
+    def pids_with_titles(self, title_ids: np.ndarray, enough: int) -> tuple[np.ndarray, np.ndarray]:
+        """The pids of these titles in turn (each title's lowest first), from as many of
+        the titles as it takes to reach `enough` pids (all when they hold fewer), and for
+        each pid the number of its title in `title_ids`."""
+        title_ids = np.asarray(title_ids, np.int64)
+        inside = (title_ids >= 0) & (title_ids < len(self._title_offsets) - 1)
+        at = np.where(inside, title_ids, 0)
+        starts = self._title_offsets[at]
+        counts = np.where(inside, self._title_offsets[at + 1] - starts, 0)
+        taken = int(np.searchsorted(np.cumsum(counts), enough)) + 1  # titles up to the one that reaches enough
+        starts, counts = starts[:taken], counts[:taken]
+        owners = np.repeat(np.arange(len(counts)), counts)
+        first_of_owner = np.cumsum(counts) - counts
+        return self._title_pids[starts[owners] + np.arange(len(owners)) - first_of_owner[owners]], owners
+
     def plays_of(self, track_ids: np.ndarray) -> np.ndarray:
         return by_track(self.plays, track_ids, missing=0)
 
