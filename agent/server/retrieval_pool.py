@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from agent.server.errors import error_body
@@ -61,10 +62,13 @@ class RetrievalPool(RetrievalRunner):
     requests from one shared queue."""
 
     def __init__(self, settings: ServeSettings, processes: int):
-        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        self._processes = processes
-        self._executor = ProcessPoolExecutor(processes, mp_context=context, initializer=_load, initargs=(settings,))
+        self._settings, self._processes = settings, processes
+        self._executor = self._new_executor()
         self._started = False
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        return ProcessPoolExecutor(self._processes, mp_context=context, initializer=_load, initargs=(self._settings,))
 
     def start(self) -> None:
         """Starts every process and waits until each has loaded its service. The pool
@@ -77,7 +81,14 @@ class RetrievalPool(RetrievalRunner):
             time.sleep(0 if self._started else 0.05)  # one process answers while the others still load
 
     def submit(self, request: Request) -> Future[Answer]:
-        return self._executor.submit(_answer, request)
+        try:
+            return self._executor.submit(_answer, request)
+        except BrokenProcessPool:
+            # A process died (killed, out of memory): the requests it held failed (HTTP 500);
+            # a new pool answers the next ones, its processes loading as the first did.
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._new_executor()
+            return self._executor.submit(_answer, request)
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

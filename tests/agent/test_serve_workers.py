@@ -1,10 +1,13 @@
 """`agent serve --workers 2`: two real worker processes behind one port answer the
-records (and errors) one process answers, share the requests between them, and stop
-with the server."""
+records (and errors) one process answers, share the requests between them, are
+replaced when one dies, and stop with the server."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -50,7 +53,7 @@ def _playlists(server, titles: list[str]) -> list[dict]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts worker processes in /proc")
-def test_two_workers_serve_what_one_process_serves_and_stop_with_the_server(tmp_path):
+def test_two_workers_serve_what_one_process_serves_survive_a_death_and_stop_with_the_server(tmp_path):
     home = built_demo_home()
     single = start_server(home, tmp_path / "single.log")
     try:
@@ -67,8 +70,13 @@ def test_two_workers_serve_what_one_process_serves_and_stop_with_the_server(tmp_
         assert all(_cpu_ticks(pid) > ticks for pid, ticks in loaded.items())  # both answered some
         assert len(workers) == 2 and _worker_processes(server.process.pid) == workers  # none died
         assert _unknown_seed(server) == expected_error and expected_error[0] == 422
+        os.kill(workers[0], signal.SIGKILL)  # a worker dies (out of memory, killed)
+        time.sleep(1)
+        assert _playlists(server, TITLES) == expected  # new workers answer
+        replacements = _worker_processes(server.process.pid)
+        assert len(replacements) == 2 and workers[0] not in replacements
         assert [json.dumps(r, sort_keys=True) for r in served] == [json.dumps(r, sort_keys=True) for r in expected * 8]
         assert "2 worker processes" in (tmp_path / "workers.log").read_text()
     finally:
         stop_process(server.process, timeout=20)
-    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers + replacements)
