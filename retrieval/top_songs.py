@@ -3,7 +3,7 @@
 A query scores tens of thousands of candidate tracks and shows tens of songs; sorting
 them all and folding every version into its song took a quarter of a query. Here only
 the songs that can reach the first places are sorted, in the order and with the
-scores that ranking every track and folding it (`retrieval.songs.fold_versions`) gives:
+scores that ranking every track and then folding every song would give:
 
 - tracks rank by score, ties by their place in the votes, then by the lower id;
 - a song scores the sum of its versions, added in rank order, and shows as its

@@ -1,5 +1,6 @@
-"""Sorting only the songs that can come first gives what ranking every candidate gives:
-the same songs, in the same order, with the same scores, whatever n is."""
+"""Sorting only the songs that can come first gives what ranking every candidate track
+and folding every song gives: the same songs, in the same order, with the same scores,
+whatever n is; and the folding itself, on songs worked out by hand."""
 
 from __future__ import annotations
 
@@ -7,19 +8,29 @@ import numpy as np
 import pytest
 
 from retrieval.generator import GenerationOptions, Retriever
+from retrieval.normalize import song_key
 from retrieval.signals import scores as track_scores
 from retrieval.signals.scores import TrackScores, summed, weighted_sum_with_first
-from retrieval.songs import fold_versions
-from retrieval.sorting import by_score_then
 from retrieval.top_songs import TopSongs
 from retrieval.voting import tally
 
 
 def _full_ranking(tracks, scores, songs, places, merge):
-    """The reference: every track ranked (score, then place, then id), then every song folded."""
-    order = by_score_then(scores, places, tracks)
-    folded = fold_versions(scores[order], songs[order], merge)
-    return [(float(folded.scores[s]), tracks[order][folded.versions(s)].tolist()) for s in range(len(folded))]
+    """The reference, step by step: every track ranked (score, then place, then id), every
+    song's versions summed in that order, songs by their sums rounded to 9 decimals, ties
+    in the order of their best versions."""
+    ranked = sorted(range(len(tracks)), key=lambda i: (-scores[i], places[i], tracks[i]))
+    versions: dict = {}
+    for i in ranked:
+        versions.setdefault(songs[i] if merge else ("alone", i), []).append(i)
+    folded = []
+    for members in versions.values():
+        total = 0.0
+        for i in members:
+            total += scores[i]
+        folded.append((total, members))
+    folded.sort(key=lambda song: (-np.round(song[0], 9), ranked.index(song[1][0])))
+    return [(total, [int(tracks[i]) for i in members]) for total, members in folded]
 
 
 def _candidates(seed: int):
@@ -58,6 +69,43 @@ def test_songs_read_further_in_steps_continue_the_same_order():
     top = TopSongs(tracks, scores, np.ones(len(tracks), bool), songs, _keys_of(tracks, places))
     for n in (2, 5, 17, len(expected)):  # as the ranking reads them: more when the filters drop some
         assert [(float(top.scores[s]), top.versions(s).tolist()) for s in top.first(n)] == expected[:n]
+
+
+def folded(candidates: list[tuple[str, str, float]], merge: bool = True) -> list[tuple[list[str], float]]:
+    """(name, artist, score), ties in the order given -> each song's versions (names, best
+    first) and score, songs in order."""
+    keys = [song_key(name, artist) for name, artist, _ in candidates]
+    tracks = np.arange(1, len(candidates) + 1)
+    top = TopSongs(tracks, np.array([score for _, _, score in candidates]), np.full(len(tracks), merge),
+                   np.array([keys.index(key) for key in keys]), lambda ids: (ids,))
+    return [([candidates[t - 1][0] for t in top.versions(s).tolist()], float(top.scores[s]))
+            for s in top.first(len(top)).tolist()]
+
+
+def test_versions_fold_into_the_best_ranked_one_and_add_their_scores():
+    merged = folded([("Hey Jude", "The Beatles", 3), ("Let It Be", "The Beatles", 2.5),
+                     ("Hey Jude - Remastered 2015", "The Beatles", 1)])
+    assert merged == [(["Hey Jude", "Hey Jude - Remastered 2015"], pytest.approx(4)), (["Let It Be"], 2.5)]
+
+
+def test_merged_scores_can_lift_a_song_above_others():
+    merged = folded([("Other Song", "Band", 3), ("Song", "Artist", 2), ("Song - Live", "Artist", 2),
+                     ("Song (feat. Guest)", "Artist", 1)])
+    assert merged == [(["Song", "Song - Live", "Song (feat. Guest)"], pytest.approx(5)), (["Other Song"], 3)]
+
+
+def test_a_merged_song_that_ties_keeps_the_earlier_rank():
+    # Merged, "Song" scores 0.2 + 0.1, which is 0.3 but for float noise: a tie with "First", ranked before it.
+    merged = folded([("First", "Band", 0.3), ("Song - Live", "Artist", 0.2), ("Song", "Artist", 0.1)])
+    assert [versions[0] for versions, _ in merged] == ["First", "Song - Live"]
+    assert merged[1][1] == pytest.approx(0.3) and merged[1][1] != 0.3
+
+
+def test_different_songs_keep_their_order_and_keep_versions_folds_nothing():
+    songs = [("Hello", "Adele", 3), ("Hello", "Lionel Richie", 2), ("Someone Like You", "Adele", 1)]
+    assert folded(songs) == [(["Hello"], 3), (["Hello"], 2), (["Someone Like You"], 1)]
+    versions = [("Song", "Artist", 2), ("Song - Live", "Artist", 1)]
+    assert folded(versions, merge=False) == [(["Song"], 2), (["Song - Live"], 1)]
 
 
 def test_a_track_marked_without_versions_is_a_song_of_its_own():
