@@ -88,8 +88,9 @@ def weighted_sum_with_first(segments: Sequence[np.ndarray],
     """`weighted_sum`, and for each track where it first appears in the segments (its
     offset in their concatenation): voting's tie-breaker.
 
-    >>> [a.tolist() for a in weighted_sum_with_first([np.array([3, 1]), np.array([1, 2])], [0.5, 1.0])[0].__dict__.values()]
-    [[1, 2, 3], [1.5, 1.0, 0.5]]
+    >>> summed, first = weighted_sum_with_first([np.array([3, 1]), np.array([1, 2])], [0.5, 1.0])
+    >>> summed.to_dict(), first.tolist()
+    ({1: 1.5, 2: 1.0, 3: 0.5}, [1, 3, 0])
     """
     return _weighted_sum(segments, weights, with_first=True)
 
