@@ -166,21 +166,24 @@ class LLMInFlight:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
         while not self._stop.is_set():
             started = time.perf_counter()
-            status, _ = post(connection, "POST", "/v1/playlists", {"title": "road trip", "mode": "rerank", "n": 10})
+            status, _ = self._rerank()
             self.durations.append(time.perf_counter() - started)
             self.statuses.append(status)
 
     def __enter__(self) -> LLMInFlight:
         # The first request loads the model (seconds, more under load): done before the
         # row, so the row measures retrieval beside a generating LLM, not a loading one.
-        post(http.client.HTTPConnection("127.0.0.1", self.port, timeout=900), "POST", "/v1/playlists",
-             {"title": "road trip", "mode": "rerank", "n": 10})
+        # One connection, so with several server processes the same one answers them all.
+        self._connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
+        self._rerank()
         self._thread.start()
         time.sleep(1.0)  # let the first LLM request reach the model
         return self
+
+    def _rerank(self) -> tuple[int, bytes]:
+        return post(self._connection, "POST", "/v1/playlists", {"title": "road trip", "mode": "rerank", "n": 10})
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
