@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from retrieval.signals.scores import ID, TrackScores, segment_array, weighted_sum_with_first
+from retrieval.signals.scores import ID, TrackScores, is_among, segment_array, weighted_sum_with_first
 from retrieval.sorting import best_first
 
 VotingRule = Literal["count", "similarity"]
@@ -73,7 +73,7 @@ class Votes:
         """Track id -> the pids that voted for it, most similar first."""
         wanted = np.fromiter(track_ids, ID)
         found: dict[int, list[int]] = {int(t): [] for t in wanted}
-        hit = np.isin(self.cast_tracks, wanted)
+        hit = is_among(self.cast_tracks, wanted)
         for track, pid in zip(self.cast_tracks[hit].tolist(), self.cast_by[hit].tolist()):
             found[track].append(pid)
         return found

@@ -153,6 +153,27 @@ def _collected(span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return slots, sums_used, firsts_used
 
 
+def is_among(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """`np.isin(values, wanted)` for track ids: looked up in this thread's slots when the
+    ids are dense enough (a query asks it of its ~30,000 votes cast).
+
+    >>> is_among(np.array([4, 2, 9, 2]), np.array([2, 7])).tolist()
+    [False, True, False, True]
+    """
+    values, wanted = np.asarray(values, ID), np.asarray(wanted, ID)
+    if not len(values) or not len(wanted):
+        return np.zeros(len(values), bool)
+    low = min(int(values.min()), int(wanted.min()))
+    span = max(int(values.max()), int(wanted.max())) - low + 1
+    if span > DENSE_SPAN * (len(values) + len(wanted)):
+        return np.isin(values, wanted)
+    with _scratch_arrays(span) as (_, firsts):
+        firsts[wanted - low] = 0  # marks the wanted slots
+        found = firsts[values - low] != _UNSEEN
+        firsts[wanted - low] = _UNSEEN
+    return found
+
+
 def summed(parts: Sequence[tuple[TrackScores, float]]) -> TrackScores:
     """Every track some part scored, with the weighted sum of its scores (added in part order).
 

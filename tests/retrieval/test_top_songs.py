@@ -10,7 +10,7 @@ import pytest
 from retrieval.generator import GenerationOptions, Retriever
 from retrieval.normalize import song_key
 from retrieval.signals import scores as track_scores
-from retrieval.signals.scores import TrackScores, summed, weighted_sum_with_first
+from retrieval.signals.scores import TrackScores, is_among, summed, weighted_sum_with_first
 from retrieval.top_songs import TopSongs
 from retrieval.voting import tally
 
@@ -188,3 +188,12 @@ def test_a_playlist_is_the_beginning_of_a_longer_one(retriever, title, name):
     longest = _shown(retriever.generate(title, GenerationOptions(n=40, **OPTIONS[name])))
     for n in (1, 2, 5, 12):
         assert _shown(retriever.generate(title, GenerationOptions(n=n, **OPTIONS[name]))) == longest[:n]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_membership_in_slots_is_numpys_isin(seed):
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, 2000, int(rng.integers(0, 500)))
+    wanted = rng.integers(0, int(rng.choice([50, 2000, 10**9])), int(rng.integers(0, 40)))
+    assert is_among(values, wanted).tolist() == np.isin(values, wanted).tolist()
+    assert is_among(values, wanted).tolist() == np.isin(values, wanted).tolist()  # slots left clean
