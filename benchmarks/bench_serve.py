@@ -8,11 +8,14 @@ alone and while an LLM rerank request is always in flight.
 without it the MPD sample is ingested into a temporary one. Each client thread keeps one
 HTTP connection open. Rows: the 20 `TITLES` in turn; as many distinct titles as
 requests (word pairs, so a server cannot answer from a cache of repeated titles); and
-the repeated titles while an LLM rerank request is always in flight. Prints
+the repeated titles while an LLM rerank request is always in flight (the model loaded
+by one request before). Prints
 p50/p95/p99 latency, throughput, errors (targets: p95 <= 50 ms, 0 errors) and the CPU
 time per request of the server's processes and of this client, which stay comparable
-when other work shares the machine, as Markdown. The client runs on the same machine
-as the server.
+when other work shares the machine, as Markdown; and how long the server's threads
+waited for a core per request, while other programs, the client or the server's own
+other threads held them.
+The client runs on the same machine as the server.
 """
 
 from __future__ import annotations
@@ -75,9 +78,11 @@ def start_server(home: Path, workers: int) -> tuple[subprocess.Popen, int]:
     raise SystemExit("agent serve did not start")
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its descendants (Linux /proc;
-    NaN elsewhere): the cost of a request whatever else the machine is running."""
+def tree_cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by a process and its descendants, and the
+    seconds their threads spent ready to run but waiting for a core (Linux /proc; NaN
+    elsewhere): the cost of a request whatever else the machine is running, and how
+    much of its latency went to waiting for the cores."""
     parents, used = {}, {}
     for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
         if not entry.name.isdigit():
@@ -89,7 +94,7 @@ def tree_cpu_seconds(pid: int) -> float:
         parents[int(entry.name)] = int(fields[1])
         used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     if pid not in used:
-        return float("nan")
+        return float("nan"), float("nan")
 
     def descends(child: int) -> bool:
         while child > 1:
@@ -98,7 +103,19 @@ def tree_cpu_seconds(pid: int) -> float:
             child = parents.get(child, 0)
         return False
 
-    return sum(seconds for child, seconds in used.items() if descends(child))
+    tree = [child for child in used if descends(child)]
+    return sum(used[child] for child in tree), sum(_waited_seconds(child) for child in tree)
+
+
+def _waited_seconds(pid: int) -> float:
+    """Seconds a process's threads have waited in the run queue (schedstat's second field)."""
+    waited = 0
+    for task in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            waited += int(task.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return waited / 1e9
 
 
 def post(connection: http.client.HTTPConnection, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
@@ -127,15 +144,17 @@ def load(server: subprocess.Popen, port: int, requests: int, concurrency: int, t
         if status != 200:
             errors += 1
 
-    started, server_cpu, client_cpu = time.perf_counter(), tree_cpu_seconds(server.pid), time.process_time()
+    started, (server_cpu, waited), client_cpu = time.perf_counter(), tree_cpu_seconds(server.pid), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, range(requests)))
     seconds = time.perf_counter() - started
-    server_cpu, client_cpu = tree_cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
+    (server_cpu_after, waited_after), client_cpu = tree_cpu_seconds(server.pid), time.process_time() - client_cpu
+    server_cpu, waited = server_cpu_after - server_cpu, waited_after - waited
     ms = [x * 1000 for x in latencies]
     return {"requests": requests, "errors": errors, "p50": percentile(ms, 0.5), "p95": percentile(ms, 0.95),
             "p99": percentile(ms, 0.99), "mean": statistics.mean(ms), "per_s": requests / seconds,
-            "server_cpu": server_cpu * 1000 / requests, "client_cpu": client_cpu * 1000 / requests}
+            "server_cpu": server_cpu * 1000 / requests, "client_cpu": client_cpu * 1000 / requests,
+            "waited": waited * 1000 / requests}
 
 
 class LLMInFlight:
@@ -147,17 +166,24 @@ class LLMInFlight:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
         while not self._stop.is_set():
             started = time.perf_counter()
-            status, _ = post(connection, "POST", "/v1/playlists", {"title": "road trip", "mode": "rerank", "n": 10})
+            status, _ = self._rerank()
             self.durations.append(time.perf_counter() - started)
             self.statuses.append(status)
 
     def __enter__(self) -> LLMInFlight:
+        # The first request loads the model (seconds, more under load): done before the
+        # row, so the row measures retrieval beside a generating LLM, not a loading one.
+        # One connection, so with several server processes the same one answers them all.
+        self._connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
+        self._rerank()
         self._thread.start()
         time.sleep(1.0)  # let the first LLM request reach the model
         return self
+
+    def _rerank(self) -> tuple[int, bytes]:
+        return post(self._connection, "POST", "/v1/playlists", {"title": "road trip", "mode": "rerank", "n": 10})
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
@@ -192,11 +218,12 @@ def main() -> None:
         server.wait(timeout=30)
     print(f"{args.requests} retrieval requests per row, concurrency {args.concurrency}, "
           f"{args.workers} server worker process(es), localhost\n")
-    print("| load | p50 ms | p95 ms | p99 ms | mean ms | req/s | errors | server CPU ms/req | client CPU ms/req |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| load | p50 ms | p95 ms | p99 ms | mean ms | req/s | errors | server CPU ms/req | client CPU ms/req "
+          "| server waited for a core ms/req |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, row in rows.items():
         print(f"| {name} | {row['p50']:.1f} | {row['p95']:.1f} | {row['p99']:.1f} | {row['mean']:.1f} "
-              f"| {row['per_s']:.0f} | {row['errors']} | {row['server_cpu']:.1f} | {row['client_cpu']:.1f} |")
+              f"| {row['per_s']:.0f} | {row['errors']} | {row['server_cpu']:.1f} | {row['client_cpu']:.1f} "
+              f"| {row['waited']:.1f} |")
     print(f"\nLLM rerank requests during the last row: {len(llm.durations)} "
           f"(statuses {sorted(set(llm.statuses))}, {statistics.median(llm.durations):.1f} s median each)")
 

@@ -41,6 +41,7 @@ class PlaylistGraph:
         self._track_playlists = arrays["track_playlists"]
         self.popular = arrays["popular"]  # track ids, most played first (then lowest id)
         self._songs = arrays["songs"]  # per track id, its song: versions of a song share it
+        self._versions: np.ndarray | None = None  # per song, its versions
         self._artists = arrays["artists"]  # per track id, its primary artist's number (-1: none)
         self._artist_offsets = arrays["artist_offsets"]
         self._artist_tracks = arrays["artist_tracks"]  # track ids by artist number, ascending
@@ -88,6 +89,21 @@ class PlaylistGraph:
             return self._title_pids[:0]
         return self._title_pids[self._title_offsets[title_id]:self._title_offsets[title_id + 1]]
 
+    def pids_with_titles(self, title_ids: np.ndarray, enough: int) -> tuple[np.ndarray, np.ndarray]:
+        """The pids of these titles in turn (each title's lowest first), from as many of
+        the titles as it takes to reach `enough` pids (all when they hold fewer), and for
+        each pid the number of its title in `title_ids`."""
+        title_ids = np.asarray(title_ids, np.int64)
+        inside = (title_ids >= 0) & (title_ids < len(self._title_offsets) - 1)
+        at = np.where(inside, title_ids, 0)
+        starts = self._title_offsets[at]
+        counts = np.where(inside, self._title_offsets[at + 1] - starts, 0)
+        taken = int(np.searchsorted(np.cumsum(counts), enough)) + 1  # titles up to the one that reaches enough
+        starts, counts = starts[:taken], counts[:taken]
+        owners = np.repeat(np.arange(len(counts)), counts)
+        first_of_owner = np.cumsum(counts) - counts
+        return self._title_pids[starts[owners] + np.arange(len(owners)) - first_of_owner[owners]], owners
+
     def plays_of(self, track_ids: np.ndarray) -> np.ndarray:
         return by_track(self.plays, track_ids, missing=0)
 
@@ -96,6 +112,13 @@ class PlaylistGraph:
         track_ids = np.asarray(track_ids, np.int64)
         songs = by_track(self._songs, track_ids, missing=-1)
         return np.where(songs >= 0, songs, -track_ids - 1)
+
+    def with_versions(self, songs: np.ndarray) -> np.ndarray:
+        """Whether each song (from `songs_of`) has several versions in the catalog."""
+        if self._versions is None:  # built on first use: a count per song
+            self._versions = np.bincount(self._songs[self._songs >= 0], minlength=1)
+        known = (songs >= 0) & (songs < len(self._versions))
+        return known & (self._versions[np.where(known, songs, 0)] > 1)
 
     def artists_of(self, track_ids: np.ndarray) -> np.ndarray:
         """The primary artist's number of each track (-1: none known)."""

@@ -1,10 +1,11 @@
 """From neighbour playlists (and seed tracks) to one ranked, filtered list of tracks.
 
 The signals of `retrieval.signals` are read through `SignalSources`, fused with
-`retrieval.fusion` over every candidate track and folded into songs
-(`retrieval.songs`); only the songs shown are then read from the catalog. The ranking
-never depends on how many tracks are asked for: every candidate is ranked and the
-filters that remain only drop songs, so the first n are the same whatever n is.
+`retrieval.fusion` over every candidate track and folded into songs; only the songs
+that can come first are sorted (`retrieval.top_songs`), and only the songs shown are
+read from the catalog. The ranking never depends on how many tracks are asked for:
+the first songs are the ones ranking every candidate gives, and the filters that
+remain only drop songs, so the first n are the same whatever n is.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from retrieval.signal_sources import SignalSources
 from retrieval.signals.entity import EntityMatch
 from retrieval.signals.neighbours import sharpened
 from retrieval.signals.scores import ID, TrackScores
-from retrieval.songs import SongRanking, fold_versions
-from retrieval.sorting import by_score_then
+from retrieval.top_songs import TopSongs
 from retrieval.voting import Votes, VotingRule, weighed
 
 ANCHORS = 5  # best-voted tracks whose co-occurrences smooth the votes (measured: README)
@@ -49,10 +49,9 @@ class RankRequest:
 
 @dataclass
 class Ranking:
-    """Every candidate track, ranked and folded into songs; read from the catalog lazily."""
+    """Every candidate track folded into songs, ranked as far as read; read from the catalog lazily."""
 
-    tracks: np.ndarray  # candidate track ids, best first
-    songs: SongRanking
+    songs: TopSongs
     votes: Votes
     signals: dict[str, TrackScores]
     multipliers: dict[str, float]
@@ -70,20 +69,22 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     # Scores are told in votes (the best-voted track's votes), so plain voting keeps its
     # meaning: under count voting a track scores the playlists that hold it. The other
     # signals lie in [0, 1] and are scaled up to the same unit.
-    unit = float(votes.scores[0]) if len(votes) and votes.scores[0] > 0 else 1.0
+    best_votes = float(votes.by_track.values.max(initial=0.0))
+    unit = best_votes if best_votes > 0 else 1.0
     signals, multipliers, entities = _signals(sources, title, neighbours, votes, unit, request)
     total = fused_totals(signals, multipliers)
-    # Ties go to the better-voted track, then the lower id: a reproducible order.
-    order = by_score_then(total.values, votes.places_of(total.ids), total.ids)
-    tracks, scores = total.ids[order], total.values[order]
+    tracks, scores = total.ids, total.values
     songs = sources.graph.songs_of(tracks)
     seed_songs = sources.graph.songs_of(np.array(request.seed_ids, ID))
     unwanted = sources.track_ids(request.exclude_track_uris)
-    # A seed never comes back, nor another version of it; an unwanted version goes alone.
-    keep = ~np.isin(songs, seed_songs) & ~np.isin(tracks, unwanted)
-    tracks, scores, songs = tracks[keep], scores[keep], songs[keep]
-    return Ranking(tracks, fold_versions(scores, songs, request.merge_versions), votes, signals, multipliers,
-                   (songs, seed_songs), unwanted, entities)
+    if len(seed_songs) or len(unwanted):
+        # A seed never comes back, nor another version of it; an unwanted version goes alone.
+        keep = ~np.isin(songs, seed_songs) & ~np.isin(tracks, unwanted)
+        tracks, scores, songs = tracks[keep], scores[keep], songs[keep]
+    shared = sources.graph.with_versions(songs) if request.merge_versions else np.zeros(len(tracks), bool)
+    # Ties go to the better-voted track, then the lower id: a reproducible order.
+    ranked_songs = TopSongs(tracks, scores, shared, songs, votes.tie_keys)
+    return Ranking(ranked_songs, votes, signals, multipliers, (songs, seed_songs), unwanted, entities)
 
 
 def _signals(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], votes: Votes, unit: float,
@@ -100,7 +101,7 @@ def _signals(sources: SignalSources, title: str, neighbours: Sequence[Neighbour]
             # they barely play ("Sunday", "Classics") is a coincidence of names.
             entity_weight *= sources.entity_support(signals["entity"], votes.by_track)
     if weights.cooccurrence and len(votes):
-        anchors = {t: s / unit for t, s in zip(votes.track_ids[:ANCHORS].tolist(), votes.scores[:ANCHORS].tolist())}
+        anchors = {t: s / unit for t, s in zip(*(part.tolist() for part in votes.best(ANCHORS)))}
         signals["cooccurrence"] = sources.cooccurrence(anchors, request.exclude_pids)
     if weights.artists and len(votes):
         signals["artists"] = sources.voted_artists(votes.by_track, request.exclude_pids)
@@ -132,13 +133,13 @@ def ranked(sources: SignalSources, ranking: Ranking, request: RankRequest, n: in
 def _song_chunks(sources: SignalSources, ranking: Ranking, first: int) -> Iterator[list[Scored]]:
     size, start = first, 0
     while start < len(ranking.songs):
-        yield _songs_shown(sources, ranking, range(start, min(start + size, len(ranking.songs))))
+        yield _songs_shown(sources, ranking, ranking.songs.first(start + size)[start:].tolist())
         start, size = start + size, size * 2
 
 
-def _songs_shown(sources: SignalSources, ranking: Ranking, songs: range) -> list[Scored]:
+def _songs_shown(sources: SignalSources, ranking: Ranking, songs: list[int]) -> list[Scored]:
     """Songs as `Scored`: the best version, with every version's score, voters and signals."""
-    versions = [ranking.tracks[ranking.songs.versions(song)].tolist() for song in songs]
+    versions = [ranking.songs.versions(song).tolist() for song in songs]
     every = np.array([t for group in versions for t in group], ID)
     rows = sources.catalog.track_rows(every.tolist())
     voters_of = ranking.votes.voters_of(every)

@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from retrieval.signals.scores import ID, TrackScores, segment_array, weighted_sum_with_first
+from retrieval.signals.scores import ID, TrackScores, is_among, segment_array, weighted_sum_with_first
 from retrieval.sorting import best_first
 
 VotingRule = Literal["count", "similarity"]
@@ -35,34 +35,53 @@ class Vote:
 
 @dataclass(frozen=True)
 class Votes:
-    """Voted tracks, best first, with what explains them."""
+    """Voted tracks with what explains them; put in order (best first) only as far as asked."""
 
-    track_ids: np.ndarray
-    scores: np.ndarray
+    by_track: TrackScores  # each voted track's score (rounded to 9 decimals), by track id
+    firsts: np.ndarray  # per voted track (by id), where it first appears among the votes cast
     cast_tracks: np.ndarray  # every vote cast: the track ...
     cast_by: np.ndarray  # ... and the pid of the playlist that cast it, in voter order
-    by_track: TrackScores  # the scores again, by track id
-    places: TrackScores  # each voted track's place in `track_ids`, by track id
 
     def __len__(self) -> int:
-        return len(self.track_ids)
+        return len(self.by_track)
 
-    def places_of(self, track_ids: np.ndarray) -> np.ndarray:
-        """Each track's place in the votes (the number of voted tracks for one without votes)."""
-        return self.places.lookup(track_ids, missing=len(self.track_ids))
+    def best(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `count` best-voted tracks and their scores, best first: by score, ties by
+        where each first appears (its best voter, then its position there). Only the
+        tracks that can be among them are sorted."""
+        values = self.by_track.values
+        if count < len(values):
+            chosen = np.flatnonzero(values >= -np.partition(-values, count - 1)[count - 1])
+        else:
+            chosen = np.arange(len(values))
+        order = chosen[best_first(values[chosen], self.firsts[chosen])][:count]
+        return self.by_track.ids[order], values[order]
+
+    def tie_keys(self, track_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Non-negative integer keys that order tracks as `best` does, a track without votes
+        after every voted one: the nanos below the best score, then where it first appears."""
+        values = self.by_track.values
+        if not len(values):
+            return np.zeros(len(track_ids), ID), np.zeros(len(track_ids), ID)
+        top, bottom = np.rint(values.max() * 1e9), np.rint(values.min() * 1e9)
+        at = np.minimum(np.searchsorted(self.by_track.ids, track_ids), len(values) - 1)
+        voted = self.by_track.ids[at] == track_ids
+        below = np.where(voted, top - np.rint(values[at] * 1e9), top - bottom + 1).astype(ID)
+        return below, np.where(voted, self.firsts[at], 0)
 
     def voters_of(self, track_ids: Iterable[int]) -> dict[int, list[int]]:
         """Track id -> the pids that voted for it, most similar first."""
         wanted = np.fromiter(track_ids, ID)
         found: dict[int, list[int]] = {int(t): [] for t in wanted}
-        hit = np.isin(self.cast_tracks, wanted)
+        hit = is_among(self.cast_tracks, wanted)
         for track, pid in zip(self.cast_tracks[hit].tolist(), self.cast_by[hit].tolist()):
             found[track].append(pid)
         return found
 
     def top(self, n: int) -> list[Vote]:
-        voters = self.voters_of(self.track_ids[:n])
-        return [Vote(t, s, voters[t]) for t, s in zip(self.track_ids[:n].tolist(), self.scores[:n].tolist())]
+        track_ids, scores = self.best(n)
+        voters = self.voters_of(track_ids)
+        return [Vote(t, s, voters[t]) for t, s in zip(track_ids.tolist(), scores.tolist())]
 
 
 def weighed(neighbours: Sequence[tuple[int, float]], rule: VotingRule) -> list[tuple[int, float]]:
@@ -77,17 +96,12 @@ def tally(voters: Sequence[tuple[int, float]], segments: Sequence[np.ndarray]) -
     tracks of voter i in playlist order."""
     summed, first = weighted_sum_with_first(segments, [weight for _, weight in voters])
     # Equal sums can differ in their last bit (0.7 + 0.1 < 0.5 + 0.3 in floats); rounding
-    # makes them the ties they are, so the tie-breakers decide.
-    scores = np.round(summed.values, 9)
-    # Where a track first appears orders it by its best voter, then its position there;
-    # the concatenation is in voter order, so no two tracks share it.
-    order = best_first(scores, first)
-    places = np.empty(len(order), np.float64)
-    places[order] = np.arange(len(order))
+    # makes them the ties they are, so the tie-breakers decide. Where a track first
+    # appears orders it by its best voter, then its position there; the concatenation
+    # is in voter order, so no two tracks share it.
     cast_by = np.repeat(np.fromiter((pid for pid, _ in voters), ID, len(voters)), [len(s) for s in segments])
     cast_tracks = np.concatenate(segments).astype(ID) if segments else np.empty(0, ID)
-    return Votes(summed.ids[order], scores[order], cast_tracks, cast_by,
-                 TrackScores(summed.ids, scores), TrackScores(summed.ids, places))
+    return Votes(TrackScores(summed.ids, np.round(summed.values, 9)), first, cast_tracks, cast_by)
 
 
 def vote(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from agent.cli.common import stderr, user_errors, workspace_options
@@ -17,10 +15,9 @@ from agent.workspace import Workspace
               help="Interface to listen on; 0.0.0.0 exposes the server to your network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Server processes; each answers one retrieval request at a time, so give as many as "
-                   "CPU cores for throughput. Each loads its own encoder and, on first use, its own LLM "
-                   "with its own LLM thread and --llm-queue (N times the LLM's memory); the catalog's "
-                   "arrays are shared.")
+              help="Retrieval processes; each answers one retrieval request at a time, the next waiting "
+                   "one, so give as many as CPU cores for throughput. Each loads its own encoder; the "
+                   "catalog's arrays are shared, and the LLM runs once, in the serving process.")
 @click.option("--llm-queue", type=click.IntRange(1, 1000), default=8, show_default=True,
               help="LLM requests allowed to wait (per worker); more are refused (HTTP 503) until one finishes.")
 @backend_options
@@ -34,7 +31,7 @@ def serve(host: str, port: int, workers: int, llm_queue: int, llm: LLMChoice, wo
     with user_errors():
         import uvicorn
 
-        from agent.server.app import FACTORY, SETTINGS_ENV, ServeSettings
+        from agent.server.app import ServeSettings
 
         catalog, is_demo = open_active_catalog(workspace)
         settings = ServeSettings.of(workspace, catalog.path, is_demo, llm_queue, llm)
@@ -42,16 +39,14 @@ def serve(host: str, port: int, workers: int, llm_queue: int, llm: LLMChoice, wo
         # once, as a one-line error, before any worker starts.
         with catalog, stderr().status("Loading the encoder and the title index..."):
             service = settings.load_service()
+        app = settings.app(service, workers)
+        if workers > 1:
+            with stderr().status(f"Starting {workers} worker processes..."):
+                app.state.retrieval.start()
         source = "demo catalog" if is_demo else f"catalog {catalog.path}"
         processes = f", {workers} worker processes" if workers > 1 else ""
         stderr().print(f"Serving {service.playlists:,} playlists ({source}, {service.query_encoder} query encoder"
                        f"{processes}) at http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)",
                        highlight=False, soft_wrap=True)
     options = {"host": host, "port": port, "log_level": "warning", "timeout_graceful_shutdown": 3}
-    if workers == 1:
-        uvicorn.run(settings.app(service), **options)
-        return
-    service.close()
-    del service
-    os.environ[SETTINGS_ENV] = settings.to_json()  # the workers' environment
-    uvicorn.run(FACTORY, factory=True, workers=workers, **options)
+    uvicorn.run(app, **options)

@@ -1,7 +1,8 @@
 """The HTTP API: thin routes over `PlaylistService`, JSON errors, the page at `/`.
 
-Retrieval-only requests run on the process's retrieval thread, one at a time; anything
-that calls the LLM runs on the `LLMWorker` thread, so a slow model never delays them.
+Retrieval-only requests run on a `RetrievalRunner` (a thread, or `--workers` processes),
+one at a time each; anything that calls the LLM runs on the `LLMWorker` thread, so a
+slow model never delays them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from dataclasses import replace
 
 import asyncio
 import contextlib
-from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Literal
 
@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from agent.server.errors import error_response, install_error_handlers
 from agent.server.limits import BodySizeLimit
 from agent.server.llm_worker import LLMWorker
+from agent.server.retrieval_pool import RetrievalRunner
 from retrieval.steering import Steering
 from agent.server.schemas import MAX_BODY_BYTES, CompareBody, ExportBody, PlaylistBody, ProfileChange, TitleBody
 from agent.server.service import (
@@ -32,20 +33,20 @@ STATIC = resources.files("agent.server") / "static"
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "m3u": "audio/x-mpegurl"}
 
 
-def create_app(service: PlaylistService, llm: LLMWorker) -> FastAPI:
-    # Retrieval holds the GIL for most of a request: one thread per process runs it, as
-    # threads would only take turns and pay for switching; processes (--workers) add cores.
-    retrieval = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retrieval")
+def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRunner | None = None) -> FastAPI:
+    retrieval = retrieval or RetrievalRunner(service)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
+        await asyncio.to_thread(retrieval.start)
         yield
         llm.shutdown()
-        retrieval.shutdown(wait=False, cancel_futures=True)
+        retrieval.shutdown()
         service.close()
 
     app = FastAPI(title="playlist-agent", version="1", summary="Turn a playlist title into a playlist.",
                   lifespan=lifespan)
+    app.state.retrieval = retrieval
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -66,10 +67,10 @@ def create_app(service: PlaylistService, llm: LLMWorker) -> FastAPI:
         request = _request(body, body.mode, k=body.k, voting=body.voting)
         if body.steering:
             request = replace(request, steering=Steering.parse(body.steering, body.steer_strength))
-        if request.mode.needs_llm:
-            playlist = await asyncio.wrap_future(llm.submit(service.playlist, request))
-        else:
-            playlist = await asyncio.wrap_future(retrieval.submit(service.playlist, request))
+        if not request.mode.needs_llm:
+            status, body = await asyncio.wrap_future(retrieval.submit(request))
+            return Response(body, status_code=status, media_type="application/json")
+        playlist = await asyncio.wrap_future(llm.submit(service.playlist, request))
         # Serialised once, by the record's own schema (a dict and json.dumps cost twice as much).
         return Response(playlist.model_dump_json(), media_type="application/json")
 

@@ -1,17 +1,13 @@
-"""Building the app from `agent serve`'s settings: in the serving process, or in each of
-`--workers N` processes, which the server starts by importing `app_from_environment`
-(uvicorn needs an import string to start workers) with the settings in the environment.
-
-Each worker process loads its own service, LLM worker thread and, on first use, its
-own LLM; the playlist graph and the title vectors are memory-mapped, so processes share
-their pages.
+"""Building the app from `agent serve`'s settings. One process serves HTTP; with
+`--workers N`, N more processes answer its retrieval-only requests, each loading its
+own service from these settings (see `retrieval_pool`). The playlist graph and the
+title vectors are memory-mapped, so processes share their pages; the LLM loads once,
+in the serving process, on first use.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,12 +15,9 @@ from fastapi import FastAPI
 from agent.cli.llm_options import LLMChoice
 from agent.server.api import create_app
 from agent.server.llm_worker import LLMWorker
+from agent.server.retrieval_pool import RetrievalPool
 from agent.server.service import PlaylistService
 from agent.workspace import Workspace
-
-SETTINGS_ENV = "AGENT_SERVE_SETTINGS"
-FACTORY = f"{__name__}:app_from_environment"
-
 
 @dataclass(frozen=True)
 class ServeSettings:
@@ -45,19 +38,12 @@ class ServeSettings:
         return cls(str(workspace.home), workspace.chroma_url, str(catalog_path), is_demo, llm_queue, llm.llm,
                    str(llm.model_path) if llm.model_path else None, llm.base_url, llm.model)
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
     def load_service(self) -> PlaylistService:
         choice = LLMChoice(self.llm, Path(self.model_path) if self.model_path else None, self.base_url, self.model)
         return PlaylistService(Workspace(Path(self.home), self.chroma_url), Path(self.catalog_path), self.is_demo,
                                choice)
 
-    def app(self, service: PlaylistService) -> FastAPI:
-        return create_app(service, LLMWorker(max_pending=self.llm_queue))
-
-
-def app_from_environment() -> FastAPI:
-    """The app of one worker process, from the settings `agent serve` put in the environment."""
-    settings = ServeSettings(**json.loads(os.environ[SETTINGS_ENV]))
-    return settings.app(settings.load_service())
+    def app(self, service: PlaylistService, workers: int = 1) -> FastAPI:
+        """The app over `service`; its retrieval runs in `workers` processes of their own when more than one."""
+        retrieval = RetrievalPool(self, workers) if workers > 1 else None
+        return create_app(service, LLMWorker(max_pending=self.llm_queue), retrieval)

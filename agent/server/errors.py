@@ -5,6 +5,7 @@ traceback; AGENT_DEBUG=1 also returns it)."""
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 
 from fastapi import FastAPI, Request
@@ -25,6 +26,26 @@ def error_response(status: int, kind: str, message: str, details: list | None = 
     if details:
         error["details"] = details
     return JSONResponse({"error": error}, status_code=status)
+
+
+def error_body(error: Exception) -> tuple[int, bytes]:
+    """The status and JSON body the handlers below answer `error` with, for an answer
+    made away from the app (a retrieval process); a bug's traceback goes to stderr."""
+    if isinstance(error, UNAVAILABLE_ERRORS):
+        status, kind, message = 503, "unavailable", str(error)
+    elif isinstance(error, USER_ERRORS):
+        status, kind, message = 422, "user_error", str(error)
+    else:
+        traceback.print_exception(error, file=sys.stderr)
+        status, kind, message = 500, "internal_error", _internal_message(error)
+    return status, bytes(error_response(status, kind, message).body)
+
+
+def _internal_message(error: Exception) -> str:
+    message = "internal error; the server log has the details"
+    if os.environ.get("AGENT_DEBUG"):
+        message += "\n" + "".join(traceback.format_exception(error))
+    return message
 
 
 def _field(location: tuple) -> str:
@@ -63,7 +84,4 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def failed(_request: Request, error: Exception) -> JSONResponse:
         # Starlette re-raises after answering, so the server log shows the traceback.
-        message = "internal error; the server log has the details"
-        if os.environ.get("AGENT_DEBUG"):
-            message += "\n" + "".join(traceback.format_exception(error))
-        return error_response(500, "internal_error", message)
+        return error_response(500, "internal_error", _internal_message(error))

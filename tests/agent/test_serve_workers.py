@@ -1,9 +1,13 @@
 """`agent serve --workers 2`: two real worker processes behind one port answer the
-records one process answers, and stopping the server stops them."""
+records (and errors) one process answers, share the requests between them, are
+replaced when one dies, and stop with the server."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,6 +35,15 @@ def _worker_processes(parent: int) -> list[int]:
     return found
 
 
+def _cpu_ticks(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(stat[11]) + int(stat[12])
+
+
+def _unknown_seed(server) -> tuple[int, dict]:
+    return server.call("POST", "/v1/playlists", {"seeds": ["spotify:track:nowhere"], "profile": None})
+
+
 def _playlists(server, titles: list[str]) -> list[dict]:
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(
@@ -40,21 +53,30 @@ def _playlists(server, titles: list[str]) -> list[dict]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts worker processes in /proc")
-def test_two_workers_serve_what_one_process_serves_and_stop_with_the_server(tmp_path):
+def test_two_workers_serve_what_one_process_serves_survive_a_death_and_stop_with_the_server(tmp_path):
     home = built_demo_home()
     single = start_server(home, tmp_path / "single.log")
     try:
         expected = _playlists(single, TITLES)
+        expected_error = _unknown_seed(single)
     finally:
         stop_process(single.process, timeout=10)
 
     server = start_server(home, tmp_path / "workers.log", options=("--workers", "2"))
     try:
         workers = _worker_processes(server.process.pid)
+        loaded = {pid: _cpu_ticks(pid) for pid in workers}
         served = _playlists(server, TITLES * 8)  # concurrent, so both processes take requests
+        assert all(_cpu_ticks(pid) > ticks for pid, ticks in loaded.items())  # both answered some
         assert len(workers) == 2 and _worker_processes(server.process.pid) == workers  # none died
+        assert _unknown_seed(server) == expected_error and expected_error[0] == 422
+        os.kill(workers[0], signal.SIGKILL)  # a worker dies (out of memory, killed)
+        time.sleep(1)
+        assert _playlists(server, TITLES) == expected  # new workers answer
+        replacements = _worker_processes(server.process.pid)
+        assert len(replacements) == 2 and workers[0] not in replacements
         assert [json.dumps(r, sort_keys=True) for r in served] == [json.dumps(r, sort_keys=True) for r in expected * 8]
         assert "2 worker processes" in (tmp_path / "workers.log").read_text()
     finally:
         stop_process(server.process, timeout=20)
-    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers + replacements)

@@ -3,12 +3,9 @@ answers can be worked out by hand."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from retrieval.filters import Scored, cap_per_artist, exclude_artists
-from retrieval.normalize import song_key
-from retrieval.songs import fold_versions
 from retrieval.voting import vote
 
 
@@ -118,40 +115,6 @@ _ids: dict[str, int] = {}
 def cand(uri: str, name: str, artist: str, score: float, voters=()) -> Scored:
     track_id = _ids.setdefault(uri, len(_ids) + 1)
     return Scored(track_id, f"spotify:track:{uri}", name, artist, score, list(voters))
-
-
-def folded(candidates: list[tuple[str, str, float]], merge: bool = True) -> list[tuple[list[str], float]]:
-    """(name, artist, score) ranked best first -> each song's versions (names) and score, songs in order."""
-    keys = [song_key(name, artist) for name, artist, _ in candidates]
-    songs = np.array([keys.index(key) for key in keys])
-    result = fold_versions(np.array([score for _, _, score in candidates]), songs, merge)
-    return [([candidates[i][0] for i in result.versions(s)], float(result.scores[s])) for s in range(len(result))]
-
-
-def test_versions_fold_into_the_best_ranked_one_and_add_their_scores():
-    merged = folded([("Hey Jude", "The Beatles", 3), ("Let It Be", "The Beatles", 2.5),
-                     ("Hey Jude - Remastered 2015", "The Beatles", 1)])
-    assert merged == [(["Hey Jude", "Hey Jude - Remastered 2015"], pytest.approx(4)), (["Let It Be"], 2.5)]
-
-
-def test_merged_scores_can_lift_a_song_above_others():
-    merged = folded([("Other Song", "Band", 3), ("Song", "Artist", 2), ("Song - Live", "Artist", 2),
-                     ("Song (feat. Guest)", "Artist", 1)])
-    assert merged == [(["Song", "Song - Live", "Song (feat. Guest)"], pytest.approx(5)), (["Other Song"], 3)]
-
-
-def test_a_merged_song_that_ties_keeps_the_earlier_rank():
-    # Merged, "Song" scores 0.1 + 0.2, which is 0.3 but for float noise: a tie with "First", ranked before it.
-    merged = folded([("First", "Band", 0.3), ("Song", "Artist", 0.1), ("Song - Live", "Artist", 0.2)])
-    assert [versions[0] for versions, _ in merged] == ["First", "Song"]
-    assert merged[1][1] == pytest.approx(0.3)
-
-
-def test_different_songs_keep_their_order_and_keep_versions_folds_nothing():
-    songs = [("Hello", "Adele", 3), ("Hello", "Lionel Richie", 2), ("Someone Like You", "Adele", 1)]
-    assert folded(songs) == [(["Hello"], 3), (["Hello"], 2), (["Someone Like You"], 1)]
-    versions = [("Song", "Artist", 2), ("Song - Live", "Artist", 1)]
-    assert folded(versions, merge=False) == [(["Song"], 2), (["Song - Live"], 1)]
 
 
 def test_cap_per_artist_keeps_the_best_ranked_tracks_of_each_artist():
