@@ -204,9 +204,11 @@ def by_track(values: np.ndarray, track_ids: np.ndarray, missing: int) -> np.ndar
     """`values[track_id]` for each track id, `missing` for an id outside the array (a track
     the graph has never seen, such as one added to the catalog after it was built)."""
     track_ids = np.asarray(track_ids, np.int64)
-    inside = (track_ids >= 0) & (track_ids < len(values))
     if not len(values):
         return np.full(len(track_ids), missing, np.int64)
+    if len(track_ids) and track_ids.min() >= 0 and track_ids.max() < len(values):
+        return values[track_ids]  # the usual case, in one pass instead of five
+    inside = (track_ids >= 0) & (track_ids < len(values))
     return np.where(inside, values[np.where(inside, track_ids, 0)], missing)
 
 

@@ -31,6 +31,7 @@ def test_tracks_know_their_playlists_lowest_pid_first_and_their_plays():
     graph = PlaylistGraph.build([(5, 30), (5, 10), (9, 10), (12, 10), (12, 20)])
     assert graph.pids[graph.rows_holding(10)].tolist() == [5, 9, 12]
     assert graph.plays_of(np.array([10, 20, 30, 99])).tolist() == [3, 1, 1, 0]
+    assert graph.plays_of(np.array([30, 10, -1])).tolist() == [1, 3, 0] and graph.plays_of(np.array([30, 10])).tolist() == [1, 3]
     assert graph.popular.tolist() == [10, 20, 30]  # most played, then lowest id
     assert graph.held_out_plays([12])[[10, 20, 30]].tolist() == [1, 1, 0]
 
