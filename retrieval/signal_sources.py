@@ -17,7 +17,7 @@ from retrieval.signals.artists import artist_playlist_scores, artist_track_score
 from retrieval.signals.cooccurrence import Plays, cooccurrence_scores, seed_neighbour_scores
 from retrieval.signals.entity import EntityMatch, entity_scores
 from retrieval.signals.names import fold_name
-from retrieval.signals.scores import TrackScores
+from retrieval.signals.scores import Segments, TrackScores
 from retrieval.voting import Votes, tally
 
 # Measured on a validation split of the MPD sample (README, "Retrieval quality").
@@ -178,7 +178,7 @@ class SignalSources:
         return np.fromiter(self.catalog.track_ids_for_uris(uris).values(), np.int64) if uris else np.empty(0, np.int64)
 
     def votes(self, voters: Sequence[tuple[int, float]]) -> Votes:
-        return tally(voters, self.graph.segments([pid for pid, _ in voters]))
+        return tally(voters, Segments(*self.graph.tracks_of_pids([pid for pid, _ in voters])))
 
 
 @dataclass(frozen=True)
@@ -189,3 +189,6 @@ class _RowTracks:
 
     def get(self, row: int, default=()) -> np.ndarray:
         return self.graph.tracks_of_row(int(row))
+
+    def laid_end_to_end(self, rows: np.ndarray) -> Segments:
+        return Segments(*self.graph.tracks_of_rows(rows))

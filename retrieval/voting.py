@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from retrieval.signals.scores import ID, TrackScores, is_among, segment_array, weighted_sum_with_first
+from retrieval.signals.scores import ID, Segments, TrackScores, is_among, segment_array, weighted_sum_with_first
 from retrieval.sorting import best_first
 
 VotingRule = Literal["count", "similarity"]
@@ -91,16 +91,17 @@ def weighed(neighbours: Sequence[tuple[int, float]], rule: VotingRule) -> list[t
     return [(pid, 1.0 if rule == "count" else similarity) for pid, similarity in neighbours]
 
 
-def tally(voters: Sequence[tuple[int, float]], segments: Sequence[np.ndarray]) -> Votes:
+def tally(voters: Sequence[tuple[int, float]], segments: Sequence[np.ndarray] | Segments) -> Votes:
     """Votes of `voters` (pid, weight), most similar first; `segments[i]` holds the distinct
     tracks of voter i in playlist order."""
+    segments = Segments.of(segments)
     summed, first = weighted_sum_with_first(segments, [weight for _, weight in voters])
     # Equal sums can differ in their last bit (0.7 + 0.1 < 0.5 + 0.3 in floats); rounding
     # makes them the ties they are, so the tie-breakers decide. Where a track first
     # appears orders it by its best voter, then its position there; the concatenation
     # is in voter order, so no two tracks share it.
-    cast_by = np.repeat(np.fromiter((pid for pid, _ in voters), ID, len(voters)), [len(s) for s in segments])
-    cast_tracks = np.concatenate(segments).astype(ID) if segments else np.empty(0, ID)
+    cast_by = np.repeat(np.fromiter((pid for pid, _ in voters), ID, len(voters)), segments.lengths)
+    cast_tracks = segments.values.astype(ID)
     return Votes(TrackScores(summed.ids, np.round(summed.values, 9)), first, cast_tracks, cast_by)
 
 

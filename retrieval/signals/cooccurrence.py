@@ -14,12 +14,13 @@ from typing import Protocol
 
 import numpy as np
 
-from retrieval.signals.scores import (ID, TrackScores, damped, per_track_weighted_sum, rescaled, scaled,
+from retrieval.signals.scores import (ID, Segments, TrackScores, damped, per_track_weighted_sum, rescaled, scaled,
                                       segment_array, weighted_sum)
 
 
 class TracksOf(Protocol):
-    """Playlist -> its tracks: a dict in tests, the playlist graph in production."""
+    """Playlist -> its tracks: a dict in tests, the playlist graph in production (which also
+    lays many playlists end to end in one gather: `laid_end_to_end(playlists)`)."""
 
     def get(self, playlist: Hashable, default: Sequence[int] = ...) -> Sequence[int] | np.ndarray: ...
 
@@ -44,14 +45,18 @@ def cooccurrence_scores(
     >>> cooccurrence_scores({1: 1.0}, {1: [10, 11]}, {10: [1, 2, 3], 11: [1, 2]}, lambda t: 2, 0.0).to_dict()
     {1: 1.0, 2: 1.0, 3: 0.5}
     """
-    segments, weights = [], []
-    for anchor, weight in anchors.items():
-        playlists = playlists_of.get(anchor, ())
-        for playlist in playlists:
-            segments.append(segment_array(tracks_of.get(playlist, ())))
-            weights.append(weight / len(playlists))
-    sums = weighted_sum(segments, weights)
+    held = [playlists_of.get(anchor, ()) for anchor in anchors]
+    shares = [weight / len(playlists) if len(playlists) else 0.0 for weight, playlists in zip(anchors.values(), held)]
+    sums = weighted_sum(_laid_end_to_end(tracks_of, held), np.repeat(shares, [len(playlists) for playlists in held]))
     return scaled(damped(sums, plays(sums.ids), damping))
+
+
+def _laid_end_to_end(tracks_of: TracksOf, held: Sequence[Sequence[Hashable]]) -> Segments:
+    """The tracks of every playlist held, in turn: in one gather when `tracks_of` can
+    (the playlist graph), else playlist by playlist."""
+    if hasattr(tracks_of, "laid_end_to_end"):
+        return tracks_of.laid_end_to_end(np.concatenate([np.asarray(playlists, ID) for playlists in held] or [np.empty(0, ID)]))
+    return Segments.of([segment_array(tracks_of.get(playlist, ())) for playlists in held for playlist in playlists])
 
 
 def seed_neighbour_scores(

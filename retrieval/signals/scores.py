@@ -64,6 +64,24 @@ class TrackScores:
         return dict(zip(self.ids.tolist(), self.values.tolist()))
 
 
+@dataclass(frozen=True)
+class Segments:
+    """Segments (playlists' distinct tracks) laid end to end: `values`, and how many
+    values each segment has. Read so from the playlist graph in one gather, since an
+    array per playlist cost more in Python than the sums."""
+
+    values: np.ndarray
+    lengths: np.ndarray
+
+    @classmethod
+    def of(cls, segments: Sequence[np.ndarray] | Segments) -> Segments:
+        if isinstance(segments, Segments):
+            return segments
+        if not len(segments):
+            return cls(np.empty(0, ID), np.empty(0, ID))
+        return cls(np.concatenate(segments), np.fromiter((len(s) for s in segments), ID, len(segments)))
+
+
 def segment_array(tracks: Sequence[int] | np.ndarray) -> np.ndarray:
     """A playlist's tracks as an id array, each track once, in first-position order."""
     if isinstance(tracks, np.ndarray):
@@ -71,7 +89,7 @@ def segment_array(tracks: Sequence[int] | np.ndarray) -> np.ndarray:
     return np.fromiter(dict.fromkeys(tracks), ID)
 
 
-def weighted_sum(segments: Sequence[np.ndarray], weights: Sequence[float] | np.ndarray) -> TrackScores:
+def weighted_sum(segments: Sequence[np.ndarray] | Segments, weights: Sequence[float] | np.ndarray) -> TrackScores:
     """Each segment (a playlist's distinct tracks) adds its weight to each of its tracks.
 
     Sums accumulate in segment order, so equal inputs give bit-equal sums.
@@ -83,7 +101,7 @@ def weighted_sum(segments: Sequence[np.ndarray], weights: Sequence[float] | np.n
     return summed
 
 
-def weighted_sum_with_first(segments: Sequence[np.ndarray],
+def weighted_sum_with_first(segments: Sequence[np.ndarray] | Segments,
                             weights: Sequence[float] | np.ndarray) -> tuple[TrackScores, np.ndarray]:
     """`weighted_sum`, and for each track where it first appears in the segments (its
     offset in their concatenation): voting's tie-breaker.
@@ -95,12 +113,13 @@ def weighted_sum_with_first(segments: Sequence[np.ndarray],
     return _weighted_sum(segments, weights, with_first=True)
 
 
-def _weighted_sum(segments: Sequence[np.ndarray], weights: Sequence[float] | np.ndarray,
+def _weighted_sum(segments: Sequence[np.ndarray] | Segments, weights: Sequence[float] | np.ndarray,
                   with_first: bool) -> tuple[TrackScores, np.ndarray]:
-    if not segments:
+    laid = Segments.of(segments)
+    if not len(laid.lengths):
         return TrackScores.empty(), np.empty(0, ID)
-    values = np.concatenate(segments).astype(ID, copy=False)
-    per_value = np.repeat(np.asarray(weights, np.float64), np.fromiter((len(s) for s in segments), ID, len(segments)))
+    values = laid.values.astype(ID, copy=False)
+    per_value = np.repeat(np.asarray(weights, np.float64), laid.lengths)
     if not len(values):
         return TrackScores.empty(), np.empty(0, ID)
     low = int(values.min())

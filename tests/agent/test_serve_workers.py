@@ -52,6 +52,12 @@ def _playlists(server, titles: list[str]) -> list[dict]:
     return [{key: value for key, value in record.items() if key != "seconds"} for _, record in answers]
 
 
+def _long_playlist(server) -> dict:
+    status, record = server.call("POST", "/v1/playlists", {"title": "road trip", "n": 500, "k": 1000, "profile": None})
+    assert status == 200 and len(json.dumps(record)) > 250_000  # a Unix socket buffers about 200 KB
+    return {key: value for key, value in record.items() if key != "seconds"}
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts worker processes in /proc")
 def test_two_workers_serve_what_one_process_serves_survive_a_death_and_stop_with_the_server(tmp_path):
     home = built_demo_home()
@@ -59,6 +65,7 @@ def test_two_workers_serve_what_one_process_serves_survive_a_death_and_stop_with
     try:
         expected = _playlists(single, TITLES)
         expected_error = _unknown_seed(single)
+        expected_long = _long_playlist(single)
     finally:
         stop_process(single.process, timeout=10)
 
@@ -70,6 +77,7 @@ def test_two_workers_serve_what_one_process_serves_survive_a_death_and_stop_with
         assert all(_cpu_ticks(pid) > ticks for pid, ticks in loaded.items())  # both answered some
         assert len(workers) == 2 and _worker_processes(server.process.pid) == workers  # none died
         assert _unknown_seed(server) == expected_error and expected_error[0] == 422
+        assert _long_playlist(server) == expected_long  # an answer longer than a socket's buffer crosses whole
         os.kill(workers[0], signal.SIGKILL)  # a worker dies (out of memory, killed)
         time.sleep(1)
         assert _playlists(server, TITLES) == expected  # new workers answer

@@ -18,10 +18,20 @@ def test_each_playlist_holds_its_distinct_tracks_in_playlist_order():
     assert graph.tracks_of(7).tolist() == []  # not a playlist with tracks
 
 
+def test_many_playlists_lie_end_to_end_as_each_one_alone():
+    graph = PlaylistGraph.build([(5, 30), (5, 10), (5, 30), (5, 20), (9, 10), (12, 20), (12, 40)])
+    tracks, lengths = graph.tracks_of_pids([12, 7, 5, 12])  # 7 holds no tracks
+    assert tracks.tolist() == [20, 40, 30, 10, 20, 20, 40] and lengths.tolist() == [2, 0, 3, 2]
+    tracks, lengths = graph.tracks_of_rows(graph.rows([9, 5]))
+    assert tracks.tolist() == [10, 30, 10, 20] and lengths.tolist() == [1, 3]
+    assert [len(part) for part in graph.tracks_of_rows(np.empty(0, np.int64))] == [0, 0]
+
+
 def test_tracks_know_their_playlists_lowest_pid_first_and_their_plays():
     graph = PlaylistGraph.build([(5, 30), (5, 10), (9, 10), (12, 10), (12, 20)])
     assert graph.pids[graph.rows_holding(10)].tolist() == [5, 9, 12]
     assert graph.plays_of(np.array([10, 20, 30, 99])).tolist() == [3, 1, 1, 0]
+    assert graph.plays_of(np.array([30, 10, -1])).tolist() == [1, 3, 0] and graph.plays_of(np.array([30, 10])).tolist() == [1, 3]
     assert graph.popular.tolist() == [10, 20, 30]  # most played, then lowest id
     assert graph.held_out_plays([12])[[10, 20, 30]].tolist() == [1, 1, 0]
 

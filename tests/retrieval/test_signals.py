@@ -22,6 +22,8 @@ from retrieval.signals.entity import entity_scores
 from retrieval.signals.names import fold_name
 from retrieval.signals.neighbours import sharpened
 from retrieval.signals.scores import TrackScores
+from retrieval.playlist_graph import PlaylistGraph
+from retrieval.signal_sources import _RowTracks
 
 CORPUS = build_corpus()
 
@@ -43,6 +45,17 @@ def test_a_track_beside_the_anchor_outscores_one_that_never_meets_it():
     scores = cooccurrence_scores({1: 1.0}, {1: [10, 11]}, tracks_of, lambda t: 1, 0.0)
     assert scores[2] == 1.0 and scores[3] == 0.5
     assert 4 not in scores and 5 not in scores
+
+
+def test_cooccurrence_read_from_the_playlist_graph_in_one_gather_equals_playlist_by_playlist():
+    pairs = [(10, 1), (10, 2), (11, 1), (11, 2), (11, 3), (12, 4), (12, 5), (13, 3), (13, 6), (13, 2)]
+    graph = PlaylistGraph.build(pairs)
+    rows = {1: graph.rows([10, 11]), 3: graph.rows([11, 13]), 7: np.empty(0, np.int64)}  # 7: in no playlist
+    by_row = {row: graph.tracks_of_row(row).tolist() for row in range(len(graph.pids))}
+    anchors = {1: 1.0, 3: 0.3, 7: 0.5}
+    gathered = cooccurrence_scores(anchors, rows, _RowTracks(graph), graph.plays_of, 0.3)
+    one_by_one = cooccurrence_scores(anchors, rows, by_row, graph.plays_of, 0.3)
+    assert gathered.to_dict() == one_by_one.to_dict() and gathered.ids.tolist() == [1, 2, 3, 6]
 
 
 def test_popularity_damping_lowers_a_track_that_is_everywhere():
