@@ -125,7 +125,7 @@ def phase_index(args: dict) -> dict:
 def phase_signals(args: dict) -> dict:
     """The ranking's data built after an index: play counts, entity names, the playlist graph."""
     from retrieval.catalog import Catalog
-    from retrieval.playlist_graph import graph_folder
+    from retrieval.playlist_graph_store import graph_folder
     from retrieval.signal_sources import prepare_signal_data
 
     catalog = Catalog(Path(args["catalog"]))

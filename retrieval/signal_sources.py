@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.catalog import Catalog
-from retrieval.playlist_graph import PlaylistGraph, by_track, graph_saved, open_graph
+from retrieval.playlist_graph import PlaylistGraph, by_track
+from retrieval.playlist_graph_store import graph_saved, open_graph
 from retrieval.signals.artists import artist_playlist_scores, artist_track_scores, seed_artist_scores
 from retrieval.signals.cooccurrence import Plays, cooccurrence_scores, seed_neighbour_scores
 from retrieval.signals.entity import EntityMatch, entity_scores

@@ -8,7 +8,8 @@ import numpy as np
 from conftest import build_corpus, make_playlist, write_slice_file
 from retrieval.catalog import Catalog
 from retrieval.ingest import ingest_paths
-from retrieval.playlist_graph import PlaylistGraph, graph_folder, open_graph
+from retrieval.playlist_graph import PlaylistGraph
+from retrieval.playlist_graph_store import graph_folder, open_graph
 
 
 def test_each_playlist_holds_its_distinct_tracks_in_playlist_order():

@@ -1,0 +1,69 @@
+"""The playlist graph on disk: one folder per catalog content beside the catalog, built
+on first use, published whole by a rename, older ones removed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from retrieval.catalog import Catalog
+from retrieval.matching import KEYS_VERSION
+from retrieval.playlist_graph import ARRAYS, LAYOUT_VERSION, PlaylistGraph
+
+
+def graph_folder(catalog: Catalog) -> Path:
+    return catalog.path.with_name(catalog.path.name + ".graph")
+
+
+def _content_folder(catalog: Catalog, fingerprint: str) -> Path:
+    return graph_folder(catalog) / f"{fingerprint}-keys{KEYS_VERSION}-layout{LAYOUT_VERSION}"
+
+
+def graph_saved(catalog: Catalog, fingerprint: str) -> bool:
+    """Whether the graph of this content is on disk (opening it then costs nothing)."""
+    return _complete(_content_folder(catalog, fingerprint))
+
+
+def open_graph(catalog: Catalog, fingerprint: str) -> PlaylistGraph:
+    """The catalog's graph for this content, built and saved on first use (and older ones
+    deleted); where the catalog's folder cannot be written, it is kept in memory."""
+    root, folder = graph_folder(catalog), _content_folder(catalog, fingerprint)
+    if _complete(folder):
+        return PlaylistGraph.load(folder)
+    catalog.refresh_song_keys(KEYS_VERSION)
+    graph = PlaylistGraph.build(catalog.playlist_track_entries(), catalog.song_key_entries(),
+                                catalog.title_playlist_entries())
+    try:
+        _publish(graph, root, folder)
+    except OSError:
+        return PlaylistGraph.load(folder) if _complete(folder) else graph
+    _remove_others(root, keep=folder)
+    return PlaylistGraph.load(folder)
+
+
+def _publish(graph: PlaylistGraph, root: Path, folder: Path) -> None:
+    """Written in a private folder, then renamed into place: readers never see half a graph."""
+    root.mkdir(exist_ok=True)
+    if folder.exists() and not _complete(folder):
+        shutil.rmtree(folder, ignore_errors=True)  # left by a process that was killed
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+    try:
+        graph.save(staging)
+        (staging / "graph.json").write_text(json.dumps({"fingerprint": folder.name}) + "\n")
+        os.replace(staging, folder)  # fails when another process got there first
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _complete(folder: Path) -> bool:
+    return (folder / "graph.json").is_file() and all((folder / f"{n}.npy").is_file() for n in ARRAYS)
+
+
+def _remove_others(root: Path, keep: Path) -> None:
+    # A process still reading an old graph keeps its pages: removing mapped files is safe.
+    for other in root.iterdir():
+        if other != keep and not other.name.startswith(".building-"):
+            shutil.rmtree(other, ignore_errors=True)
