@@ -29,7 +29,7 @@ import struct
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from agent.server.errors import error_body
 from agent.server.service import PlaylistService, Request
@@ -37,7 +37,12 @@ from agent.server.service import PlaylistService, Request
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
-    from agent.server.app import ServeSettings
+
+class ServeSettings(Protocol):
+    """What a retrieval process is started from (`app.ServeSettings`): picklable, and
+    able to load the playlist service in the new process."""
+
+    def load_service(self) -> PlaylistService: ...
 
 Answer = tuple[int, bytes]  # HTTP status, JSON body
 # A message between processes: its body's length and a status (an answer's HTTP status;
