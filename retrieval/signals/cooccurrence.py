@@ -89,16 +89,16 @@ def seed_neighbour_scores(
     for seed in unique_seeds:
         for playlist in playlists_of.get(seed, ()):
             overlap[playlist] = overlap.get(playlist, 0) + 1
-    seed_ids = np.array(unique_seeds, ID)
-    segments, weights = [], []
-    for playlist, shared in overlap.items():
-        segment = segment_array(tracks_of.get(playlist, ()))
-        weight = np.full(len(segment), float(shared ** overlap_power))
-        if nearby_boost and shared >= 2:
-            weight *= 1.0 + nearby_boost * np.exp(-_distance_to_nearest(segment, seed_ids) / nearby_scale)
-        segments.append(segment)
-        weights.append(weight)
-    sums = per_track_weighted_sum(segments, weights).without(seeds)
+    laid = _laid_end_to_end(tracks_of, [list(overlap)])
+    weights = np.repeat([float(shared ** overlap_power) for shared in overlap.values()], laid.lengths)
+    if nearby_boost:
+        seed_ids, ends = np.array(unique_seeds, ID), np.cumsum(laid.lengths)
+        for at, shared in enumerate(overlap.values()):
+            if shared >= 2:
+                span = slice(int(ends[at] - laid.lengths[at]), int(ends[at]))
+                weights[span] *= 1.0 + nearby_boost * np.exp(-_distance_to_nearest(laid.values[span], seed_ids)
+                                                             / nearby_scale)
+    sums = per_track_weighted_sum(laid, weights).without(seeds)
     found = scaled(damped(sums, plays(sums.ids), damping))
     return rescaled(found, seed_confidence(len(overlap), len(unique_seeds), playlists_per_seed))
 

@@ -116,10 +116,13 @@ def weighted_sum_with_first(segments: Sequence[np.ndarray] | Segments,
 def _weighted_sum(segments: Sequence[np.ndarray] | Segments, weights: Sequence[float] | np.ndarray,
                   with_first: bool) -> tuple[TrackScores, np.ndarray]:
     laid = Segments.of(segments)
-    if not len(laid.lengths):
-        return TrackScores.empty(), np.empty(0, ID)
-    values = laid.values.astype(ID, copy=False)
-    per_value = np.repeat(np.asarray(weights, np.float64), laid.lengths)
+    return _summed_by_id(laid.values, np.repeat(np.asarray(weights, np.float64), laid.lengths), with_first)
+
+
+def _summed_by_id(values: np.ndarray, per_value: np.ndarray, with_first: bool) -> tuple[TrackScores, np.ndarray]:
+    """Each id's sum of the weights beside it (`per_value[i]` for `values[i]`), added in
+    order, and where each id first appears: in slots when the ids are dense, by a sort if not."""
+    values = values.astype(ID, copy=False)
     if not len(values):
         return TrackScores.empty(), np.empty(0, ID)
     low = int(values.min())
@@ -193,17 +196,15 @@ def is_among(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return found
 
 
-def per_track_weighted_sum(segments: Sequence[np.ndarray], weights: Sequence[np.ndarray]) -> TrackScores:
-    """`weighted_sum` where each track of a segment brings its own weight (`weights[i][j]`
-    for the j-th track of segment i).
+def per_track_weighted_sum(segments: Sequence[np.ndarray] | Segments, weights: np.ndarray) -> TrackScores:
+    """`weighted_sum` where each track of a segment brings its own weight: `weights` lies
+    beside the segments laid end to end.
 
-    >>> per_track_weighted_sum([np.array([1, 2]), np.array([2])], [np.array([0.5, 2.0]), np.array([1.0])]).to_dict()
+    >>> per_track_weighted_sum([np.array([1, 2]), np.array([2])], np.array([0.5, 2.0, 1.0])).to_dict()
     {1: 0.5, 2: 3.0}
     """
-    if not segments:
-        return TrackScores.empty()
-    ids, _, inverse, _ = grouped(np.concatenate(segments))
-    return TrackScores(ids, np.bincount(inverse, weights=np.concatenate(weights), minlength=len(ids)))
+    summed, _ = _summed_by_id(Segments.of(segments).values, np.asarray(weights, np.float64), with_first=False)
+    return summed
 
 
 def summed(parts: Sequence[tuple[TrackScores, float]]) -> TrackScores:
