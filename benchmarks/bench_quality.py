@@ -35,7 +35,7 @@ def timed(retriever: Retriever, requests: list[tuple[str, GenerationOptions]], r
         retriever.generate(title, options)  # warm-up: lazy loading is not a query's cost
     seconds = []
     # Every query pays for encoding its title, as a title never asked before does.
-    forget = getattr(retriever.encoder, "forget_queries", lambda: None)
+    forget = retriever.forget_queries
     for _ in range(rounds):
         for title, options in requests:
             forget()

@@ -8,6 +8,7 @@ model that embedded the titles it is compared with.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import time
 from collections.abc import Callable, Sequence
@@ -34,6 +35,8 @@ DEFAULT_VOTING: VotingRule = "similarity"  # measured: see README, "Choosing the
 # catalog resembles the title. Measured on the MPD sample: 2% of real held-out titles
 # fall below it, and made-up ones like "my tax return" (0.42) do.
 RESEMBLANCE_FLOOR = 0.45
+# Titles whose neighbours a retriever keeps: about 60 KB each at the default k.
+NEIGHBOUR_CACHE = 256
 _NEIGHBOURS = TypeAdapter(list[Neighbour])
 
 
@@ -87,19 +90,32 @@ class Retriever:
         # torch, transformers and chromadb leave ~10^6 long-lived objects; without this a
         # full garbage collection scans them all, stalling one query in ~50 by ~200 ms.
         gc.freeze()
+        # A server meets the same titles again and again; the index and the playlist graph
+        # are fixed for this retriever's life, and so is a title's answer.
+        self._remembered_neighbours = functools.lru_cache(maxsize=NEIGHBOUR_CACHE)(self._nearest_playlists)
 
     def neighbours(self, title: str, k: int, exclude_pids: frozenset[int] = frozenset()) -> tuple[list[Neighbour], list[str]]:
         """The k known playlists whose titles are closest to `title`, with any warnings
         (the index's own first: e.g. that it is older than the catalog)."""
-        warnings = list(self.index.warnings)
         # Titles are indexed in their normalised form, so the query is embedded in it too:
         # "Xmas Songs!!" must meet the known title "xmas songs" at similarity 1.
-        encoded = self.encoder.encode([normalize_title(title) or title])
-        if encoded.truncated:
+        found, truncated = self._remembered_neighbours(normalize_title(title) or title, k, exclude_pids)
+        warnings = list(self.index.warnings)
+        if truncated:
             warnings.append(
                 f"the title is longer than the encoder's limit of {self.encoder.max_tokens} tokens; "
                 "only its beginning was used"
             )
+        return list(found), warnings
+
+    def forget_queries(self) -> None:
+        """Drop remembered titles, so the next query of each pays as a new title does (benchmarks)."""
+        self._remembered_neighbours.cache_clear()
+        getattr(self.encoder, "forget_queries", lambda: None)()
+
+    def _nearest_playlists(self, text: str, k: int, exclude_pids: frozenset[int]) -> tuple[tuple[Neighbour, ...], bool]:
+        """The k playlists nearest `text` (already normalised), and whether the encoder cut it."""
+        encoded = self.encoder.encode([text])
         # Every indexed title carries a playlist, so k titles cover k playlists unless
         # some are excluded (evaluation); then look further.
         wanted_titles = k
@@ -107,7 +123,7 @@ class Retriever:
             nearest = self.index.nearest(encoded.vectors[0], wanted_titles)
             found = self._playlists_of(nearest, k, exclude_pids)
             if len(found) >= k or len(nearest) < wanted_titles:
-                return found, warnings
+                return tuple(found), bool(encoded.truncated)
             wanted_titles *= 4
 
     def _playlists_of(self, titles: list[tuple[int, float]], k: int, exclude_pids: frozenset[int]) -> list[Neighbour]:

@@ -41,6 +41,8 @@ class Playlist(BaseModel):
 class Neighbour(BaseModel):
     """A known playlist whose title is close to the asked-for title."""
 
+    model_config = ConfigDict(frozen=True)  # shared by every answer to the same title
+
     pid: int
     name: str
     similarity: float = Field(description="cosine similarity of the two titles' embeddings")

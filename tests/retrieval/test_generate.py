@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from conftest import build_corpus, uri, write_slice_file
 from retrieval.catalog import Catalog
@@ -175,9 +176,10 @@ def test_impossible_options_are_refused(retriever, options):
 def test_a_very_long_title_is_cut_with_a_warning(retriever):
     title = ("christmas songs " * 200)[:3000]
     assert len(title) == 3000
-    result = retriever.generate(title, GenerationOptions(n=3, k=3))
-    assert any("longer" in w and str(retriever.encoder.max_tokens) in w for w in result.warnings)
-    assert set(uris(result)) <= XMAS_URIS and len(result.tracks) == 3
+    for _ in range(2):  # the second ask is answered from the remembered neighbours, warning included
+        result = retriever.generate(title, GenerationOptions(n=3, k=3))
+        assert any("longer" in w and str(retriever.encoder.max_tokens) in w for w in result.warnings)
+        assert set(uris(result)) <= XMAS_URIS and len(result.tracks) == 3
 
 
 def test_a_short_title_gets_no_truncation_warning(retriever):
@@ -201,6 +203,22 @@ def test_emoji_and_non_latin_titles_give_a_playlist(retriever, title):
     assert result.title == title
     assert result.normalized_title == title.casefold()
     assert json.loads(result.model_dump_json())["title"] == title
+
+
+def test_a_title_asked_again_is_answered_for_each_asks_options(retriever):
+    """Neighbours are remembered per title, k and excluded playlists: asking again with
+    other options never gets an earlier ask's neighbours, and what a caller does with
+    its list changes no later answer."""
+    first, _ = retriever.neighbours("xmas songs", 4)
+    pids = [n.pid for n in first]
+    first.clear()
+    again, _ = retriever.neighbours("Xmas Songs!!", 4)  # the same title once normalised
+    assert [n.pid for n in again] == pids and 1 in pids
+    assert [n.pid for n in retriever.neighbours("xmas songs", 2)[0]] == pids[:2]
+    excluded, _ = retriever.neighbours("xmas songs", 4, frozenset({1}))
+    assert len(excluded) == 4 and 1 not in [n.pid for n in excluded]
+    with pytest.raises(ValidationError):
+        again[0].similarity = 0.0  # shared by every answer to this title
 
 
 def test_generation_is_deterministic(retriever):
