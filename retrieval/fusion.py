@@ -33,6 +33,10 @@ class FusionWeights:
     artists: float = 0.15  # the best-voted artists' other tracks
     seeds: float = 5.0  # a request's seed weight is seeds * n / (n + 1) for n seed tracks
     seed_artists: float = 0.6  # the seeds' artists, as a share of the seed weight
+    # A seeded request's best candidates re-scored by their crowd tags' likeness to the
+    # seeds and the title (`signals.crowd_tags`), in units of the best fused score.
+    tags: float = 0.5
+    tags_title: float = 0.5  # the title's share of the direction, against the seeds'
     tail: bool = True  # back-fill with the most-played tracks
 
     def without(self, signal: str) -> FusionWeights:
@@ -53,7 +57,7 @@ class FusionWeights:
 DEFAULT_WEIGHTS = FusionWeights()
 # The paper's method and the voting rules before fusion: title votes alone, no tail.
 PLAIN_WEIGHTS = FusionWeights(sharpness=1.0, entity=0.0, cooccurrence=0.0, artists=0.0, seeds=0.0, seed_artists=0.0,
-                              tail=False)
+                              tags=0.0, tail=False)
 
 
 def seed_weight(weights: FusionWeights, seeds: int) -> float:

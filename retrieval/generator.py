@@ -84,7 +84,7 @@ class Retriever:
         self.index = index
         self.encoder = encoder or _query_encoder(index.info)
         self.weights = weights  # the default fusion weights: tuned ones when given
-        self.sources = SignalSources(catalog, building)
+        self.sources = SignalSources(catalog, building, index.exact)
         if not isinstance(self.encoder, OnnxEncoder):
             limit_threads_for_queries()
         # torch, transformers and chromadb leave ~10^6 long-lived objects; without this a
@@ -178,8 +178,10 @@ class Retriever:
              seed_ids: tuple[int, ...] = ()) -> tuple[list[Candidate], list]:
         """The fused signals and the user's filters, as the top `options.n` ranked candidates,
         and the artists or albums the title names."""
+        weights = options.fusion or self.weights
+        title_vector = self.encoder.encode([title]).vectors[0] if title and seed_ids and weights.tags else None
         request = RankRequest(
-            voting=options.voting, weights=options.fusion or self.weights, seed_ids=seed_ids,
+            voting=options.voting, weights=weights, seed_ids=seed_ids, title_vector=title_vector,
             liked_voters=self._liked_voters(options, {n.pid for n in neighbours}),
             merge_versions=options.merge_versions, exclude_artists=options.exclude_artists,
             max_per_artist=options.max_per_artist, exclude_track_uris=options.exclude_track_uris,

@@ -151,7 +151,9 @@ def build_index(
     collection.modify(metadata=_metadata(info, building=False))
     if activate:
         _switch_to(catalog, client, info, location.path)
-    return TitleIndex(collection, info, exact=exact.search() if isinstance(exact, InMemoryExport) else None)
+    search = exact.search() if isinstance(exact, InMemoryExport) else (  # as `open_index` would search it
+        ExactTitleSearch.load(location, info.collection, info.titles, info.exact_digest) if exact else None)
+    return TitleIndex(collection, info, exact=search)
 
 
 def _embed_into(collection, exact: ExactExportWriter | InMemoryExport | None, encoder: Encoder, titles: list[tuple[int, str]],

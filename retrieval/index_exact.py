@@ -123,6 +123,21 @@ class ExactTitleSearch:
     def __init__(self, title_ids: np.ndarray, vectors: np.ndarray):
         self._title_ids = title_ids
         self._vectors = vectors
+        self._row_of_title: np.ndarray | None = None
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The titles' unit vectors, a row each (see `rows_of`)."""
+        return self._vectors
+
+    def rows_of(self, title_ids: np.ndarray) -> np.ndarray:
+        """Each title id's row in `vectors` (-1 for a title the index lacks)."""
+        if self._row_of_title is None:
+            self._row_of_title = np.full(int(self._title_ids.max(initial=-1)) + 1, -1, np.int64)
+            self._row_of_title[self._title_ids] = np.arange(len(self._title_ids))
+        ids = np.asarray(title_ids, np.int64)
+        inside = (ids >= 0) & (ids < len(self._row_of_title))
+        return np.where(inside, self._row_of_title[np.where(inside, ids, 0)], -1)
 
     @classmethod
     def in_memory(cls, title_ids: list[int], batches: list) -> ExactTitleSearch:

@@ -42,6 +42,7 @@ class PlaylistGraph:
         self.plays = np.diff(self._track_offsets)  # playlists holding each track id
         self._title_offsets = arrays["title_offsets"]
         self._title_pids = arrays["title_pids"]  # pids (not rows): a playlist without tracks has a title too
+        self._row_titles: np.ndarray | None = None
 
     def _matched(self, pids: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
         """For each pid, the row where it would be and whether it is there."""
@@ -85,11 +86,31 @@ class PlaylistGraph:
             return self._track_playlists[:0]
         return self._track_playlists[self._track_offsets[track_id]:self._track_offsets[track_id + 1]]
 
+    def rows_of_tracks(self, track_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`rows_holding` for each track, laid end to end, and how many each has."""
+        ids = np.asarray(track_ids, np.int64)
+        inside = (ids >= 0) & (ids < len(self.plays))
+        at = np.where(inside, ids, 0)
+        starts = self._track_offsets[at]
+        lengths = np.where(inside, self._track_offsets[at + 1] - starts, 0)
+        return self._track_playlists[_spanned(starts, lengths)], lengths
+
     def pids_with_title(self, title_id: int) -> np.ndarray:
         """Pids of the playlists carrying this title id, lowest first."""
         if not 0 <= title_id < len(self._title_offsets) - 1:
             return self._title_pids[:0]
         return self._title_pids[self._title_offsets[title_id]:self._title_offsets[title_id + 1]]
+
+    def row_titles(self) -> np.ndarray:
+        """Per playlist row, the id of its title (-1: none); worked out on first use."""
+        if self._row_titles is None:
+            titles = np.repeat(np.arange(len(self._title_offsets) - 1), np.diff(self._title_offsets))
+            self._row_titles = np.full(len(self.pids), -1, np.int64)
+            if len(self.pids):
+                at = np.minimum(np.searchsorted(self.pids, self._title_pids), len(self.pids) - 1)
+                found = self.pids[at] == self._title_pids
+                self._row_titles[at[found]] = titles[found]
+        return self._row_titles
 
     def pids_with_titles(self, title_ids: np.ndarray, enough: int) -> tuple[np.ndarray, np.ndarray]:
         """The pids of these titles in turn (each title's lowest first), from as many of

@@ -20,6 +20,7 @@ from retrieval.filters import Scored, cap_per_artist, exclude_artists
 from retrieval.fusion import FusionWeights, contributions, fused_totals, seed_weight
 from retrieval.records import Neighbour
 from retrieval.signal_sources import SignalSources
+from retrieval.signals.crowd_tags import TAG_CANDIDATES
 from retrieval.signals.entity import EntityMatch
 from retrieval.signals.neighbours import sharpened
 from retrieval.signals.scores import ID, TrackScores
@@ -45,6 +46,7 @@ class RankRequest:
     max_per_artist: int | None = None
     exclude_track_uris: frozenset[str] = frozenset()
     exclude_pids: frozenset[int] = frozenset()
+    title_vector: np.ndarray | None = None  # the title's embedding, for crowd tags (None: no title)
 
 
 @dataclass
@@ -81,6 +83,8 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
         # A seed never comes back, nor another version of it; an unwanted version goes alone.
         keep = ~np.isin(songs, seed_songs) & ~np.isin(tracks, unwanted)
         tracks, scores, songs = tracks[keep], scores[keep], songs[keep]
+    if weights.tags and len(request.seed_ids) >= 2 and len(tracks):
+        scores = _steered_by_tags(sources, tracks, scores, songs, request, signals, multipliers)
     shared = sources.graph.with_versions(songs) if request.merge_versions else np.zeros(len(tracks), bool)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
     ranked_songs = TopSongs(tracks, scores, shared, songs, votes.tie_keys)
@@ -114,6 +118,25 @@ def _signals(sources: SignalSources, title: str, neighbours: Sequence[Neighbour]
                    "cooccurrence": weights.cooccurrence * unit, "artists": weights.artists * unit,
                    "seeds": seeds_unit, "seed_artists": weights.seed_artists * seeds_unit}
     return signals, multipliers, entities
+
+
+def _steered_by_tags(sources: SignalSources, tracks: np.ndarray, scores: np.ndarray, songs: np.ndarray,
+                     request: RankRequest, signals: dict[str, TrackScores], multipliers: dict[str, float]) -> np.ndarray:
+    """The scores with the best candidates' crowd-tag likeness to the seeds and the title
+    added (`signals.crowd_tags`), recorded as the "tags" signal: once per song, on its
+    best-scored version, so a song of many versions is not moved many times."""
+    count = min(4 * TAG_CANDIDATES, len(tracks))  # enough to hold TAG_CANDIDATES songs, as a rule
+    cut = -np.partition(-scores, count - 1)[count - 1]
+    best = np.flatnonzero(scores >= cut)
+    best = best[np.lexsort((tracks[best], -scores[best]))]  # ties by the lower id
+    _, first = np.unique(songs[best], return_index=True)
+    best = best[np.sort(first)][:TAG_CANDIDATES]
+    likeness = sources.crowd_tags(tracks[best], request.seed_ids, request.title_vector,
+                                  request.weights.tags_title, request.exclude_pids)
+    if likeness is None:
+        return scores
+    signals["tags"], multipliers["tags"] = likeness, request.weights.tags * float(scores[best[0]])
+    return scores + multipliers["tags"] * likeness.lookup(tracks)
 
 
 def ranked(sources: SignalSources, ranking: Ranking, request: RankRequest, n: int) -> list[Scored]:

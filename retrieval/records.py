@@ -64,8 +64,8 @@ class Candidate(Track):
     )
     in_catalog: bool = Field(default=True, description="False for a song an LLM named that the catalog lacks")
     signals: dict[str, float] | None = Field(
-        default=None, description="each signal's weighted part of the score: votes, entity, cooccurrence, seeds, seed_artists, "
-                                  "popularity (the tail, scored 0)"
+        default=None, description="each signal's weighted part of the score: votes, entity, cooccurrence, artists, seeds, "
+                                  "seed_artists, tags (crowd tags, may be negative), popularity (the tail, scored 0)"
     )
 
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.catalog import Catalog
+from retrieval.index_exact import ExactTitleSearch
 from retrieval.playlist_graph import PlaylistGraph, by_track
 from retrieval.playlist_graph_store import graph_saved, open_graph
 from retrieval.signals.artists import artist_playlist_scores, artist_track_scores, seed_artist_scores
 from retrieval.signals.cooccurrence import Plays, cooccurrence_scores, seed_neighbour_scores
+from retrieval.signals.crowd_tags import CrowdTags, tag_similarity
 from retrieval.signals.entity import EntityMatch, entity_scores
 from retrieval.signals.names import fold_name
 from retrieval.signals.scores import Segments, TrackScores
@@ -66,10 +68,15 @@ def prepare_signal_data(catalog: Catalog, building: Callable[[], ContextManager]
 class SignalSources:
     """The catalog data the signals read: the playlist graph and entity names, opened once."""
 
-    def __init__(self, catalog: Catalog, building: Callable[[], ContextManager] = contextlib.nullcontext):
+    def __init__(self, catalog: Catalog, building: Callable[[], ContextManager] = contextlib.nullcontext,
+                 titles: ExactTitleSearch | None = None):
+        """`titles`, the title index's vectors, give tracks their crowd tags; without them
+        (an index served by Chroma alone) seeded requests go without."""
         self.catalog = catalog
         self.graph = prepare_signal_data(catalog, building)
         self._held_out: tuple[frozenset[int], np.ndarray, np.ndarray] | None = None
+        self._tags = (CrowdTags(self.graph.rows_of_tracks, titles.rows_of(self.graph.row_titles()), titles.vectors)
+                      if titles is not None else None)
 
     def plays_array(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
         """Per track id, the playlists holding it, leaving out `exclude_pids` (evaluation's held-out ones)."""
@@ -140,6 +147,19 @@ class SignalSources:
         voted = artist_playlist_scores(list(shares), lambda artist: self._artist_rows(artist, plays, exclude_pids),
                                        self.graph.tracks_of_row, SEED_OVERLAP_POWER)
         return seed_artist_scores(own, voted, ARTIST_PLAYLIST_WEIGHT, seeds)
+
+    def crowd_tags(self, tracks: np.ndarray, seeds: Sequence[int], title_vector: np.ndarray | None,
+                   title_share: float, exclude_pids: frozenset[int]) -> TrackScores | None:
+        """Each track's crowd-tag likeness to the seeds and the title (`signals.crowd_tags`);
+        None without title vectors."""
+        if self._tags is None:
+            return None
+        hidden = self._hidden(exclude_pids)[1] if exclude_pids else None
+        title = self._tags.centred_title(title_vector, hidden) if title_vector is not None else None
+        likeness = tag_similarity(self._tags.of(tracks, hidden), self._tags.of(np.array(seeds, np.int64), hidden),
+                                  title, title_share)
+        order = np.argsort(tracks)
+        return TrackScores(np.asarray(tracks, np.int64)[order], likeness[order].astype(np.float64))
 
     def entity_support(self, entity: TrackScores, votes: TrackScores) -> float:
         """How far a title's votes back the entity it names: the votes on the entity's

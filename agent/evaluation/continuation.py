@@ -85,7 +85,7 @@ def _recommend(method: str, retriever: Retriever, popular: PopularTracks, base: 
     if method == "title only":  # the seeds are only kept out of the output
         options = replace(base, exclude_track_uris=frozenset(seeds))
     elif method == "co-occurrence only":
-        options = replace(base, seed_uris=tuple(seeds), fusion=replace(retriever.weights, seed_artists=0.0))
+        options = replace(base, seed_uris=tuple(seeds), fusion=replace(retriever.weights, seed_artists=0.0, tags=0.0))
     else:
         options = replace(base, seed_uris=tuple(seeds))
     playlist = retriever.generate("" if method == "co-occurrence only" else title, options)
