@@ -75,8 +75,8 @@ class SignalSources:
         self.catalog = catalog
         self.graph = prepare_signal_data(catalog, building)
         self._held_out: tuple[frozenset[int], np.ndarray, np.ndarray] | None = None
-        self._tags = (CrowdTags(self.graph.rows_of_tracks, titles.rows_of(self.graph.row_titles()), titles.vectors)
-                      if titles is not None else None)
+        self._titles = titles
+        self._tags: CrowdTags | None = None  # made on the first seeded request
 
     def plays_array(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
         """Per track id, the playlists holding it, leaving out `exclude_pids` (evaluation's held-out ones)."""
@@ -152,8 +152,11 @@ class SignalSources:
                    title_share: float, exclude_pids: frozenset[int]) -> TrackScores | None:
         """Each track's crowd-tag likeness to the seeds and the title (`signals.crowd_tags`);
         None without title vectors."""
-        if self._tags is None:
+        if self._titles is None:
             return None
+        if self._tags is None:
+            rows = self._titles.rows_of(self.graph.row_titles())
+            self._tags = CrowdTags(self.graph.rows_of_tracks, rows, self._titles.vectors)
         hidden = self._hidden(exclude_pids)[1] if exclude_pids else None
         title = self._tags.centred_title(title_vector, hidden) if title_vector is not None else None
         likeness = tag_similarity(self._tags.of(tracks, hidden), self._tags.of(np.array(seeds, np.int64), hidden),
