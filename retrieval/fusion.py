@@ -33,9 +33,9 @@ class FusionWeights:
     artists: float = 0.15  # the best-voted artists' other tracks
     seeds: float = 5.0  # a request's seed weight is seeds * n / (n + 1) for n seed tracks
     seed_artists: float = 0.6  # the seeds' artists, as a share of the seed weight
-    # A seeded request's best candidates re-scored by their crowd tags' likeness to the
-    # seeds and the title (`signals.crowd_tags`), in units of the best fused score.
-    tags: float = 0.5
+    # A seeded request's best candidates scaled by 1 + tags x their crowd tags' likeness
+    # to the seeds and the title (`signals.crowd_tags`).
+    tags: float = 2.0
     tags_title: float = 0.5  # the title's share of the direction, against the seeds'
     tail: bool = True  # back-fill with the most-played tracks
 

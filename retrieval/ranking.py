@@ -83,7 +83,7 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
         # A seed never comes back, nor another version of it; an unwanted version goes alone.
         keep = ~np.isin(songs, seed_songs) & ~np.isin(tracks, unwanted)
         tracks, scores, songs = tracks[keep], scores[keep], songs[keep]
-    if weights.tags and len(request.seed_ids) >= 2 and len(tracks):
+    if weights.tags and request.seed_ids and len(tracks):
         scores = _steered_by_tags(sources, tracks, scores, songs, request, signals, multipliers)
     shared = sources.graph.with_versions(songs) if request.merge_versions else np.zeros(len(tracks), bool)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
@@ -122,9 +122,10 @@ def _signals(sources: SignalSources, title: str, neighbours: Sequence[Neighbour]
 
 def _steered_by_tags(sources: SignalSources, tracks: np.ndarray, scores: np.ndarray, songs: np.ndarray,
                      request: RankRequest, signals: dict[str, TrackScores], multipliers: dict[str, float]) -> np.ndarray:
-    """The scores with the best candidates' crowd-tag likeness to the seeds and the title
-    added (`signals.crowd_tags`), recorded as the "tags" signal: once per song, on its
-    best-scored version, so a song of many versions is not moved many times."""
+    """The best candidates' scores times 1 + weight x their crowd-tag likeness to the seeds
+    and the title (`signals.crowd_tags`; never below 0), the change recorded as the "tags"
+    signal: once per song, on its best-scored version, so a song of many versions is not
+    moved many times."""
     count = min(4 * TAG_CANDIDATES, len(tracks))  # enough to hold TAG_CANDIDATES songs, as a rule
     cut = -np.partition(-scores, count - 1)[count - 1]
     best = np.flatnonzero(scores >= cut)
@@ -135,8 +136,13 @@ def _steered_by_tags(sources: SignalSources, tracks: np.ndarray, scores: np.ndar
                                   request.weights.tags_title, request.exclude_pids)
     if likeness is None:
         return scores
-    signals["tags"], multipliers["tags"] = likeness, request.weights.tags * float(scores[best[0]])
-    return scores + multipliers["tags"] * likeness.lookup(tracks)
+    # A score is scaled, not shifted: a song that barely made the list cannot ride its tags to the top.
+    change = scores[best] * np.maximum(-1.0, request.weights.tags * likeness.lookup(tracks[best]))
+    order = np.argsort(tracks[best])
+    signals["tags"], multipliers["tags"] = TrackScores(tracks[best][order], change[order]), 1.0
+    scores = scores.copy()
+    scores[best] += change
+    return scores
 
 
 def ranked(sources: SignalSources, ranking: Ranking, request: RankRequest, n: int) -> list[Scored]:

@@ -82,19 +82,26 @@ def retriever(tmp_path_factory, encoder):
     catalog.close()
 
 
-def test_two_seeds_or_more_rescore_the_best_candidates_and_say_so(retriever):
-    result = retriever.generate("xmas songs", GenerationOptions(n=5, seed_uris=XMAS_SEEDS))
-    assert all("tags" in t.signals for t in result.tracks)
-    for track in result.tracks:  # the parts still add up to the score shown
-        assert sum(track.signals.values()) == pytest.approx(track.score, abs=1e-5)
+def test_seeds_rescale_the_best_candidates_and_say_so(retriever):
+    for seeds in (XMAS_SEEDS, XMAS_SEEDS[:1]):
+        result = retriever.generate("xmas songs", GenerationOptions(n=5, seed_uris=seeds))
+        assert all("tags" in t.signals for t in result.tracks)
+        for track in result.tracks:  # the parts still add up to the score shown
+            assert sum(track.signals.values()) == pytest.approx(track.score, abs=1e-5)
     off = retriever.generate("xmas songs", GenerationOptions(n=5, seed_uris=XMAS_SEEDS,
                                                              fusion=replace(DEFAULT_WEIGHTS, tags=0.0)))
     assert not any("tags" in t.signals for t in off.tracks)
 
 
-def test_one_seed_or_none_goes_without_tags(retriever):
-    for options in (GenerationOptions(n=5, seed_uris=XMAS_SEEDS[:1]), GenerationOptions(n=5)):
-        assert not any("tags" in (t.signals or {}) for t in retriever.generate("xmas songs", options).tracks)
+def test_a_title_without_seeds_goes_without_tags(retriever):
+    assert not any("tags" in (t.signals or {}) for t in retriever.generate("xmas songs", GenerationOptions(n=5)).tracks)
+
+
+def test_tags_never_turn_a_score_negative(retriever):
+    strong = replace(DEFAULT_WEIGHTS, tags=50.0)  # a cosine below -1/50 would take more than the whole score
+    result = retriever.generate("workout", GenerationOptions(n=30, seed_uris=XMAS_SEEDS, fusion=strong))
+    assert all(t.score >= 0 for t in result.tracks)
+    assert any(t.signals.get("tags", 0) < 0 for t in result.tracks)  # some were pushed down
 
 
 def test_an_index_without_title_vectors_answers_without_tags(retriever):
