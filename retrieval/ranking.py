@@ -137,7 +137,7 @@ def _steered_by_tags(sources: SignalSources, tracks: np.ndarray, scores: np.ndar
     if likeness is None:
         return scores
     # A score is scaled, not shifted: a song that barely made the list cannot ride its tags to the top.
-    change = scores[best] * np.maximum(-1.0, request.weights.tags * likeness.lookup(tracks[best]))
+    change = scores[best] * np.maximum(-1.0, request.weights.tags * likeness)
     order = np.argsort(tracks[best])
     signals["tags"], multipliers["tags"] = TrackScores(tracks[best][order], change[order]), 1.0
     scores = scores.copy()

@@ -149,9 +149,9 @@ class SignalSources:
         return seed_artist_scores(own, voted, ARTIST_PLAYLIST_WEIGHT, seeds)
 
     def crowd_tags(self, tracks: np.ndarray, seeds: Sequence[int], title_vector: np.ndarray | None,
-                   title_share: float, exclude_pids: frozenset[int]) -> TrackScores | None:
-        """Each track's crowd-tag likeness to the seeds and the title (`signals.crowd_tags`);
-        None without title vectors."""
+                   title_share: float, exclude_pids: frozenset[int]) -> np.ndarray | None:
+        """Each track's crowd-tag likeness to the seeds and the title (`signals.crowd_tags`),
+        in the order of `tracks`; None without title vectors."""
         if self._titles is None:
             return None
         if self._tags is None:
@@ -159,10 +159,8 @@ class SignalSources:
             self._tags = CrowdTags(self.graph.rows_of_tracks, rows, self._titles.vectors)
         hidden = self._hidden(exclude_pids)[1] if exclude_pids else None
         title = self._tags.centred_title(title_vector, hidden) if title_vector is not None else None
-        likeness = tag_similarity(self._tags.of(tracks, hidden), self._tags.of(np.array(seeds, np.int64), hidden),
-                                  title, title_share)
-        order = np.argsort(tracks)
-        return TrackScores(np.asarray(tracks, np.int64)[order], likeness[order].astype(np.float64))
+        return tag_similarity(self._tags.of(tracks, hidden), self._tags.of(np.array(seeds, np.int64), hidden),
+                              title, title_share)
 
     def entity_support(self, entity: TrackScores, votes: TrackScores) -> float:
         """How far a title's votes back the entity it names: the votes on the entity's

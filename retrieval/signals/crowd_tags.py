@@ -82,8 +82,7 @@ class CrowdTags:
 
     def centred_title(self, vector: np.ndarray, hidden: np.ndarray | None) -> np.ndarray:
         """A title's vector as tag vectors are compared: unit, then centred."""
-        vector = np.asarray(vector, np.float32)
-        return vector / max(float(np.linalg.norm(vector)), 1e-12) - self.centre(hidden)
+        return _unit(np.asarray(vector, np.float32)) - self.centre(hidden)
 
 
 def tag_similarity(candidates: np.ndarray, seeds: np.ndarray, title: np.ndarray | None,
