@@ -18,6 +18,8 @@ FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--remote-debugging-port=0", "--hide-scrollbars",
+    # Chromium 111+ refuses a DevTools websocket from an origin it was not told to allow.
+    "--remote-allow-origins=http://127.0.0.1",
 )
 
 
@@ -37,7 +39,8 @@ class Browser:
         port = self._devtools_port(timeout)
         pages = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10).read())
         page = next(p for p in pages if p["type"] == "page")
-        self._socket = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=timeout)
+        self._socket = websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=timeout, origin="http://127.0.0.1")
         self._ids = itertools.count(1)
 
     def _devtools_port(self, timeout: float) -> int:

@@ -10,8 +10,11 @@ on a bug). On a terminal a bar on stderr shows how far it is and for how long.
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -55,6 +58,23 @@ class RecordSink:
     def close(self) -> None:
         if self._owned:
             self._file.close()
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C waits until the block is over, so a record is never written without being
+    counted (the count the interruption message gives matches the file)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pending:
+            raise KeyboardInterrupt
 
 
 @dataclass
@@ -105,11 +125,13 @@ def _one(title, make: Callable[..., GeneratedPlaylist], sink: RecordSink, tally:
                 raise
             tally.bugs += 1
         tally.failed += 1
-        sink.write_line(TitleFailure(title=label(title), error=as_cli_error(error).message).model_dump_json())
+        record = TitleFailure(title=label(title), error=as_cli_error(error).message).model_dump_json()
     else:
         show_warnings(playlist)
-        sink.write_line(as_jsonl(playlist))
-    tally.written += 1
+        record = as_jsonl(playlist)
+    with _interrupts_deferred():
+        sink.write_line(record)
+        tally.written += 1
 
 
 def _finish(tally: BatchTally, total: int, output: Path | None) -> None:
