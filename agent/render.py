@@ -30,8 +30,16 @@ def as_jsonl(playlist: GeneratedPlaylist) -> str:
     return playlist.model_dump_json()
 
 
+def made_with_line(playlist: GeneratedPlaylist) -> str | None:
+    """Version, catalog fingerprint and settings, for the comment atop a CSV or M3U file."""
+    return clean(playlist.made_with.settings_line()) if playlist.made_with else None
+
+
 def as_csv(playlist: GeneratedPlaylist) -> str:
     buffer = io.StringIO()
+    made_with = made_with_line(playlist)
+    if made_with:
+        buffer.write(f"# {made_with}\n")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["rank", "track_uri", "track_name", "artist_name", "score"])
     for track in playlist.tracks:
@@ -42,6 +50,9 @@ def as_csv(playlist: GeneratedPlaylist) -> str:
 def as_m3u(playlist: GeneratedPlaylist) -> str:
     # M3U is line-based: a newline or other control character in a name would start a line of its own.
     lines = ["#EXTM3U", f"#PLAYLIST:{clean(playlist.title)}"]
+    made_with = made_with_line(playlist)
+    if made_with:
+        lines.append(f"# {made_with}")
     for track in playlist.tracks:
         song = clean(f"{track.artist_name} - {track.track_name}")
         if track.track_uri is None:  # an LLM's song the catalog lacks: nothing to play
@@ -57,8 +68,9 @@ def as_text(playlist: GeneratedPlaylist, fmt: str) -> str:
 
 
 def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = False, source: str = "") -> None:
+    voted = f"voted by {len(playlist.neighbours)} similar playlists" if playlist.neighbours else "voted by the seeds"
     caption = (
-        f"{len(playlist.tracks)} tracks voted by {len(playlist.neighbours)} similar playlists"
+        f"{len(playlist.tracks)} tracks {voted}"
         f" · encoder {playlist.encoder} · {playlist.voting} voting · {playlist.seconds * 1000:.0f} ms"
     )
     if playlist.llm is not None:
@@ -66,6 +78,7 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
     caption += "".join(f" · title names {entity}" for entity in playlist.entities)
     if playlist.seeds:
         caption += " · continues " + ", ".join(f"“{t.track_name}” by {t.artist_name}" for t in playlist.seeds)
+    caption += applied_caption(playlist)
     if source:
         caption += f" · {source}"
     caption += "".join(f"\nWarning: {warning}" for warning in playlist.warnings)
@@ -97,6 +110,22 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
     console.print(table)
     if explain:
         print_neighbours(console, playlist)
+
+
+def applied_caption(playlist: GeneratedPlaylist) -> str:
+    """The steering, the profile and the exclusions that shaped the playlist, for its footer."""
+    made = playlist.made_with
+    if made is None:
+        return ""
+    parts = []
+    if made.steering:
+        parts.append(f"steered {' '.join(made.steering)} (strength {made.settings.get('steer_strength')},"
+                     " score = steered mix)")
+    if made.profile:
+        parts.append(f"profile {made.profile}: {made.liked_tracks} liked, {made.excluded_tracks} unwanted tracks")
+    if made.excluded_artists:
+        parts.append("leaves out " + ", ".join(made.excluded_artists))
+    return "".join(f" · {part}" for part in parts)
 
 
 def llm_caption(playlist: GeneratedPlaylist) -> str:

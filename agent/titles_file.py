@@ -2,17 +2,19 @@
 
 A JSONL request is ``{"title": "...", "seeds": ["spotify:track:...", "Mr. Brightside by
 The Killers"], "n": 100}``; every key is optional but one of title and seeds is
-needed. Errors name the file and line, and nothing is generated from a file with one.
+needed. A seed may also be a track as the MPD writes it, ``{"track_uri": ...,
+"track_name": ..., "artist_name": ...}``: matched by URI, else by its names. Errors name the file and line, and nothing is generated from a file with one.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from agent.playlist import PlaylistRequest
+from agent.playlist import MAX_SEEDS, RequestDraft
 from retrieval.generator import GenerationError
+from retrieval.records import Track
 
 _KEYS = frozenset({"title", "seeds", "n"})
 
@@ -23,17 +25,17 @@ class TitlesEntry:
 
     line: int
     title: str | None = None
-    seeds: tuple[str, ...] = ()
+    seeds: tuple[str | Track, ...] = ()
     n: int | None = None  # None: the command's -n
 
-    def request(self, base: PlaylistRequest) -> PlaylistRequest:
+    def draft(self, base: RequestDraft) -> RequestDraft:
         """`base` (the command's options) for this entry's title, seeds and length."""
-        changes = {"seed_uris": self.seeds} | ({"n": self.n} if self.n else {})
-        return base.for_title(self.title or "").with_options(**changes)
+        request = base.request.for_title(self.title or "")
+        return replace(base, request=request.with_options(n=self.n) if self.n else request, seeds=self.seeds)
 
     def label(self) -> str:
         """How a failure record names the entry."""
-        return self.title or " + ".join(self.seeds)
+        return self.title or " + ".join(s if isinstance(s, str) else s.track_uri for s in self.seeds)
 
 
 def read_titles_file(path: Path) -> list[TitlesEntry]:
@@ -72,10 +74,28 @@ def _parse_json_line(number: int, text: str) -> TitlesEntry:
     title, seeds, n = record.get("title"), record.get("seeds", []), record.get("n")
     if title is not None and (not isinstance(title, str) or not title.strip()):
         raise GenerationError("title must be a non-empty string")
-    if not isinstance(seeds, list) or not all(isinstance(s, str) and s.strip() for s in seeds):
-        raise GenerationError("seeds must be a list of non-empty strings (track URIs or song names)")
+    if not isinstance(seeds, list) or not all(_is_seed(s) for s in seeds):
+        raise GenerationError("seeds must be a list of track URIs, song names or "
+                              '{"track_uri", "track_name", "artist_name"} objects')
+    if len(seeds) > MAX_SEEDS:
+        raise GenerationError(f"{len(seeds)} seeds; at most {MAX_SEEDS} per request")
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise GenerationError(f"n must be a whole number of at least 1, got {n!r}")
     if title is None and not seeds:
         raise GenerationError("give a title, seeds or both")
-    return TitlesEntry(number, title.strip() if title else None, tuple(s.strip() for s in seeds), n)
+    return TitlesEntry(number, title.strip() if title else None, tuple(map(_seed, seeds)), n)
+
+
+def _is_seed(seed: object) -> bool:
+    if isinstance(seed, str):
+        return bool(seed.strip())
+    return (isinstance(seed, dict) and isinstance(seed.get("track_uri"), str) and bool(seed["track_uri"].strip())
+            and all(isinstance(seed.get(key, ""), str) for key in ("track_name", "artist_name")))
+
+
+def _seed(seed: str | dict) -> str | Track:
+    """A seed as written: words or a URI, or a track as the MPD writes it (its other keys ignored)."""
+    if isinstance(seed, str):
+        return seed.strip()
+    return Track(track_uri=seed["track_uri"].strip(), track_name=seed.get("track_name", ""),
+                 artist_name=seed.get("artist_name", ""))

@@ -12,7 +12,7 @@ import functools
 import gc
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ContextManager
 
 import numpy as np
@@ -63,6 +63,8 @@ class GenerationOptions:
     seed_uris: tuple[str, ...] = ()
     # None: the weights tuned for this index when there are some, else the built-in ones.
     fusion: FusionWeights | None = None
+    # With neither a title nor a seed: the most played tracks (batches answer every request).
+    popular_when_empty: bool = False
 
     def check(self) -> None:
         if self.n < 1:
@@ -148,6 +150,9 @@ class Retriever:
         normalized = _checked_title(title, options)
         seeds = self._seeds(options.seed_uris)
         neighbours, warnings = self.neighbours(title, options.k, options.exclude_pids) if normalized else ([], [])
+        if not normalized and not seeds:
+            options = replace(options, fusion=replace(options.fusion or self.weights, tail=True))
+            warnings.append("no title and no known seed track: these are the catalog's most played tracks")
         candidates, entities = self.vote(neighbours, options, title=normalized, seed_ids=tuple(seeds))
         if normalized and not entities and (not neighbours or neighbours[0].similarity < RESEMBLANCE_FLOOR):
             best = f"{neighbours[0].similarity:.2f}" if neighbours else "none"
@@ -212,7 +217,7 @@ def _query_encoder(info: IndexInfo) -> Encoder | OnnxEncoder:
 
 def _checked_title(title: str, options: GenerationOptions) -> str:
     """The normalised title; an error when there is neither a usable title nor a seed."""
-    require_title(title, bool(options.seed_uris))
+    require_title(title, bool(options.seed_uris) or options.popular_when_empty)
     if not title.strip():
         return ""
     normalized = normalize_title(title)

@@ -86,6 +86,26 @@ class LLMInfo(BaseModel):
     )
 
 
+class Provenance(BaseModel):
+    """What made a playlist besides its title, so a result can be reproduced and compared."""
+
+    version: str = Field(description="the package version that made it")
+    catalog: str = Field(description="the catalog's fingerprint: playlists, highest pid and content version")
+    settings: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict, description="n, k, voting, mode and the other knobs the request used"
+    )
+    steering: list[str] = Field(default_factory=list, description='words steered toward, or away with "-"')
+    profile: str | None = Field(default=None, description="the preference profile applied, when it held anything")
+    excluded_artists: list[str] = Field(default_factory=list, description="artists left out: asked for and the profile's")
+    excluded_tracks: int = Field(default=0, description="tracks the profile (or a chat) leaves out")
+    liked_tracks: int = Field(default=0, description="liked tracks whose playlists joined the vote")
+
+    def settings_line(self) -> str:
+        """One line for file headers: version, catalog and settings."""
+        settings = " ".join(f"{key}={value}" for key, value in self.settings.items())
+        return f"playlist-agent {self.version} · catalog {self.catalog} · {settings}"
+
+
 class GeneratedPlaylist(BaseModel):
     """A playlist made for a title, and how it was made."""
 
@@ -107,6 +127,9 @@ class GeneratedPlaylist(BaseModel):
     llm: LLMInfo | None = None
     match_rate: float | None = Field(
         default=None, description="mode llm: share of the songs the LLM named that were found in the catalog"
+    )
+    made_with: Provenance | None = Field(
+        default=None, description="version, catalog fingerprint, settings, steering, profile and exclusions"
     )
 
 

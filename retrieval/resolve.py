@@ -6,9 +6,15 @@ accents, punctuation, "feat." parts and version suffixes such as "- Remastered 2
 folded), through the key table `SongMatcher` keeps in the catalog file, so a lookup
 is an indexed query even on a million playlists.
 
-Versions of one song (same key) are one match. Several different songs or artists
-are an `AmbiguousName` listing them, unless the caller allows the most-played one;
-no match is a `NameNotFound`. Nothing here prints or stores anything.
+Versions of one song (same key) are one match. Several different songs are one match
+when the most played holds at least `DOMINANT_SHARE` of their plays (said in a note);
+otherwise, as for several artists, an `AmbiguousName` lists them, unless the caller
+allows the most-played one. Words in any order ("brightside killers") are a last
+resort when no reading of the name matches. No match is a `NameNotFound`.
+
+Seeds may also be URIs the catalog lacks, or tracks as the MPD writes them (URI, song
+and artist): `seeds` skips what it cannot find and says so, so a request still has its
+other seeds and its title to answer from. Nothing here prints or stores anything.
 """
 
 from __future__ import annotations
@@ -28,6 +34,10 @@ _BY = re.compile(r"\s+by\s+", re.IGNORECASE)
 _DASH = re.compile(r"\s+[-\u2013\u2014]\s+")
 _LEADING_THE = re.compile(r"^the\s+")
 SHOWN = 8  # candidates listed in an ambiguity message
+# A song whose most-played version holds this share of the plays of every song the name
+# matches is what the name means ("Mr. Brightside": The Killers' in 158 of 163 playlists).
+DOMINANT_SHARE = 0.8
+WORD_MATCHES = 200  # tracks read when matching the words of a name in any order
 
 
 class NameNotFound(LookupError):
@@ -91,13 +101,29 @@ class NameResolver:
         songs = self._songs(self._track_ids(query))
         if not songs:
             raise NameNotFound(f"no song in the catalog matches “{query}”")
-        if len(songs) == 1 or most_played:
-            best = songs[0]
-            note = None
-            if len(songs) > 1:
-                note = f"“{query}” matches {len(songs)} songs; took the most played, {best.label()}"
+        best = songs[0]
+        if len(songs) == 1:
+            return ResolvedTrack(query, best.track, best.plays)
+        total = sum(song.plays for song in songs)
+        if best.plays >= DOMINANT_SHARE * total:
+            note = (f"“{query}” matches {len(songs)} songs; took {best.label()}, "
+                    f"{best.plays / total:.0%} of their plays")
+            return ResolvedTrack(query, best.track, best.plays, note)
+        if most_played:
+            note = f"“{query}” matches {len(songs)} songs; took the most played, {best.label()}"
             return ResolvedTrack(query, best.track, best.plays, note)
         raise AmbiguousName(_ambiguity(query, "songs", [s.label() for s in songs]), [s.label() for s in songs])
+
+    def known_track(self, seed: Track) -> Track | None:
+        """The catalog's track with the seed's URI, else the one song its names match
+        (another release of the same song), else None."""
+        track = self.catalog.track_by_uri(seed.track_uri)
+        if track is not None or not seed.track_name.strip():
+            return track
+        songs = self._songs(self.catalog.track_ids_with_song_key(song_key(seed.track_name, seed.artist_name)))
+        if not songs or (len(songs) > 1 and songs[0].plays < DOMINANT_SHARE * sum(s.plays for s in songs)):
+            return None
+        return songs[0].track
 
     def tracks(self, texts: Iterable[str], most_played: bool = False) -> list[ResolvedTrack]:
         return [self.track(text, most_played) for text in texts]
@@ -114,7 +140,10 @@ class NameResolver:
         for song, artist in _readings(query):
             ids += self.catalog.track_ids_with_song_key(song_key(song, artist))
         # A title such as "Stand by Me" or "Hallelujah - 2011 Remaster" reads as a song alone.
-        return ids or self.catalog.track_ids_with_title_key(title_key(query))
+        ids = ids or self.catalog.track_ids_with_title_key(title_key(query))
+        # Words in any order ("brightside killers"); one word alone is a search, not a name.
+        words = [word for word in title_key(query).split() if word.isalnum()]
+        return ids or (self.catalog.track_ids_with_key_words(words, WORD_MATCHES) if len(words) > 1 else [])
 
     def _songs(self, track_ids: list[int]) -> list[_Song]:
         """One entry per song (versions merged), its most-played version, most played first."""
@@ -193,14 +222,46 @@ def _ambiguity(query: str, kind: str, labels: list[str]) -> str:
     return f"“{query}” matches {len(labels)} {kind}: {shown}. Name one more precisely"
 
 
-def resolve_seeds(catalog: Catalog, texts: Iterable[str]) -> list[Track]:
-    """The seed tracks named in `texts` (URIs or plain words), in order, each once.
+@dataclass(frozen=True)
+class ResolvedSeeds:
+    """The seed tracks found, in order and each once, and what the person should know:
+    a version picked, a seed matched by name, seeds skipped as unknown."""
 
-    Raises `NameNotFound` or `AmbiguousName` for the first name that is not one song.
+    tracks: list[Track]
+    notes: list[str]
+    unknown: int  # seeds given that matched nothing and were skipped
+
+
+def resolve_seeds(resolver: NameResolver, seeds: Iterable[str | Track]) -> ResolvedSeeds:
+    """The seeds named by URI, in plain words or as tracks (URI, song, artist).
+
+    A URI the catalog lacks is skipped, and so is a track matching no song by its URI or
+    its names. Plain words name a song the person typed: matching nothing, or several
+    songs none of which dominates, is an error (`NameNotFound`, `AmbiguousName`).
     """
-    resolver = NameResolver(catalog)
-    seeds: dict[str, Track] = {}
-    for text in texts:
-        track = resolver.track(text).track
-        seeds.setdefault(track.track_uri, track)
-    return list(seeds.values())
+    found: dict[str, Track] = {}
+    notes: list[str] = []
+    unknown: list[str] = []
+    for seed in seeds:
+        if isinstance(seed, Track):
+            match = resolver.known_track(seed)
+        elif _URI.match(seed.strip()):
+            match = resolver.catalog.track_by_uri(seed.strip())
+        else:
+            resolved = resolver.track(seed)
+            match = resolved.track
+            notes += [resolved.note] if resolved.note else []
+        if match is None:
+            unknown.append(seed.track_uri if isinstance(seed, Track) else seed.strip())
+        elif isinstance(seed, Track) and match.track_uri != seed.track_uri:
+            notes.append(f"seed {seed.track_uri} is not in the catalog; took {_described(match)} by its name")
+        if match is not None:
+            found.setdefault(match.track_uri, match)
+    if unknown:
+        shown = ", ".join(unknown[:SHOWN]) + (f" and {len(unknown) - SHOWN} more" if len(unknown) > SHOWN else "")
+        notes.append(f"{len(unknown)} seed track(s) not in the catalog, skipped: {shown}")
+    return ResolvedSeeds(list(found.values()), notes, len(unknown))
+
+
+def _described(track: Track) -> str:
+    return f"“{track.track_name}” by {track.artist_name}"

@@ -58,9 +58,14 @@ def steering_similarity(track_vectors: np.ndarray, word_vectors: np.ndarray, tow
     return (track_vectors @ word_vectors.T) @ signs / len(signs)
 
 
+def steered_mix(scores: Sequence[float], similarities: Sequence[float], strength: float) -> np.ndarray:
+    """Each pool track's steered score: z(score) and z(similarity) mixed by `strength`."""
+    return (1.0 - strength) * _z(np.asarray(scores, float)) + strength * _z(np.asarray(similarities, float))
+
+
 def steer_order(scores: Sequence[float], similarities: Sequence[float], strength: float) -> list[int]:
     """Indices of the pool in steered order (stable: equal mixes keep retrieval's order)."""
-    mixed = (1.0 - strength) * _z(np.asarray(scores, float)) + strength * _z(np.asarray(similarities, float))
+    mixed = steered_mix(scores, similarities, strength)
     return sorted(range(len(mixed)), key=lambda i: -mixed[i])
 
 
@@ -72,7 +77,8 @@ def _z(values: np.ndarray) -> np.ndarray:
 def steer_candidates(
     candidates: Sequence[Candidate], tags: TagIndex, word_vectors: np.ndarray, steering: Steering, n: int
 ) -> list[Candidate]:
-    """The best `n` of `candidates` once steered, re-ranked from 1."""
+    """The best `n` of `candidates` once steered, re-ranked from 1 and scored by the steered
+    mix, so the scores fall with the rank as everywhere else."""
     if not candidates:
         return []
     found = tags.vectors([c.track_uri for c in candidates])
@@ -80,8 +86,10 @@ def steer_candidates(
     # A track without a tag vector (held only by untitled playlists) is neither pushed nor pulled.
     matrix = np.stack([found.get(c.track_uri, np.zeros(dims, np.float32)) for c in candidates])
     similarity = steering_similarity(matrix, word_vectors, steering.toward)
-    order = steer_order([c.score for c in candidates], similarity, steering.strength)
-    return [candidates[i].model_copy(update={"rank": rank}) for rank, i in enumerate(order[:n], 1)]
+    mixed = steered_mix([c.score for c in candidates], similarity, steering.strength)
+    order = sorted(range(len(mixed)), key=lambda i: -mixed[i])
+    return [candidates[i].model_copy(update={"rank": rank, "score": round(float(mixed[i]), 4)})
+            for rank, i in enumerate(order[:n], 1)]
 
 
 def generate_steered(

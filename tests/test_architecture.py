@@ -109,3 +109,31 @@ def test_no_module_is_over_300_lines():
     assert len(sizes) > 50  # the scan found the code
     too_long = {path: lines for path, lines in sizes.items() if lines > MAX_LINES}
     assert not too_long, f"split these by concern: {too_long}"
+
+
+
+FACES = ("agent.cli", "agent.server", "agent.chat")
+# The one command that starts each other face: `agent serve`, `agent chat`.
+LAUNCHERS = {"agent.cli.serve": "agent.server", "agent.cli.chat": "agent.chat"}
+
+
+def _within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+@pytest.mark.parametrize("face, other", [(a, b) for a in FACES for b in FACES if a != b])
+def test_faces_never_import_each_other(face, other):
+    """The CLI, the server and the chat share `agent.playlist` and `agent.errors`, never each
+    other's code; only the command that starts a face imports it."""
+    offenders = {
+        name: sorted(t for t in targets if _within(t, other))
+        for name, targets in import_graph().items() if _within(name, face) and LAUNCHERS.get(name) != other
+    }
+    assert not {name: found for name, found in offenders.items() if found}
+
+
+def test_the_server_imports_nothing_from_the_cli():
+    graph = import_graph()
+    server = [name for name in graph if _within(name, "agent.server")]
+    assert server  # the scan found the server
+    assert not {name: sorted(graph[name]) for name in server if any(_within(t, "agent.cli") for t in graph[name])}

@@ -7,14 +7,14 @@ answer matched to the catalog, or by a catalog search for a song the user named.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agent.chat.llm_loading import LazyBackend
 from agent.chat.outcome import ChatError, Outcome
 from agent.chat.profile_edit import ProfileEdit
 from agent.chat.search import CatalogSearch
 from agent.chat.session import ChatSession, Recipe, Version
-from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
+from agent.playlist import ModeOptions, PlaylistRequest, RequestDraft, RequestPreparer, make_playlist
 from retrieval.filters import exclude_artists
 from retrieval.generator import GenerationOptions, Retriever
 from retrieval.records import Candidate, GeneratedPlaylist
@@ -31,13 +31,20 @@ class Builder:
     session: ChatSession
     search: CatalogSearch
     llm: LazyBackend
+    preparer: RequestPreparer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.preparer = RequestPreparer(self.retriever.catalog)
 
     def build(self, recipe: Recipe) -> tuple[GeneratedPlaylist, list[str]]:
         """The playlist for `recipe` under the profile, and what the person should know about it."""
-        options = self._options(recipe)
-        backend = self.llm.get() if recipe.mode != "retrieval" else None
         mode = ModeOptions(mode=recipe.mode, shots=recipe.shots, candidates=recipe.candidates)
-        playlist = make_playlist(self.retriever, backend, PlaylistRequest(recipe.query, options, mode))
+        draft = RequestDraft(PlaylistRequest(recipe.query, self._options(recipe), mode),
+                             profile=self.session.profile_name)
+        request = self.preparer.prepare(draft, self.session.profile)
+        options = request.options
+        backend = self.llm.get() if recipe.mode != "retrieval" else None
+        playlist = make_playlist(self.retriever, backend, request)
         notes = list(playlist.warnings)
         tracks = [t for t in playlist.tracks if t.in_catalog and t.track_uri]
         missing = [t for t in playlist.tracks if not (t.in_catalog and t.track_uri)]
@@ -63,12 +70,13 @@ class Builder:
         return Outcome(f"{note}: {len(playlist.tracks)} tracks", version, notes)
 
     def _options(self, recipe: Recipe) -> GenerationOptions:
-        return self.session.profile.apply(GenerationOptions(
+        """The recipe's options; the preparation adds the profile's."""
+        return GenerationOptions(
             n=recipe.n,
             exclude_artists=recipe.excluded_artists,
             exclude_track_uris=frozenset(recipe.excluded_tracks) | self._avoided(recipe),
             liked_track_uris=recipe.seeds,
-        ))
+        )
 
     def _avoided(self, recipe: Recipe) -> frozenset[str]:
         """Tracks that playlists titled like an avoided theme favour ("less sad")."""

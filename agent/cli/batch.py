@@ -21,8 +21,8 @@ from typing import TextIO
 
 import click
 
-from agent.cli.common import DEBUG_ENV, INTERNAL_ERROR_EXIT, USER_ERRORS, as_cli_error, stderr
-from agent.cli.output import OutputError
+from agent.cli.common import DEBUG_ENV, INTERNAL_ERROR_EXIT, as_cli_error, stderr
+from agent.errors import USER_ERRORS, OutputError
 from agent.cli.progress import records_bar
 from agent.render import as_jsonl
 from agent.safe_text import safe_text

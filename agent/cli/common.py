@@ -1,7 +1,7 @@
 """What every command shares: workspace options, consoles and the error boundary.
 
 The boundary is `AgentGroup.invoke`: every command runs inside it, so an exception
-becomes a CLI error in this one place. A user's mistake (the types in USER_ERRORS)
+becomes a CLI error in this one place. A user's mistake (the types in agent.errors.USER_ERRORS)
 is exit 1 with a one-line message; anything else is a bug: exit 2 with a short
 report. AGENT_DEBUG=1 lets the traceback through instead.
 """
@@ -17,33 +17,11 @@ import click
 from click.core import ParameterSource
 from rich.console import Console
 
-from agent.cli.output import OutputError
-from agent.llm.base import LLMError
+from agent.errors import USER_ERRORS
 from agent.playlist.options import RequestError
-from agent.profile import ProfileError
 from agent.safe_text import clean
 from agent.workspace import CHROMA_URL_ENV, HOME_ENV, Workspace
-from retrieval.encoder import EncoderError
-from retrieval.generator import GenerationError
-from retrieval.index import IndexUnavailableError
-from retrieval.mpd import MPDFormatError
-from retrieval.resolve import AmbiguousName, NameNotFound
-from training.options import TrainingError
 
-# Mistakes a user can fix; anything else is a bug (exit 2).
-USER_ERRORS: tuple[type[Exception], ...] = (
-    MPDFormatError,
-    GenerationError,
-    IndexUnavailableError,
-    EncoderError,
-    FileNotFoundError,
-    TrainingError,
-    ProfileError,
-    LLMError,
-    OutputError,
-    NameNotFound,
-    AmbiguousName,
-)
 DEBUG_ENV = "AGENT_DEBUG"
 
 

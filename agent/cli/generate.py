@@ -11,16 +11,15 @@ from agent.cli.active import open_active_catalog
 from agent.cli.batch import run_batch, show_warnings
 from agent.cli.progress import preparing_ranking_data
 from agent.cli.common import stderr, stdout, workspace_options
-from agent.cli.llm_options import LLMChoice, llm_options
+from agent.cli.llm_options import llm_options
 from agent.cli.output import check_output, write_output
 from agent.cli.profile import profile_option
-from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
-from agent.profile import load_profile
+from agent.llm.choice import LLMChoice
+from agent.playlist import ModeOptions, PlaylistRequest, RequestDraft, RequestPreparer, make_playlist
 from agent.render import FORMATS, as_jsonl, as_text, format_for, print_table
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, open_retriever
 from agent.titles_file import TitlesEntry, read_titles_file
-from retrieval.resolve import NameResolver, resolve_seeds
 from retrieval.steering import DEFAULT_STRENGTH, Steering
 from retrieval.tags import open_tag_index
 from retrieval.generator import DEFAULT_K, DEFAULT_VOTING, GenerationError, GenerationOptions
@@ -28,7 +27,8 @@ from retrieval.voting import VOTING_RULES
 
 
 @click.command()
-@click.option("--title", "-t", help="The playlist title, e.g. \"road trip\".")
+@click.argument("title_words", metavar="[TITLE]", required=False)
+@click.option("--title", "-t", help="The playlist title, e.g. \"road trip\" (or give it first: agent generate \"road trip\").")
 @click.option("--titles-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Generate for each line of this file (a .jsonl file: one {\"title\", \"seeds\", \"n\"} "
                    "object per line); writes JSONL, one record per line.")
@@ -52,7 +52,7 @@ from retrieval.voting import VOTING_RULES
 @profile_option
 @llm_options()
 @workspace_options
-def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist, steer,
+def generate(title_words, title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist, steer,
              steer_strength, keep_versions, seeds, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
     """Generate a playlist for a title from the playlists whose titles are most similar.
 
@@ -60,65 +60,47 @@ def generate(title, titles_file, count, k, voting, fmt, explain, max_per_artist,
     --mode rerank and --mode llm add an LLM: the bundled tiny model by default,
     --model-path for your GGUF, --llm openai (or --base-url) for an API.
     """
-    entries = _entries(title, titles_file, seeds)
+    entries = _entries(_title(title_words, title), titles_file, seeds)
     check_output(output)
     fmt = _format(fmt, output, titles_file is not None, len(entries))
-    options = GenerationOptions(
-        n=count, k=k, voting=voting, merge_versions=not keep_versions,
-        max_per_artist=max_per_artist, exclude_artists=tuple(exclude_artist),
-    )
+    options = GenerationOptions(n=count, k=k, voting=voting, merge_versions=not keep_versions,
+                                max_per_artist=max_per_artist)
     steering = Steering.parse(steer, steer_strength) if steer else None
-    base = PlaylistRequest("", options, mode, steering).check_options()
-    if titles_file is not None:
-        with playlist_maker(base, llm, profile_name, workspace) as (make, _):
-            run_batch(entries, lambda entry: make(entry.request(base).check()), output, label=TitlesEntry.label)
-        return
-    requests = [entry.request(base).check() for entry in entries]
-    playlists, is_demo = make_playlists(requests, llm, profile_name, workspace)
+    base = RequestDraft(PlaylistRequest("", options, mode, steering).check_options(),
+                        exclude_artists=tuple(exclude_artist), profile=profile_name)
+    batch = titles_file is not None
+    drafts = [] if batch else [entry.draft(base).check() for entry in entries]
+    with playlist_maker(base, llm, workspace, batch) as (make, is_demo):
+        if batch:
+            run_batch(entries, lambda entry: make(entry.draft(base)), output, label=TitlesEntry.label)
+            return
+        playlists = [make(draft) for draft in drafts]
     for playlist in playlists:
         show_warnings(playlist)
     _emit(playlists, fmt, explain, output, is_demo)
 
 
-def make_playlists(requests: list[PlaylistRequest], llm: LLMChoice, profile_name: str | None, workspace: Workspace):
-    """Each request's playlist, with the profile applied; and whether the demo catalog answered."""
-    with playlist_maker(requests[0], llm, profile_name, workspace) as (make, is_demo):
-        return [make(r) for r in requests], is_demo
-
-
 @contextlib.contextmanager
-def playlist_maker(first: PlaylistRequest, llm: LLMChoice, profile_name: str | None, workspace: Workspace):
-    """`make(request)` with the models loaded and the index held once; and whether the demo answers."""
+def playlist_maker(first: RequestDraft, llm: LLMChoice, workspace: Workspace, batch: bool = False):
+    """`make(draft)` with the models loaded and the index held once; and whether the demo answers.
+    A batch answers a request left with neither title nor known seed by popularity."""
     # Opened before the catalog, so a missing key or GGUF fails before any slow step.
     backend = llm.open(workspace) if first.needs_llm else None
-    preferences, warning = load_profile(workspace.home, profile_name)
-    if warning:
-        stderr().print(f"[yellow]Warning:[/yellow] {safe_text(warning)}", highlight=False)
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
-        artists = _resolved_artists(catalog, first.options.exclude_artists)
+        preparer = RequestPreparer(catalog, workspace.home, popular_when_empty=batch)
         retriever = open_retriever(catalog, workspace, building=preparing_ranking_data)
-        tags = open_tag_index(catalog, retriever.index, workspace.chroma) if first.steering else None
-
-        def make(request: PlaylistRequest):
-            seeds = tuple(t.track_uri for t in resolve_seeds(catalog, request.options.seed_uris))
-            request = request.with_options(exclude_artists=artists, seed_uris=seeds).with_profile(preferences)
-            return make_playlist(retriever, backend, request, tags)
-
+        tags = open_tag_index(catalog, retriever.index, workspace.chroma) if first.request.steering else None
         try:
-            yield make, is_demo
+            yield lambda draft: make_playlist(retriever, backend, preparer.prepare(draft), tags), is_demo
         finally:
             retriever.index.close()
 
 
-def _resolved_artists(catalog, names: tuple[str, ...]) -> tuple[str, ...]:
-    """The catalog's spelling of each artist to leave out; an unknown or ambiguous name is an error."""
-    if not names:
-        return names
-    resolver = NameResolver(catalog)
-    found = tuple(resolver.artist(name).name for name in names)
-    stderr().print(safe_text(f"Leaving out {', '.join(found)}."), highlight=False)  # stdout stays parseable
-    return found
+def _title(positional: str | None, flag: str | None) -> str | None:
+    if positional is not None and flag is not None:
+        raise GenerationError("give the title once: first on the line or with --title, not both")
+    return positional if positional is not None else flag
 
 
 def _format(fmt: str | None, output: Path | None, batch: bool, count: int) -> str:
@@ -137,7 +119,7 @@ def _entries(title: str | None, titles_file: Path | None, seeds: tuple[str, ...]
             raise GenerationError("give --title and --seed, or --titles-file, not both")
         return read_titles_file(titles_file)
     if title is None and not seeds:
-        raise GenerationError("give --title, --seed or --titles-file")
+        raise GenerationError("give a title (agent generate \"road trip\"), --seed or --titles-file")
     return [TitlesEntry(line=0, title=title, seeds=tuple(seeds))]
 
 

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from agent.llm import ChatBackend, backend_names, open_backend
+from agent.llm import backend_names
+from agent.llm.choice import LLMChoice
 from agent.playlist import DEFAULT_CANDIDATES, FUSES, MODES, SHOTS, ModeOptions
-from agent.workspace import Workspace
 
-
-@dataclass(frozen=True)
-class LLMChoice:
-    """The backend flags; unset ones come from the data dir's llm.json."""
-
-    llm: str | None = None
-    model_path: Path | None = None
-    base_url: str | None = None
-    model: str | None = None
-
-    def open(self, workspace: Workspace) -> ChatBackend:
-        return open_backend(workspace.home, self.llm, self.model_path, self.base_url, self.model)
+__all__ = ["LLMChoice", "backend_options", "llm_options"]
 
 
 def _backend_options() -> list[Callable]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from agent.errors import OutputError
 
-class OutputError(Exception):
-    """An output file that cannot be written."""
+__all__ = ["OutputError", "check_output", "write_output"]
 
 
 def check_output(path: Path | None) -> None:

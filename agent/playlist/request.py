@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from agent.playlist.options import DEFAULT_CANDIDATES, FUSES, MODES, SHOTS, RequestError, check_choice, check_positive
 from retrieval.generator import GenerationOptions, require_title
+from retrieval.records import Provenance
 from retrieval.steering import Steering
 
 
@@ -45,10 +46,14 @@ class PlaylistRequest:
     options: GenerationOptions = field(default_factory=GenerationOptions)
     mode_options: ModeOptions = field(default_factory=ModeOptions)
     steering: Steering | None = None  # words to move the playlist toward or away from
+    # What the preparation (`agent.playlist.prepare`) found: told to the person with the playlist.
+    warnings: tuple[str, ...] = ()
+    made_with: Provenance | None = None
 
     def check(self) -> PlaylistRequest:
         self.check_options()
-        require_title(self.title, bool(self.options.seed_uris) and self.mode == "retrieval")
+        answerable = bool(self.options.seed_uris) or self.options.popular_when_empty
+        require_title(self.title, answerable and self.mode == "retrieval")
         return self
 
     def check_options(self) -> PlaylistRequest:

@@ -31,8 +31,18 @@ if TYPE_CHECKING:  # the LLM modules (langchain) load only when a mode needs the
 
 def make_playlist(retriever: Retriever, backend: ChatBackend | None, request: PlaylistRequest,
                   tags: TagIndex | None = None) -> GeneratedPlaylist:
-    """A playlist for `request`; `backend` may be None for retrieval, `tags` unless it steers."""
+    """A playlist for `request`; `backend` may be None for retrieval, `tags` unless it steers.
+    The preparation's warnings come first in the playlist's, and its provenance is recorded."""
     request.check()
+    playlist = _made(retriever, backend, request, tags)
+    if not request.warnings and request.made_with is None:
+        return playlist
+    return playlist.model_copy(update={"warnings": [*request.warnings, *playlist.warnings],
+                                       "made_with": request.made_with})
+
+
+def _made(retriever: Retriever, backend: ChatBackend | None, request: PlaylistRequest,
+          tags: TagIndex | None) -> GeneratedPlaylist:
     if request.steering is not None:
         if tags is None:
             raise GenerationError("steering needs the track tag vectors, which this index lacks; rebuild the index")

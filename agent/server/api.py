@@ -7,8 +7,6 @@ slow model never delays them.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import asyncio
 import contextlib
 from importlib import resources
@@ -23,11 +21,13 @@ from agent.server.errors import error_response, install_error_handlers
 from agent.server.limits import BodySizeLimit
 from agent.server.llm_worker import LLMWorker
 from agent.server.retrieval_pool import RetrievalRunner
-from retrieval.steering import Steering
+from agent.playlist import ModeOptions, PlaylistRequest, RequestDraft
+from agent.render import as_text
 from agent.server.schemas import MAX_BODY_BYTES, CompareBody, ExportBody, PlaylistBody, ProfileChange, TitleBody
-from agent.server.service import (
-    GeneratedPlaylist, GenerationOptions, ModeOptions, PlaylistService, Request as PlaylistRequest, as_text,
-)
+from agent.server.playlists import PlaylistService
+from retrieval.generator import GenerationOptions
+from retrieval.records import GeneratedPlaylist
+from retrieval.steering import Steering
 
 STATIC = resources.files("agent.server") / "static"
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "m3u": "audio/x-mpegurl"}
@@ -64,10 +64,9 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
 
     @app.post("/v1/playlists", response_model=GeneratedPlaylist)
     async def create_playlist(body: PlaylistBody) -> JSONResponse:
-        request = _request(body, body.mode, k=body.k, voting=body.voting)
-        if body.steering:
-            request = replace(request, steering=Steering.parse(body.steering, body.steer_strength))
-        if not request.mode.needs_llm:
+        steering = Steering.parse(body.steering, body.steer_strength) if body.steering else None
+        request = _request(body, body.mode, steering, k=body.k, voting=body.voting)
+        if not request.needs_llm:
             status, body = await asyncio.wrap_future(retrieval.submit(request))
             return Response(body, status_code=status, media_type="application/json")
         playlist = await asyncio.wrap_future(llm.submit(service.playlist, request))
@@ -110,12 +109,11 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
     return app
 
 
-def _request(body: TitleBody, mode: str, **generation) -> PlaylistRequest:
-    options = GenerationOptions(
-        n=body.n, merge_versions=not body.filters.keep_versions, max_per_artist=body.filters.max_per_artist,
-        exclude_artists=tuple(body.filters.exclude_artists), **generation,
-    )
+def _request(body: TitleBody, mode: str, steering: Steering | None = None, **generation) -> RequestDraft:
+    """The body as the draft every face hands to the one preparation."""
+    options = GenerationOptions(n=body.n, merge_versions=not body.filters.keep_versions,
+                                max_per_artist=body.filters.max_per_artist, **generation)
     mode_options = ModeOptions(mode=mode, shots=body.shots, fuse=body.fuse, candidates=body.candidates,
                                shuffles=body.rerank_shuffles)
-    return PlaylistRequest(title=body.title, options=options, mode=mode_options, profile=body.profile,
-                           seeds=tuple(dict.fromkeys(body.seeds)))
+    return RequestDraft(PlaylistRequest(body.title, options, mode_options, steering), seeds=tuple(body.seeds),
+                        exclude_artists=tuple(body.filters.exclude_artists), profile=body.profile)

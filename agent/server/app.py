@@ -12,11 +12,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from agent.cli.llm_options import LLMChoice
+from agent.llm.choice import LLMChoice
 from agent.server.api import create_app
 from agent.server.llm_worker import LLMWorker
 from agent.server.retrieval_pool import RetrievalPool
-from agent.server.service import PlaylistService
+from agent.server.playlists import PlaylistService
 from agent.workspace import Workspace
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from agent.errors import USER_ERRORS
 from agent.server.llm_worker import LLMBusyError
-from agent.server.service import UNAVAILABLE_ERRORS, USER_ERRORS
+from agent.server.playlists import UNAVAILABLE_ERRORS
 
 
 class BodyTooLarge(Exception):

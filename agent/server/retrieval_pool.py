@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from agent.server.errors import error_body
-from agent.server.service import PlaylistService, Request
+from agent.playlist import RequestDraft
+from agent.server.playlists import PlaylistService
 
 if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
@@ -46,7 +47,7 @@ class ServeSettings(Protocol):
 
 Answer = tuple[int, bytes]  # HTTP status, JSON body
 # A message between processes: its body's length and a status (an answer's HTTP status;
-# 0 for a request, a pickled `Request`), then the body.
+# 0 for a request, a pickled `RequestDraft`), then the body.
 _HEADER = struct.Struct("!IH")
 
 
@@ -54,7 +55,7 @@ class WorkerDied(RuntimeError):
     """A retrieval process died (killed, out of memory) while it held a request."""
 
 
-def answer(service: PlaylistService, request: Request) -> Answer:
+def answer(service: PlaylistService, request: RequestDraft) -> Answer:
     """A retrieval-only request's status and JSON body, an error's included."""
     try:
         return 200, service.playlist(request).model_dump_json().encode()
@@ -72,7 +73,7 @@ class RetrievalRunner:
     def start(self) -> None:
         """Nothing to start: the service is loaded already."""
 
-    def submit(self, request: Request) -> Future[Answer] | asyncio.Future[Answer]:
+    def submit(self, request: RequestDraft) -> Future[Answer] | asyncio.Future[Answer]:
         return self._executor.submit(answer, self._service, request)
 
     def shutdown(self) -> None:
@@ -101,7 +102,7 @@ class RetrievalPool(RetrievalRunner):
             worker.wait_loaded()
         self._idle.extend(self._workers)
 
-    def submit(self, request: Request) -> asyncio.Future[Answer]:
+    def submit(self, request: RequestDraft) -> asyncio.Future[Answer]:
         future = self._watch().create_future()
         self._waiting.append((pickle.dumps(request), future))
         self._dispatch()

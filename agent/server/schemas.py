@@ -7,7 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from agent.playlist.prepare import MAX_SEEDS
 from retrieval.generator import DEFAULT_K
+from retrieval.records import Track
 from retrieval.steering import DEFAULT_STRENGTH
 
 MAX_TITLE = 200
@@ -38,8 +40,10 @@ class LLMSettings(BaseModel):
 class TitleBody(LLMSettings):
     """What a playlist and a comparison both take."""
 
-    seeds: list[str] = Field(default_factory=list, max_length=MAX_LIST,
-                             description="tracks to continue from: URIs or \"song by artist\"; never in the output")
+    seeds: list[str | Track] = Field(
+        default_factory=list, max_length=MAX_SEEDS,
+        description="tracks to continue from: URIs, \"song by artist\", or {track_uri, track_name, artist_name} "
+                    "(matched by URI, else by name); unknown URIs are skipped with a warning; never in the output")
     title: str = Field(default="", max_length=MAX_TITLE, validate_default=True,
                        description="optional when seeds are given")
     n: int = Field(default=10, ge=1, le=MAX_TRACKS)

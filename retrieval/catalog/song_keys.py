@@ -73,6 +73,17 @@ class SongKeys:
         )
         return [row[0] for row in rows]
 
+    def track_ids_with_key_words(self, words: Sequence[str], limit: int) -> list[int]:
+        """Ids of the tracks whose song key holds every one of `words` (already folded) as a
+        whole word, in song or artist, in any order: a scan, so only a last resort."""
+        if not words:
+            return []
+        spaced = "' ' || replace(key, '|', ' ') || ' '"
+        where = " AND ".join(f"{spaced} LIKE ?" for _ in words)
+        rows = self._db.execute(f"SELECT track_id FROM song_keys WHERE {where} ORDER BY track_id LIMIT ?",
+                                [*(f"% {word} %" for word in words), limit])
+        return [row[0] for row in rows]
+
     def artists_with_keys(self, artist_keys: Sequence[str]) -> dict[str, int]:
         """Artist names (as spelled) whose primary-artist key is one of `artist_keys`, with their tracks.
 

@@ -205,3 +205,51 @@ def test_a_batch_keeps_its_index_through_two_rebuilds(home, tmp_path):
     # ...which the rebuilt index has.
     fresh = json.loads(ok(run_agent("generate", "--data-dir", home, "-t", LATE_TITLE, "--format", "json")).stdout)
     assert fresh["neighbours"][0]["pid"] == LATE_PID
+
+
+# --------------------------------------------------------------------------- #
+# Unknown seeds never fail a request of a batch
+# --------------------------------------------------------------------------- #
+
+
+def plays() -> dict[str, int]:
+    """How many of the corpus's playlists hold each track."""
+    counts: dict[str, int] = {}
+    for playlist in CORPUS.playlists:
+        for track in {t["track_uri"] for t in playlist["tracks"]}:
+            counts[track] = counts.get(track, 0) + 1
+    return counts
+
+
+def test_unknown_seeds_are_skipped_with_a_warning_and_the_batch_answers_every_line(home, tmp_path):
+    requests = tmp_path / "requests.jsonl"
+    gone = {"track_uri": "spotify:track:gone", "track_name": "Eye of the Tiger", "artist_name": "Survivor", "pos": 0}
+    lost = {"track_uri": "spotify:track:lost", "track_name": "No Such Song", "artist_name": "Nobody"}
+    requests.write_text("\n".join(json.dumps(line) for line in [
+        {"title": "gym", "seeds": ["spotify:track:gone", uri("chill01")]},
+        {"seeds": [gone], "n": 3},  # the MPD's own shape: another release of a song the catalog holds
+        {"seeds": ["spotify:track:gone", lost], "n": 3},  # nothing known and no title
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    ok(run_agent("generate", "--data-dir", home, "--titles-file", requests, "--k", 4, "-o", out))
+    skipped, by_name, popular = records(out.read_text(encoding="utf-8"))
+
+    assert [s["track_uri"] for s in skipped["seeds"]] == [uri("chill01")]
+    assert "1 seed track(s) not in the catalog, skipped: spotify:track:gone" in skipped["warnings"]
+    assert [s["track_uri"] for s in by_name["seeds"]] == [uri("gym01")]
+    assert "seed spotify:track:gone is not in the catalog; took “Eye of the Tiger” by Survivor by its name" \
+        in by_name["warnings"]
+
+    assert popular["seeds"] == [] and len(popular["tracks"]) == 3
+    assert any("most played" in w for w in popular["warnings"])
+    counts = plays()
+    chosen = [counts[t["track_uri"]] for t in popular["tracks"]]
+    assert min(chosen) >= max(c for u, c in counts.items() if u not in {t["track_uri"] for t in popular["tracks"]})
+
+
+def test_more_than_a_thousand_seeds_is_an_error_naming_the_line(home, tmp_path):
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text(json.dumps({"title": "gym"}) + "\n" + json.dumps({"seeds": [uri("gym01")] * 1001}) + "\n",
+                        encoding="utf-8")
+    result = run_agent("generate", "--data-dir", home, "--titles-file", requests)
+    assert result.exit_code == 1 and f"{requests}, line 2: 1001 seeds; at most 1000 per request" in result.output

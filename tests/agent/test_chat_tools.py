@@ -135,7 +135,8 @@ def test_save_playlist_writes_json_csv_and_m3u(playlister, tools, tmp_path):
     assert [t.track_uri for t in saved.tracks] == [t.track_uri for t in tracks]
 
     tools["save_playlist"].invoke({"path": str(tmp_path / "p.csv")})
-    rows = list(csv.DictReader((tmp_path / "p.csv").open(encoding="utf-8")))
+    with (tmp_path / "p.csv").open(encoding="utf-8") as saved_csv:  # after the "# version, catalog" line
+        rows = list(csv.DictReader(line for line in saved_csv if not line.startswith("#")))
     assert [r["track_name"] for r in rows] == [t.track_name for t in tracks]
 
     tools["save_playlist"].invoke({"path": str(tmp_path / "p.m3u")})

@@ -10,12 +10,13 @@ import csv
 import io
 import json
 import socket
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from agent.workspace import Workspace
-from conftest import build_corpus, failed_cleanly, make_playlist, ok, write_slice_file
+from conftest import build_corpus, failed_cleanly, make_playlist, ok, uri, write_slice_file
 from conftest import run_agent as agent
 from retrieval.catalog import Catalog
 from retrieval.index import active_index_info
@@ -78,6 +79,11 @@ def test_generate_json_has_the_documented_schema(home):
         assert CORPUS.track_names[track["track_uri"]] == (track["track_name"], track["artist_name"])
     assert set(voted_uris(payload)) <= CORPUS.uris["xmas"]
     assert {n["pid"] for n in payload["neighbours"]} <= CORPUS.pids["xmas"]
+    made_with = payload["made_with"]
+    assert made_with["version"] == metadata.version("playlist-agent")
+    assert made_with["catalog"].startswith(f"p{len(CORPUS.playlists)}-")  # the catalog's own fingerprint
+    assert made_with["settings"] | {"k": 4, "n": 5, "mode": "retrieval"} == made_with["settings"]
+    assert (made_with["steering"], made_with["profile"], made_with["excluded_artists"]) == ([], None, [])
 
 
 def test_data_dir_can_come_from_agent_home(home):
@@ -98,7 +104,11 @@ def test_jsonl_is_one_line_holding_the_json_object(home):
 def test_csv_has_a_header_and_one_row_per_track(home):
     expected = generate_json(home, "--title", "chill", "--k", 3, "-n", 4)
     result = ok(agent("generate", "--data-dir", home, "--title", "chill", "--k", 3, "-n", 4, "--format", "csv"))
-    rows = list(csv.reader(io.StringIO(result.stdout)))
+    comment, table = result.stdout.split("\n", 1)
+    made_with = expected["made_with"]
+    assert comment == f"# playlist-agent {made_with['version']} · catalog {made_with['catalog']} · mode=retrieval n=4 k=3 " \
+                      "voting=similarity merge_versions=True max_per_artist=None seeds=0"
+    rows = list(csv.reader(io.StringIO(table)))
     assert rows[0] == ["rank", "track_uri", "track_name", "artist_name", "score"]
     assert [row[1] for row in rows[1:]] == track_uris(expected)
     assert [int(row[0]) for row in rows[1:]] == [1, 2, 3, 4]
@@ -111,7 +121,7 @@ def test_csv_quotes_names_with_commas(tmp_path):
         {"track_uri": "spotify:track:odd", "track_name": 'Hello, "World"', "artist_name": "A, B & C"}]}])
     ok(agent("ingest", slice_path, "--data-dir", data))
     result = ok(agent("generate", "--data-dir", data, "--title", "odd", "--format", "csv"))
-    rows = list(csv.reader(io.StringIO(result.stdout)))
+    rows = list(csv.reader(io.StringIO(result.stdout.split("\n", 1)[1])))
     assert rows[1][1:4] == ["spotify:track:odd", 'Hello, "World"', "A, B & C"]
 
 
@@ -121,7 +131,8 @@ def test_m3u_lists_each_track_with_a_link(home):
     lines = result.stdout.splitlines()
     assert lines[0] == "#EXTM3U"
     assert lines[1] == "#PLAYLIST:workout"
-    entries = lines[2:]
+    assert lines[2].startswith(f"# playlist-agent {expected['made_with']['version']} · catalog ")
+    entries = lines[3:]
     assert len(entries) == 6
     for (info, location), track in zip(zip(entries[::2], entries[1::2]), expected["tracks"]):
         assert info == f"#EXTINF:-1,{track['artist_name']} - {track['track_name']}"
@@ -407,3 +418,33 @@ def test_playlists_stored_without_an_index_build_are_prepared_for_ranking_with_p
     assert "Preparing the ranking data" in first.output  # the graph and tables are rebuilt, visibly
     again = ok(agent("generate", "--data-dir", data, "--title", "christmas", "-n", "3"))
     assert "Preparing the ranking data" not in again.output  # and only once
+
+
+# --------------------------------------------------------------------------- #
+# The title first on the line; seeds the catalog lacks
+# --------------------------------------------------------------------------- #
+
+
+def test_the_title_may_come_first_without_a_flag(home):
+    flagged = generate_json(home, "--title", "xmas songs", "--k", 4, "-n", 3)
+    positional = json.loads(ok(agent("generate", "xmas songs", "--data-dir", home, "--k", 4, "-n", 3,
+                                     "--format", "json")).stdout)
+    assert track_uris(positional) == track_uris(flagged) and positional["title"] == "xmas songs"
+    failed_cleanly(agent("generate", "gym", "--title", "chill", "--data-dir", home), "give the title once", exit_code=1)
+
+
+def test_an_unknown_seed_uri_is_skipped_while_a_title_or_seed_remains(home):
+    result = ok(agent("generate", "workout", "--seed", "spotify:track:gone", "--seed", uri("gym01"),
+                      "--data-dir", home, "--k", 4, "-n", 3, "--format", "json"))
+    payload = json.loads(result.stdout)
+    assert [s["track_uri"] for s in payload["seeds"]] == [uri("gym01")]
+    assert "not in the catalog, skipped: spotify:track:gone" in " ".join(result.stderr.split())  # wrapped to the width
+    titled = ok(agent("generate", "workout", "--seed", "spotify:track:gone", "--data-dir", home, "--k", 4, "-n", 3))
+    assert "skipped: spotify:track:gone" in " ".join(titled.stderr.split())
+
+
+def test_a_single_request_with_nothing_left_to_answer_from_is_an_error(home):
+    failed_cleanly(agent("generate", "--seed", "spotify:track:gone", "--data-dir", home),
+                   "no seed track is in the catalog and there is no title", exit_code=1)
+    failed_cleanly(agent("generate", "--seed", "Zzyzx Road by The Nonexistents", "--data-dir", home),
+                   "Zzyzx Road", exit_code=1)

@@ -45,7 +45,7 @@ def explode(*args, **kwargs):
 
 
 def test_an_internal_error_is_exit_2_with_a_short_report(tmp_path, monkeypatch):
-    monkeypatch.setattr(importlib.import_module("agent.cli.generate"), "make_playlists", explode)
+    monkeypatch.setattr(importlib.import_module("agent.cli.generate"), "playlist_maker", explode)
     result = run_agent("generate", "--data-dir", tmp_path, "--title", "chill")
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
@@ -55,6 +55,6 @@ def test_an_internal_error_is_exit_2_with_a_short_report(tmp_path, monkeypatch):
 
 
 def test_agent_debug_lets_the_traceback_through(tmp_path, monkeypatch):
-    monkeypatch.setattr(importlib.import_module("agent.cli.generate"), "make_playlists", explode)
+    monkeypatch.setattr(importlib.import_module("agent.cli.generate"), "playlist_maker", explode)
     result = run_agent("generate", "--data-dir", tmp_path, "--title", "chill", env={"AGENT_DEBUG": "1"})
     assert isinstance(result.exception, RuntimeError) and str(result.exception) == "a bug deep inside"

@@ -26,8 +26,8 @@ def generate(home: Path, *args, env=None):
 
 
 @pytest.mark.parametrize("name, check", [
-    ("trip.csv", lambda text: next(csv.reader(text.splitlines())) == ["rank", "track_uri", "track_name", "artist_name",
-                                                                       "score"]),
+    ("trip.csv", lambda text: text.startswith("# playlist-agent ")  # version, catalog and settings first
+     and next(csv.reader(text.splitlines()[1:])) == ["rank", "track_uri", "track_name", "artist_name", "score"]),
     ("trip.m3u", lambda text: text.startswith("#EXTM3U\n")),
     ("trip.m3u8", lambda text: text.startswith("#EXTM3U\n")),
     ("trip.jsonl", lambda text: len(text.splitlines()) == 1 and json.loads(text)["title"] == "christmas"),
@@ -66,7 +66,7 @@ def test_a_missing_output_folder_is_refused_before_the_work(home, tmp_path, monk
     def must_not_run(*args, **kwargs):
         raise AssertionError("the playlists were made before the output was checked")
 
-    monkeypatch.setattr(importlib.import_module("agent.cli.generate"), "make_playlists", must_not_run)
+    monkeypatch.setattr(importlib.import_module("agent.cli.generate"), "playlist_maker", must_not_run)
     failed_cleanly(generate(home, "-o", tmp_path / "missing" / "out.json"), "does not exist", exit_code=1)
 
 

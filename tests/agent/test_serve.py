@@ -67,6 +67,26 @@ def test_seeds_named_in_words_and_steering_words_are_served(server):
     assert status == 200 and steered["tracks"] != plain["tracks"]
 
 
+def test_unknown_seeds_are_skipped_and_said_and_seed_tracks_match_by_name(server):
+    _, plain = server.call("POST", "/v1/playlists", {"title": "road trip", "n": 3, "profile": None})
+    first = plain["tracks"][0]
+    another_release = {"track_uri": "spotify:track:elsewhere", "track_name": first["track_name"],
+                       "artist_name": first["artist_name"], "album_name": "Greatest Hits"}
+    status, seeded = server.call("POST", "/v1/playlists", {
+        "title": "road trip", "seeds": ["spotify:track:nope", another_release], "n": 3, "profile": None})
+    assert status == 200 and [s["track_uri"] for s in seeded["seeds"]] == [first["track_uri"]]
+    assert "1 seed track(s) not in the catalog, skipped: spotify:track:nope" in seeded["warnings"]
+    assert any("took" in w and "by its name" in w for w in seeded["warnings"])
+
+    status, popular = server.call("POST", "/v1/playlists", {"seeds": ["spotify:track:nope"], "n": 3, "profile": None})
+    assert status == 200 and len(popular["tracks"]) == 3
+    assert any("most played" in w for w in popular["warnings"])
+    assert popular["made_with"]["settings"]["seeds"] == 0 and popular["made_with"]["version"]
+
+    status, answer = server.call("POST", "/v1/playlists", {"title": "x", "seeds": ["spotify:track:a"] * 1001})
+    assert status == 422 and answer["error"]["message"].startswith("seeds: List should have at most 1000 items")
+
+
 @pytest.mark.parametrize(("body", "field", "words"), [
     ({"title": "x" * 201}, "title", "at most 200"),
     ({"title": "   "}, "title", "empty"),
@@ -86,9 +106,13 @@ def test_bad_requests_get_a_clear_422(server, body, field, words):
 
 
 def test_user_errors_body_limits_and_unknown_paths(server):
-    status, answer = server.call("POST", "/v1/playlists", {"title": "road trip", "seeds": ["spotify:track:nope"]})
+    status, answer = server.call("POST", "/v1/playlists", {"title": "road trip", "seeds": ["Zzyzx Road by Nobody"]})
     assert status == 422 and answer["error"] == {
-        "type": "user_error", "message": "no track with URI spotify:track:nope in the catalog"}
+        "type": "user_error", "message": "no song in the catalog matches “Zzyzx Road by Nobody”"}
+    status, answer = server.call("POST", "/v1/playlists", {"title": "road trip",
+                                                           "filters": {"exclude_artists": ["The Nonexistents"]}})
+    assert status == 422 and answer["error"] == {  # as in the CLI: never silently ignored
+        "type": "user_error", "message": "no artist in the catalog matches “The Nonexistents”"}
     status, answer = server.call("POST", "/v1/playlists", raw=b'{"title": "' + b"x" * 70_000 + b'"}')
     assert status == 413 and "65,536 bytes" in answer["error"]["message"]
     status, answer = server.call("POST", "/v1/playlists", raw=b"{not json")
@@ -160,7 +184,9 @@ def test_export_writes_what_the_cli_writes(server, tmp_path, monkeypatch):
     assert status == 200 and m3u.startswith("#EXTM3U\n#PLAYLIST:road trip")
     assert m3u.count("#EXTINF") == 3
     status, csv = server.call("POST", "/v1/export", {"playlist": playlist, "format": "csv"})
-    assert csv.splitlines()[0] == "rank,track_uri,track_name,artist_name,score" and len(csv.splitlines()) == 4
+    made_with = playlist["made_with"]
+    assert csv.splitlines()[0].startswith(f"# playlist-agent {made_with['version']} · catalog {made_with['catalog']} · ")
+    assert csv.splitlines()[1] == "rank,track_uri,track_name,artist_name,score" and len(csv.splitlines()) == 5
     assert server.call("POST", "/v1/export", {"playlist": {"title": 1}, "format": "csv"})[0] == 422
 
 

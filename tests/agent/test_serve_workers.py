@@ -41,7 +41,7 @@ def _cpu_ticks(pid: int) -> int:
 
 
 def _unknown_seed(server) -> tuple[int, dict]:
-    return server.call("POST", "/v1/playlists", {"seeds": ["spotify:track:nowhere"], "profile": None})
+    return server.call("POST", "/v1/playlists", {"seeds": ["Zzyzx Road by The Nonexistents"], "profile": None})
 
 
 def _playlists(server, titles: list[str]) -> list[dict]:

@@ -13,6 +13,7 @@ from agent.workspace import demo_catalog_file
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationError
 from retrieval.ingest import ingest_paths
+from retrieval.records import Track
 from retrieval.resolve import AmbiguousName, NameNotFound, NameResolver, resolve_seeds
 from tests.conftest import build_corpus, failed_cleanly, make_playlist, ok, run_agent, uri, write_slice_file
 
@@ -99,10 +100,35 @@ def test_unknown_artists_are_errors(demo):
 
 
 def test_seeds_resolve_in_order_each_once(demo):
-    seeds = resolve_seeds(demo.catalog, ["Mr. Brightside by The Killers", "cruise", CRUISE])
-    assert [s.track_uri for s in seeds] == ["demo:track:a54bdea2eac6bd57", CRUISE]
+    seeds = resolve_seeds(demo, ["Mr. Brightside by The Killers", "cruise", CRUISE])
+    assert [s.track_uri for s in seeds.tracks] == ["demo:track:a54bdea2eac6bd57", CRUISE]
+    assert (seeds.notes, seeds.unknown) == ([], 0)
     with pytest.raises(NameNotFound):
-        resolve_seeds(demo.catalog, ["cruise", "no such song at all"])
+        resolve_seeds(demo, ["cruise", "no such song at all"])
+
+
+def test_words_in_any_order_name_a_song(demo):
+    assert demo.track("brightside killers").track.track_uri == "demo:track:a54bdea2eac6bd57"
+    assert demo.track("florida georgia line cruise").track.track_uri == CRUISE
+
+
+def test_unknown_seed_uris_are_skipped_and_counted(demo):
+    seeds = resolve_seeds(demo, ["spotify:track:notinthecatalog", CRUISE, "spotify:track:nortéto"])
+    assert [s.track_uri for s in seeds.tracks] == [CRUISE] and seeds.unknown == 2
+    assert seeds.notes == ["2 seed track(s) not in the catalog, skipped: spotify:track:notinthecatalog, "
+                           "spotify:track:nortéto"]
+
+
+def test_a_seed_track_is_matched_by_uri_then_by_its_names(demo):
+    elsewhere = Track(track_uri="spotify:track:another-release", track_name="Cruise - Remix",
+                      artist_name="Florida Georgia Line")
+    nowhere = Track(track_uri="spotify:track:nowhere", track_name="Zzyzx Road Song", artist_name="Nobody")
+    known = Track(track_uri=BUBLE_CHRISTMAS, track_name="", artist_name="")
+    seeds = resolve_seeds(demo, [elsewhere, nowhere, known])
+    assert [s.track_uri for s in seeds.tracks] == [CRUISE, BUBLE_CHRISTMAS] and seeds.unknown == 1
+    assert seeds.notes[0] == "seed spotify:track:another-release is not in the catalog; took “Cruise” by " \
+                             "Florida Georgia Line by its name"
+    assert "skipped: spotify:track:nowhere" in seeds.notes[1]
 
 
 # --------------------------------------------------------------------------- #
@@ -187,8 +213,41 @@ def test_one_unknown_name_stores_nothing_of_the_others(home):
 def test_exclude_artist_takes_plain_words_and_rejects_unknown_artists(home):
     result = ok(run_agent("generate", "-t", "christmas", "-n", 9, "--format", "json",
                           "--exclude-artist", "michael buble", "--data-dir", home))
-    artists = {t["artist_name"] for t in json.loads(result.stdout)["tracks"]}
+    record = json.loads(result.stdout)
+    artists = {t["artist_name"] for t in record["tracks"]}
     assert artists and "Michael Bublé" not in artists
-    assert "Leaving out Michael Bublé." in result.stderr
+    assert record["made_with"]["excluded_artists"] == ["Michael Bublé"]  # the catalog's spelling, recorded
+    table = ok(run_agent("generate", "christmas", "-n", 3, "--exclude-artist", "michael buble", "--data-dir", home))
+    assert "leaves out Michael Bublé" in table.stdout
     failed_cleanly(run_agent("generate", "-t", "christmas", "--exclude-artist", "Nobody Real", "--data-dir", home),
                    "“Nobody Real”", exit_code=1)
+
+
+# --------------------------------------------------------------------------- #
+# A song most playlists mean
+# --------------------------------------------------------------------------- #
+
+
+def _versions_catalog(folder, covers: int) -> Catalog:
+    """"Mr. Brightside" by The Killers in 8 playlists, and by Cover Band in `covers` of its own."""
+    killers = {"track_uri": "spotify:track:killers", "track_name": "Mr. Brightside", "artist_name": "The Killers"}
+    cover = {"track_uri": "spotify:track:cover", "track_name": "Mr. Brightside", "artist_name": "Cover Band"}
+    playlists = [{"pid": pid, "name": "indie", "tracks": [killers]} for pid in range(8)]
+    playlists += [{"pid": 100 + pid, "name": "covers", "tracks": [cover]} for pid in range(covers)]
+    catalog = Catalog(folder / "catalog.sqlite")
+    ingest_paths(catalog, [write_slice_file(folder, playlists)])
+    return catalog
+
+
+def test_a_version_with_most_of_the_plays_is_taken_and_said_so(tmp_path):
+    with _versions_catalog(tmp_path, covers=2) as catalog:  # 8 of 10 plays: 80%
+        found = NameResolver(catalog).track("Mr. Brightside")
+    assert found.track.track_uri == "spotify:track:killers"
+    assert found.note == "“Mr. Brightside” matches 2 songs; took “Mr. Brightside” by The Killers (8 playlists), " \
+                         "80% of their plays"
+
+
+def test_without_a_dominant_version_the_name_stays_ambiguous(tmp_path):
+    with _versions_catalog(tmp_path, covers=3) as catalog:  # 8 of 11 plays: 73%
+        with pytest.raises(AmbiguousName):
+            NameResolver(catalog).track("Mr. Brightside")

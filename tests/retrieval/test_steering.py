@@ -72,6 +72,8 @@ def test_chill_steered_toward_christmas_brings_christmas_tracks_up(built):
     assert not {t.track_uri for t in plain.tracks} & christmas
     assert len({t.track_uri for t in steered.tracks} & christmas) >= 3
     assert [t.rank for t in steered.tracks] == [1, 2, 3, 4, 5]
+    scores = [t.score for t in steered.tracks]
+    assert scores == sorted(scores, reverse=True)  # a steered table's scores fall with the rank too
 
 
 def test_steering_away_from_a_word_keeps_its_tracks_out(built):
@@ -118,8 +120,12 @@ def home(tmp_path_factory, reuse_encoder):
 def test_generate_steers_from_the_command_line(home):
     result = ok(run_agent("generate", "-t", "chill", "-n", 5, "--steer", "christmas", "--steer-strength", 0.8,
                           "--format", "json", "--data-dir", home))
-    uris = {t["track_uri"] for t in json.loads(result.stdout)["tracks"]}
+    record = json.loads(result.stdout)
+    uris = {t["track_uri"] for t in record["tracks"]}
     assert len(uris & CORPUS.uris["xmas"]) >= 3
+    assert record["made_with"]["steering"] == ["christmas"] and record["made_with"]["settings"]["steer_strength"] == 0.8
+    table = ok(run_agent("generate", "chill", "-n", 3, "--steer", "-christmas", "--data-dir", home))
+    assert "steered -christmas (strength 0.5" in " ".join(table.stdout.split())
 
 
 def test_steering_an_llm_mode_is_refused(home):

@@ -1,5 +1,5 @@
-"""The playlist service as the server uses it: every import of the CLI's playlist logic
-goes through this module, so the HTTP layer stays thin and follows the CLI exactly.
+"""The playlist service as the server uses it: requests are prepared and made by the
+same `agent.playlist` calls as the CLI's, so the HTTP layer stays thin and follows it exactly.
 
 Retrieval runs on the caller's thread with a catalog connection of that thread's own
 (SQLite connections are not shared between concurrent readers); the encoder and the
@@ -9,51 +9,31 @@ title index are loaded once and shared. Work that needs the LLM goes to `LLMWork
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
 from pathlib import Path
 
-from agent.cli.common import USER_ERRORS
-from agent.llm import ChatBackend, LLMError, open_backend
-from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
+from agent.llm import ChatBackend, LLMError
+from agent.llm.choice import LLMChoice
+from agent.playlist import RequestDraft, RequestPreparer, make_playlist
 from agent.playlist.compare import Comparison, compare_modes, playlist_keys, track_key
 from agent.profile import Profile, load_profile, update_profile
-from agent.render import as_text
 from agent.workspace import Workspace
 from retrieval.catalog import Catalog
-from retrieval.generator import GenerationError, GenerationOptions, Retriever
+from retrieval.generator import Retriever
 from retrieval.encoder import EncoderError
 from retrieval.index import IndexUnavailableError, TitleIndex, open_index
 from retrieval.onnx_encoder import OnnxEncoder
 from retrieval.records import GeneratedPlaylist, Track
-from retrieval.resolve import resolve_seeds
-from retrieval.steering import Steering
 from retrieval.tags import TagIndex, open_tag_index
 
-__all__ = [
-    "UNAVAILABLE_ERRORS", "USER_ERRORS", "Comparison", "GeneratedPlaylist", "GenerationError", "GenerationOptions", "ModeOptions",
-    "PlaylistService", "Profile", "Request", "as_text",
-]
 # Errors the server answers 503 for: its configuration or data, not the request, is at fault.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (LLMError, IndexUnavailableError, EncoderError)
 LABELS = {"retrieval": "R", "rerank": "K", "llm": "L"}
 
 
-@dataclass(frozen=True)
-class Request:
-    """One playlist request, already validated by the HTTP layer."""
-
-    title: str
-    options: GenerationOptions
-    mode: ModeOptions
-    profile: str | None
-    seeds: tuple[str, ...] = ()  # URIs or names, resolved in the catalog
-    steering: Steering | None = None
-
-
 class PlaylistService:
     """Models loaded once; thread-safe playlist, comparison, search and profile calls."""
 
-    def __init__(self, workspace: Workspace, catalog_path: Path, is_demo: bool, backend_choice) -> None:
+    def __init__(self, workspace: Workspace, catalog_path: Path, is_demo: bool, backend_choice: LLMChoice) -> None:
         self.workspace = workspace
         self.catalog_path = catalog_path
         self.is_demo = is_demo
@@ -84,12 +64,18 @@ class PlaylistService:
             retriever = self._local.retriever = Retriever(self._catalog(), self.index, self._shared_encoder)
         return retriever
 
+    def preparer(self) -> RequestPreparer:
+        """This thread's preparation; a request left with neither title nor known seed gets popularity."""
+        preparer = getattr(self._local, "preparer", None)
+        if preparer is None:
+            preparer = self._local.preparer = RequestPreparer(self._catalog(), self.workspace.home,
+                                                              popular_when_empty=True)
+        return preparer
+
     def backend(self) -> ChatBackend:
         """The LLM, opened on first use; call only from the LLM worker's thread."""
         if self._backend is None:
-            choice = self._backend_choice
-            self._backend = open_backend(self.workspace.home, choice.llm, choice.model_path, choice.base_url,
-                                         choice.model)
+            self._backend = self._backend_choice.open(self.workspace)
         return self._backend
 
     @property
@@ -104,33 +90,20 @@ class PlaylistService:
 
     # -- playlists ----------------------------------------------------------------
 
-    def playlist(self, request: Request) -> GeneratedPlaylist:
-        backend = self.backend() if request.mode.needs_llm else None
-        return make_playlist(self.retriever(), backend, self._request(request), self.tags if request.steering else None)
+    def playlist(self, draft: RequestDraft) -> GeneratedPlaylist:
+        request = self.preparer().prepare(draft)
+        backend = self.backend() if request.needs_llm else None
+        return make_playlist(self.retriever(), backend, request, self.tags if request.steering else None)
 
-    def compare(self, request: Request) -> tuple[Comparison, dict[str, list[str]]]:
+    def compare(self, draft: RequestDraft) -> tuple[Comparison, dict[str, list[str]]]:
         """All three modes, and for each track the other modes that share its song."""
-        comparison = compare_modes(self.retriever(), self.backend(), self._request(request))
+        comparison = compare_modes(self.retriever(), self.backend(), self.preparer().prepare(draft))
         keys = {p.mode: playlist_keys(p) for p in comparison.playlists}
         also = {
             p.mode: ["".join(LABELS[m] for m in keys if m != p.mode and track_key(t) in keys[m]) for t in p.tracks]
             for p in comparison.playlists
         }
         return comparison, also
-
-    def _request(self, request: Request) -> PlaylistRequest:
-        return PlaylistRequest(request.title, self._options(request), request.mode, request.steering).check()
-
-    def _options(self, request: Request) -> GenerationOptions:
-        options = request.options
-        if request.seeds:
-            seeds = resolve_seeds(self._catalog(), request.seeds)
-            options = replace(options, seed_uris=tuple(t.track_uri for t in seeds))
-        if request.profile:
-            profile, _warning = load_profile(self.workspace.home, request.profile)
-            options = profile.apply(options)
-        options.check()
-        return options
 
     # -- catalog search -------------------------------------------------------------
 
