@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from agent.cli.progress import preparing_ranking_data
-from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.active import open_active_catalog
 from agent.cli.profile import profile_option
 from agent.workspace import Workspace, open_retriever
@@ -50,19 +50,17 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, p
     from agent.llm import LLMConfigError, load_config, open_backend
     from agent.profile import load_profile
 
-    with user_errors():
-        try:
-            config = load_config(workspace.home).with_flags(llm, model_path, base_url, model)
-        except LLMConfigError as error:
-            raise click.ClickException(str(error)) from None
-        kind = agent_kind or ("tools" if config.llm == "openai" else "actions")
-        preferences, warning = load_profile(workspace.home, profile_name)
-        if warning:
-            stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
-        catalog, is_demo = open_active_catalog(workspace)
+    try:
+        config = load_config(workspace.home).with_flags(llm, model_path, base_url, model)
+    except LLMConfigError as error:
+        raise click.ClickException(str(error)) from None
+    kind = agent_kind or ("tools" if config.llm == "openai" else "actions")
+    preferences, warning = load_profile(workspace.home, profile_name)
+    if warning:
+        stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+    catalog, is_demo = open_active_catalog(workspace)
     with catalog:
-        with user_errors():
-            retriever = _retriever(catalog, workspace)
+        retriever = _retriever(catalog, workspace)
         session = ChatSession(profile_name=profile_name, profile=preferences)
         playlister = Playlister(retriever, session, workspace.home,
                                 backend_factory=lambda: open_backend(workspace.home, llm, model_path, base_url, model))
@@ -94,8 +92,8 @@ def _print_parses() -> None:
     from agent.chat.understand.lines import parsed_lines
     from retrieval.encoder import Encoder, limit_threads_for_queries
 
-    with user_errors(), Progress(SpinnerColumn(), TextColumn("loading MiniLM…"), TimeElapsedColumn(),
-                                 console=stderr(), transient=True) as progress:
+    with Progress(SpinnerColumn(), TextColumn("loading MiniLM…"), TimeElapsedColumn(),
+                  console=stderr(), transient=True) as progress:
         progress.add_task("")
         understander = Understander(Encoder())
     limit_threads_for_queries()

@@ -8,10 +8,9 @@ report. AGENT_DEBUG=1 lets the traceback through instead.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import click
 from click.core import ParameterSource
@@ -93,17 +92,6 @@ class AgentGroup(click.Group):
             if _is_click_flow(error) or os.environ.get(DEBUG_ENV):
                 raise
             raise as_cli_error(error) from error
-
-
-@contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """The boundary for code run outside the `agent` group (and kept for older callers)."""
-    try:
-        yield
-    except Exception as error:
-        if _is_click_flow(error) or os.environ.get(DEBUG_ENV):
-            raise
-        raise as_cli_error(error) from error
 
 
 SHARED = "agent.shared_options"  # where the group keeps --data-dir/--chroma-url given before the command

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.progress import counting
 from agent.workspace import Workspace, rebuild_index, rebuild_track_tags
 from training.models import resolve_encoder
@@ -23,23 +23,22 @@ def index(encoder_name: str | None, workspace: Workspace) -> None:
     The new index is built beside the old one and replaces it only when complete,
     so generation keeps working during a rebuild.
     """
-    with user_errors():
-        catalog, is_demo = workspace.active_catalog()
-        with catalog:
-            encoder_path = resolve_encoder(encoder_name, workspace.home, catalog.fingerprint())
-            with counting("Embedding titles") as update:
-                built = rebuild_index(catalog, workspace, encoder_path, on_progress=update, on_warning=warn)
-            with counting("Averaging titles into track tag vectors") as update:
-                tags = rebuild_track_tags(catalog, workspace, built, on_progress=update)
-        which = "demo catalog" if is_demo else "catalog"
-        stdout().print(
-            f"Indexed {built.info.titles:,} titles of the {which} with {built.info.encoder_name} "
-            f"in {workspace.chroma.describe()} (collection {built.info.collection}).\n"
-            f"Encoder folder: {encoder_path} (fingerprint {built.info.encoder_fingerprint}).\n"
-            f"Track tag vectors: {tags.info.tracks:,} tracks in {tags.info.seconds:.1f}s "
-            f"(collection {tags.info.collection}).",
-            markup=False, highlight=False,  # paths and URLs are the user's text, not markup
-        )
+    catalog, is_demo = workspace.active_catalog()
+    with catalog:
+        encoder_path = resolve_encoder(encoder_name, workspace.home, catalog.fingerprint())
+        with counting("Embedding titles") as update:
+            built = rebuild_index(catalog, workspace, encoder_path, on_progress=update, on_warning=warn)
+        with counting("Averaging titles into track tag vectors") as update:
+            tags = rebuild_track_tags(catalog, workspace, built, on_progress=update)
+    which = "demo catalog" if is_demo else "catalog"
+    stdout().print(
+        f"Indexed {built.info.titles:,} titles of the {which} with {built.info.encoder_name} "
+        f"in {workspace.chroma.describe()} (collection {built.info.collection}).\n"
+        f"Encoder folder: {encoder_path} (fingerprint {built.info.encoder_fingerprint}).\n"
+        f"Track tag vectors: {tags.info.tracks:,} tracks in {tags.info.seconds:.1f}s "
+        f"(collection {tags.info.collection}).",
+        markup=False, highlight=False,  # paths and URLs are the user's text, not markup
+    )
 
 
 def warn(message: str) -> None:

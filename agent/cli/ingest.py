@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.index import warn
 from agent.cli.progress import counting
 from agent.workspace import Workspace, rebuild_index, rebuild_track_tags
@@ -28,7 +28,7 @@ def ingest(paths: tuple[Path, ...], skip_bad: bool, no_index: bool, workspace: W
     file stops the run with its name and the playlist at fault, and every file
     stored before it is kept. Then the title index is rebuilt.
     """
-    with user_errors(), workspace.user_catalog() as catalog:
+    with workspace.user_catalog() as catalog:
         with counting("Ingesting playlists") as update:
             stored = 0
 

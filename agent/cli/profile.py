@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.cli.active import open_active_catalog
-from agent.cli.common import stderr, stdout, user_errors, workspace_options
+from agent.cli.common import stderr, stdout, workspace_options
 from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, update_profile
 from agent.workspace import Workspace
 from retrieval.echo import printable
@@ -42,16 +42,15 @@ def _load(workspace: Workspace, name: str) -> Profile:
 @workspace_options
 def show(profile_name: str, workspace: Workspace) -> None:
     """Print a profile."""
-    with user_errors():
-        loaded = _load(workspace, profile_name)
-        table = Table(title=f"profile {profile_name!r} ({profile_path(workspace.home, profile_name)})",
-                      title_justify="left")
-        table.add_column("list")
-        table.add_column("items")
-        for field in ("liked_tracks", "unwanted_tracks", "liked_artists", "unwanted_artists"):
-            # Text, not markup: a stored name such as "[/]" or one holding escape codes is shown as written.
-            table.add_row(field.replace("_", " "), Text("\n".join(map(printable, getattr(loaded, field))) or "-"))
-        stdout().print(table)
+    loaded = _load(workspace, profile_name)
+    table = Table(title=f"profile {profile_name!r} ({profile_path(workspace.home, profile_name)})",
+                  title_justify="left")
+    table.add_column("list")
+    table.add_column("items")
+    for field in ("liked_tracks", "unwanted_tracks", "liked_artists", "unwanted_artists"):
+        # Text, not markup: a stored name such as "[/]" or one holding escape codes is shown as written.
+        table.add_row(field.replace("_", " "), Text("\n".join(map(printable, getattr(loaded, field))) or "-"))
+    stdout().print(table)
 
 
 @profile.command()
@@ -59,11 +58,10 @@ def show(profile_name: str, workspace: Workspace) -> None:
 @workspace_options
 def clear(profile_name: str, workspace: Workspace) -> None:
     """Empty a profile."""
-    with user_errors():
-        _, warning = update_profile(workspace.home, profile_name, Profile.clear)
-        _warn(warning)
-        path = profile_path(workspace.home, profile_name)
-        stdout().print(f"Cleared profile {profile_name!r} ({path}).", markup=False, highlight=False)
+    _, warning = update_profile(workspace.home, profile_name, Profile.clear)
+    _warn(warning)
+    path = profile_path(workspace.home, profile_name)
+    stdout().print(f"Cleared profile {profile_name!r} ({path}).", markup=False, highlight=False)
 
 
 def _changer(verb: str, track_method: str, artist_method: str):
@@ -73,27 +71,26 @@ def _changer(verb: str, track_method: str, artist_method: str):
     @profile_option
     @workspace_options
     def change(tracks, artists, profile_name: str, workspace: Workspace) -> None:
-        with user_errors():
-            if not tracks and not artists:
-                raise click.UsageError("give --track NAME or --artist NAME")
-            # Every name is resolved before anything is stored: one bad name stores nothing.
-            catalog, _ = open_active_catalog(workspace)
-            with catalog:
-                resolver = NameResolver(catalog)
-                songs = resolver.tracks(tracks)
-                singers = [resolver.artist(artist) for artist in artists]
+        if not tracks and not artists:
+            raise click.UsageError("give --track NAME or --artist NAME")
+        # Every name is resolved before anything is stored: one bad name stores nothing.
+        catalog, _ = open_active_catalog(workspace)
+        with catalog:
+            resolver = NameResolver(catalog)
+            songs = resolver.tracks(tracks)
+            singers = [resolver.artist(artist) for artist in artists]
 
-            def apply(loaded: Profile) -> None:
-                for song in songs:
-                    getattr(loaded, track_method)(song.track.track_uri)
-                for artist in singers:
-                    getattr(loaded, artist_method)(artist.name)
+        def apply(loaded: Profile) -> None:
+            for song in songs:
+                getattr(loaded, track_method)(song.track.track_uri)
+            for artist in singers:
+                getattr(loaded, artist_method)(artist.name)
 
-            _, warning = update_profile(workspace.home, profile_name, apply)
-            _warn(warning)
-            done = verb.capitalize() + "d"
-            for line in [f"{done} {s.describe()}" for s in songs] + [f"{done} the artist {a.name}" for a in singers]:
-                stdout().print(printable(f"{line} in profile {profile_name!r}."), markup=False, highlight=False)
+        _, warning = update_profile(workspace.home, profile_name, apply)
+        _warn(warning)
+        done = verb.capitalize() + "d"
+        for line in [f"{done} {s.describe()}" for s in songs] + [f"{done} the artist {a.name}" for a in singers]:
+            stdout().print(printable(f"{line} in profile {profile_name!r}."), markup=False, highlight=False)
 
     change.__doc__ = f"{verb.capitalize()} tracks or artists, named in plain words or by URI."
     return click.command(verb)(change)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from agent.cli.common import stderr, user_errors, workspace_options
+from agent.cli.common import stderr, workspace_options
 from agent.cli.generate import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
 from agent.workspace import Workspace
@@ -28,25 +28,24 @@ def serve(host: str, port: int, workers: int, llm_queue: int, llm: LLMChoice, wo
     The encoder and index load once at start; the LLM loads on the first request that
     needs it, and runs on its own thread so retrieval requests never wait for it.
     """
-    with user_errors():
-        import uvicorn
+    import uvicorn
 
-        from agent.server.app import ServeSettings
+    from agent.server.app import ServeSettings
 
-        catalog, is_demo = open_active_catalog(workspace)
-        settings = ServeSettings.of(workspace, catalog.path, is_demo, llm_queue, llm)
-        # Loaded here even for several workers, so a broken catalog or index is reported
-        # once, as a one-line error, before any worker starts.
-        with catalog, stderr().status("Loading the encoder and the title index..."):
-            service = settings.load_service()
-        app = settings.app(service, workers)
-        if workers > 1:
-            with stderr().status(f"Starting {workers} worker processes..."):
-                app.state.retrieval.start()
-        source = "demo catalog" if is_demo else f"catalog {catalog.path}"
-        processes = f", {workers} worker processes" if workers > 1 else ""
-        stderr().print(f"Serving {service.playlists:,} playlists ({source}, {service.query_encoder} query encoder"
-                       f"{processes}) at http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)",
-                       highlight=False, soft_wrap=True)
+    catalog, is_demo = open_active_catalog(workspace)
+    settings = ServeSettings.of(workspace, catalog.path, is_demo, llm_queue, llm)
+    # Loaded here even for several workers, so a broken catalog or index is reported
+    # once, as a one-line error, before any worker starts.
+    with catalog, stderr().status("Loading the encoder and the title index..."):
+        service = settings.load_service()
+    app = settings.app(service, workers)
+    if workers > 1:
+        with stderr().status(f"Starting {workers} worker processes..."):
+            app.state.retrieval.start()
+    source = "demo catalog" if is_demo else f"catalog {catalog.path}"
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    stderr().print(f"Serving {service.playlists:,} playlists ({source}, {service.query_encoder} query encoder"
+                   f"{processes}) at http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)",
+                   highlight=False, soft_wrap=True)
     options = {"host": host, "port": port, "log_level": "warning", "timeout_graceful_shutdown": 3}
     uvicorn.run(app, **options)

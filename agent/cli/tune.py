@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from agent.cli.common import stdout, user_errors, workspace_options
+from agent.cli.common import stdout, workspace_options
 from agent.cli.active import open_active_catalog
 from agent.cli.progress import counting
 from agent.evaluation.tuning import GRID, fit, validation_queries, validation_split
@@ -24,27 +24,26 @@ def tune(share: float, limit: int | None, workspace: Workspace) -> None:
 
     The split `agent evaluate` reports on by default is left out of the fit.
     """
-    with user_errors():
-        catalog, _ = open_active_catalog(workspace)
-        with catalog:
-            base = open_index(catalog, workspace.chroma)
-            split, leave_out = validation_split(catalog, share)
-            queries = validation_queries(catalog, split)[:limit] if limit else validation_queries(catalog, split)
-            if not queries:
-                raise GenerationError("the catalog has too few titled playlists to hold some out for tuning")
-            index = derive_index(catalog, base, workspace.chroma, leave_out)
-            try:
-                retriever = Retriever(catalog, index)
-                with counting("Trying weights", total=sum(len(v) for v in GRID.values())) as update:
-                    weights, reached, defaults = fit(retriever, queries, leave_out, on_step=update)
-            finally:
-                drop_index(workspace.chroma, index)
-            path = tuned_weights_path(workspace.chroma.path, base.info.collection)
-            TunedWeights(weights, base.info.collection, reached, defaults,
-                         f"{len(queries)} validation playlists ({share:.0%}, seed 1, without evaluate's split)").save(path)
-        shown = ", ".join(f"{name} {value:g}" for name, value in weights.to_dict().items() if name in GRID)
-        stdout().print(
-            f"Tuned weights: {shown}\n"
-            f"Validation NDCG@10 {reached['ndcg@10']:.4f} (built-in defaults {defaults['ndcg@10']:.4f}), "
-            f"R-precision {reached['r_precision']:.4f} ({defaults['r_precision']:.4f}).\nSaved to {path}"
-        )
+    catalog, _ = open_active_catalog(workspace)
+    with catalog:
+        base = open_index(catalog, workspace.chroma)
+        split, leave_out = validation_split(catalog, share)
+        queries = validation_queries(catalog, split)[:limit] if limit else validation_queries(catalog, split)
+        if not queries:
+            raise GenerationError("the catalog has too few titled playlists to hold some out for tuning")
+        index = derive_index(catalog, base, workspace.chroma, leave_out)
+        try:
+            retriever = Retriever(catalog, index)
+            with counting("Trying weights", total=sum(len(v) for v in GRID.values())) as update:
+                weights, reached, defaults = fit(retriever, queries, leave_out, on_step=update)
+        finally:
+            drop_index(workspace.chroma, index)
+        path = tuned_weights_path(workspace.chroma.path, base.info.collection)
+        TunedWeights(weights, base.info.collection, reached, defaults,
+                     f"{len(queries)} validation playlists ({share:.0%}, seed 1, without evaluate's split)").save(path)
+    shown = ", ".join(f"{name} {value:g}" for name, value in weights.to_dict().items() if name in GRID)
+    stdout().print(
+        f"Tuned weights: {shown}\n"
+        f"Validation NDCG@10 {reached['ndcg@10']:.4f} (built-in defaults {defaults['ndcg@10']:.4f}), "
+        f"R-precision {reached['r_precision']:.4f} ({defaults['r_precision']:.4f}).\nSaved to {path}"
+    )
