@@ -15,6 +15,10 @@ containers that hold only scalars in one C-level pass.
 from __future__ import annotations
 
 import json
+import os
+import stat
+import sys
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -24,8 +28,54 @@ MAX_BYTES = 64 << 20  # 64 MiB: a large MPD slice is 30 MB
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-class JSONInputError(ValueError):
+class InputFileError(ValueError):
+    """An input that cannot be read as given (a device, a folder, too large); the message says which."""
+
+    def __init__(self, what: str, problem: str):
+        self.problem = problem  # the message without the name of what was read
+        super().__init__(f"{what} {problem}")
+
+
+class JSONInputError(InputFileError):
     """External JSON that is malformed, too large or nested too deeply; the message says which."""
+
+
+class JSONNestingError(JSONInputError):
+    """Well-formed JSON nested deeper than the limit."""
+
+
+def read_limited(path: Path, *, max_bytes: int = MAX_BYTES, what: str | None = None) -> bytes:
+    """A regular file's bytes (or standard input's, for `-`), refused past `max_bytes`.
+
+    Devices, pipes and folders are refused before any read: /dev/zero would never end.
+    """
+    what = what or str(path)
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+    else:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise InputFileError(what, f"is {file_kind(mode)}, not a regular file")
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputFileError(what, f"holds more than {max_bytes:,} bytes")
+    return data
+
+
+def read_json_file(path: Path, *, what: str | None = None, max_depth: int = MAX_DEPTH,
+                   max_bytes: int = MAX_BYTES) -> Any:
+    """`read_json` of a file read by `read_limited` (a challenge set, a profile)."""
+    what = what or str(path)
+    return read_json(read_limited(path, max_bytes=max_bytes, what=what), what=what, max_depth=max_depth,
+                     max_bytes=max_bytes)
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, for a message: "a device", "a folder"..."""
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+             (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
 def read_json(
@@ -43,8 +93,8 @@ def read_json(
     """
     size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else len(text)
     if size > max_bytes:
-        raise JSONInputError(f"{what} holds {size:,} bytes, over the limit of {max_bytes:,}")
-    too_deep = JSONInputError(f"{what} is nested deeper than {max_depth} levels")
+        raise JSONInputError(what, f"holds {size:,} bytes, over the limit of {max_bytes:,}")
+    too_deep = JSONNestingError(what, f"is nested deeper than {max_depth} levels")
     value = _parse(text, what, lenient_strings, too_deep)
     if not within_depth(value, max_depth):
         raise too_deep
@@ -52,7 +102,7 @@ def read_json(
 
 
 def _parse(text: str | bytes | bytearray | memoryview, what: str, lenient_strings: bool,
-           too_deep: JSONInputError) -> Any:
+           too_deep: JSONNestingError) -> Any:
     try:
         if lenient_strings:
             return json.loads(bytes(text) if isinstance(text, (bytearray, memoryview)) else text, strict=False)
@@ -62,13 +112,25 @@ def _parse(text: str | bytes | bytearray | memoryview, what: str, lenient_string
     except orjson.JSONDecodeError as error:
         if "depth limit" in error.msg or "recursion limit" in error.msg:
             raise too_deep from None
-        raise JSONInputError(f"{what} is not valid JSON ({error.msg} at line {error.lineno}, "
-                             f"column {error.colno})") from None
+        if "UTF-8" in error.msg and not isinstance(text, str):
+            raise _not_utf8(what, bytes(text)) from None
+        raise _malformed(what, error) from None
     except json.JSONDecodeError as error:
-        raise JSONInputError(f"{what} is not valid JSON ({error.msg} at line {error.lineno}, "
-                             f"column {error.colno})") from None
+        raise _malformed(what, error) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(what, bytes(text)) from None
+
+
+def _not_utf8(what: str, data: bytes) -> JSONInputError:
+    try:
+        data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise JSONInputError(f"{what} is not UTF-8 text (byte {error.start})") from None
+        return JSONInputError(what, f"is not UTF-8 text (byte {error.start})")
+    return JSONInputError(what, "is not UTF-8 text")
+
+
+def _malformed(what: str, error: json.JSONDecodeError) -> JSONInputError:
+    return JSONInputError(what, f"is not valid JSON ({error.msg}, line {error.lineno} column {error.colno})")
 
 
 def within_depth(value: Any, max_depth: int = MAX_DEPTH) -> bool:

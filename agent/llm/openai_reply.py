@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from agent.llm.base import LLMUnavailableError
-from retrieval.json_reader import JSONInputError, read_json
+from retrieval.json_reader import JSONInputError, JSONNestingError, read_json
 
 SHOWN = 60  # characters of a server's text quoted in a message
 
@@ -44,9 +44,9 @@ def _completion(response: HTTPResponse, where: str) -> dict[str, Any]:
     hint = "; is --base-url the API's address (often ending in /v1)?"
     try:
         data = read_json(response.text, what=f"the answer of {where}")
-    except JSONInputError as error:
-        if "nested deeper" in str(error):  # JSON, but not a completion a client could read
-            raise LLMUnavailableError(str(error)) from None
+    except JSONNestingError as error:  # JSON, but not a completion a client could read
+        raise LLMUnavailableError(str(error)) from None
+    except JSONInputError:
         raise LLMUnavailableError(not_api + hint) from None
     if not isinstance(data, dict):
         raise LLMUnavailableError(not_api + hint)

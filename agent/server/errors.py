@@ -21,6 +21,10 @@ class BodyTooLarge(Exception):
     """A request body over the limit (see `limits.BodySizeLimit`)."""
 
 
+class BodyTooDeep(Exception):
+    """A JSON request body nested past what any route accepts (see `limits.BodySizeLimit`)."""
+
+
 def error_response(status: int, kind: str, message: str, details: list | None = None) -> JSONResponse:
     error = {"type": kind, "message": message}
     if details:
@@ -48,14 +52,23 @@ def _internal_message(error: Exception) -> str:
     return message
 
 
-def _field(location: tuple) -> str:
+def _field(location: tuple, kind: str) -> str:
+    if kind == "json_invalid":  # its location is ("body", character offset): the body is what is wrong
+        return "body"
     return ".".join(str(part) for part in location if part != "body") or "body"
+
+
+def _problem(error: dict) -> dict:
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "json_invalid" and len(error["loc"]) > 1:
+        message += f" at character {error['loc'][1]}"
+    return {"field": _field(error["loc"], error["type"]), "message": message}
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [{"field": _field(e["loc"]), "message": e["msg"].removeprefix("Value error, ")} for e in error.errors()]
+        problems = [_problem(e) for e in error.errors()]
         first = problems[0] if problems else {"field": "body", "message": "invalid request"}
         return error_response(422, "invalid_request", f"{first['field']}: {first['message']}", problems)
 
@@ -63,6 +76,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
         if isinstance(error.__cause__, BodyTooLarge):  # FastAPI wraps what reading the body raised
             return error_response(413, "too_large", str(error.__cause__))
+        if isinstance(error.__cause__, BodyTooDeep):
+            return error_response(422, "invalid_request", f"body: {error.__cause__}")
         return error_response(error.status_code, "http_error", str(error.detail))
 
     @app.exception_handler(LLMBusyError)

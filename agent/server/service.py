@@ -106,11 +106,17 @@ class PlaylistService:
 
     def playlist(self, request: Request) -> GeneratedPlaylist:
         backend = self.backend() if request.mode.needs_llm else None
-        return make_playlist(self.retriever(), backend, self._request(request), self.tags if request.steering else None)
+        planned, warnings = self._request(request)
+        playlist = make_playlist(self.retriever(), backend, planned, self.tags if request.steering else None)
+        playlist.warnings.extend(warnings)
+        return playlist
 
     def compare(self, request: Request) -> tuple[Comparison, dict[str, list[str]]]:
         """All three modes, and for each track the other modes that share its song."""
-        comparison = compare_modes(self.retriever(), self.backend(), self._request(request))
+        planned, warnings = self._request(request)
+        comparison = compare_modes(self.retriever(), self.backend(), planned)
+        for playlist in comparison.playlists:
+            playlist.warnings.extend(warnings)
         keys = {p.mode: playlist_keys(p) for p in comparison.playlists}
         also = {
             p.mode: ["".join(LABELS[m] for m in keys if m != p.mode and track_key(t) in keys[m]) for t in p.tracks]
@@ -118,19 +124,21 @@ class PlaylistService:
         }
         return comparison, also
 
-    def _request(self, request: Request) -> PlaylistRequest:
-        return PlaylistRequest(request.title, self._options(request), request.mode, request.steering).check()
+    def _request(self, request: Request) -> tuple[PlaylistRequest, list[str]]:
+        """The request to plan, and the warning of a profile set aside (the response carries it)."""
+        options, warnings = self._options(request)
+        return PlaylistRequest(request.title, options, request.mode, request.steering).check(), warnings
 
-    def _options(self, request: Request) -> GenerationOptions:
-        options = request.options
+    def _options(self, request: Request) -> tuple[GenerationOptions, list[str]]:
+        options, warnings = request.options, []
         if request.seeds:
             seeds = resolve_seeds(self._catalog(), request.seeds)
             options = replace(options, seed_uris=tuple(t.track_uri for t in seeds))
         if request.profile:
-            profile, _warning = load_profile(self.workspace.home, request.profile)
-            options = profile.apply(options)
+            profile, warning = load_profile(self.workspace.home, request.profile)
+            options, warnings = profile.apply(options), [warning] if warning else []
         options.check()
-        return options
+        return options, warnings
 
     # -- catalog search -------------------------------------------------------------
 
@@ -149,7 +157,7 @@ class PlaylistService:
     def profile(self, name: str) -> tuple[Profile, str | None]:
         return load_profile(self.workspace.home, name)  # written whole by a rename: never half a file
 
-    def change_profile(self, name: str, verb: str, tracks: list[str], artists: list[str]) -> Profile:
+    def change_profile(self, name: str, verb: str, tracks: list[str], artists: list[str]) -> tuple[Profile, str | None]:
         """Like or dislike under the profile lock (threads and processes alike), so no change is lost."""
         def change(profile: Profile) -> None:
             for uri in tracks:
@@ -157,8 +165,7 @@ class PlaylistService:
             for artist in artists:
                 getattr(profile, f"{verb}_artist")(artist)
 
-        profile, _warning = update_profile(self.workspace.home, name, change)
-        return profile
+        return update_profile(self.workspace.home, name, change)
 
 
 def _tag_index(catalog: Catalog, index: TitleIndex, workspace: Workspace) -> TagIndex | None:
