@@ -89,10 +89,21 @@ def write_user_file(path: Path, text: str) -> Path:
 
 
 def write_atomic(path: Path, content: str | bytes, mode: int | None = None) -> Path:
-    """Replace `path` with `content` (text as UTF-8) in one step; `mode` None keeps the owner-only 0o600."""
+    """Replace `path` with `content` (text as UTF-8) in one step; `mode` None keeps the owner-only 0o600.
+
+    An OSError names `path` itself (not the temporary file), so a read-only data dir or a
+    full disk is reported as the file the user knows.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _replace(path, content.encode("utf-8") if isinstance(content, str) else content, mode)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from error
+    return path
+
+
+def _replace(path: Path, data: bytes, mode: int | None) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -105,4 +116,3 @@ def write_atomic(path: Path, content: str | bytes, mode: int | None = None) -> P
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return path

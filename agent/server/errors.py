@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from agent.os_errors import os_error_message
 from agent.server.llm_worker import LLMBusyError
 from agent.server.service import UNAVAILABLE_ERRORS, USER_ERRORS
 
@@ -35,8 +36,8 @@ def error_response(status: int, kind: str, message: str, details: list | None = 
 def error_body(error: Exception) -> tuple[int, bytes]:
     """The status and JSON body the handlers below answer `error` with, for an answer
     made away from the app (a retrieval process); a bug's traceback goes to stderr."""
-    if isinstance(error, UNAVAILABLE_ERRORS):
-        status, kind, message = 503, "unavailable", str(error)
+    if isinstance(error, UNAVAILABLE_ERRORS) or os_error_message(error):
+        status, kind, message = 503, "unavailable", os_error_message(error) or str(error)
     elif isinstance(error, USER_ERRORS):
         status, kind, message = 422, "user_error", str(error)
     else:
@@ -98,5 +99,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def failed(_request: Request, error: Exception) -> JSONResponse:
+        if said := os_error_message(error):  # read-only storage, a full disk: the server's, not a bug
+            return error_response(503, "unavailable", said)
         # Starlette re-raises after answering, so the server log shows the traceback.
         return error_response(500, "internal_error", _internal_message(error))
