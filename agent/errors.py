@@ -7,6 +7,7 @@ other.
 
 from __future__ import annotations
 
+from agent.files import FileWriteError as OutputError
 from agent.llm.base import LLMError
 from agent.playlist.options import RequestError
 from agent.profile import ProfileError
@@ -18,10 +19,6 @@ from retrieval.resolve import AmbiguousName, NameNotFound
 from training.options import TrainingError
 
 __all__ = ["USER_ERRORS", "OutputError", "RequestError"]
-
-
-class OutputError(Exception):
-    """An output file that cannot be written."""
 
 
 USER_ERRORS: tuple[type[Exception], ...] = (

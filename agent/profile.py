@@ -15,22 +15,23 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import re
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from agent.files import write_atomic
 from retrieval.echo import clip
 from retrieval.generator import GenerationOptions
+from retrieval.json_reader import InputFileError, read_json_file
 from retrieval.normalize import normalize_title
+from retrieval.set_aside import aside_path
 
 DEFAULT_PROFILE = "default"
 _NAME = re.compile(r"[\w.-]{1,64}")
+MAX_PROFILE_BYTES = 16 << 20  # about 150,000 liked tracks
 
 
 class ProfileError(ValueError):
@@ -94,11 +95,15 @@ def load_profile(home: Path, name: str = DEFAULT_PROFILE) -> tuple[Profile, str 
     if not path.exists():
         return Profile(), None
     try:
-        return Profile.model_validate(json.loads(path.read_text(encoding="utf-8"))), None
-    except (OSError, UnicodeDecodeError, ValueError, ValidationError) as error:
-        aside = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
-        os.replace(path, aside)
-        reason = str(error).splitlines()[0]
+        return Profile.model_validate(read_json_file(path, what="it", max_bytes=MAX_PROFILE_BYTES)), None
+    except (OSError, ValueError) as error:  # InputFileError and ValidationError are ValueErrors
+        reason = clip(error.problem if isinstance(error, InputFileError) else str(error).splitlines()[0])
+        try:
+            aside = aside_path(path, "unreadable")
+            os.replace(path, aside)
+        except OSError as cannot:  # read-only storage: the file stays, and so does the warning
+            return Profile(), (f"profile file {path} is unreadable ({reason}) and cannot be set aside "
+                               f"({cannot.strerror}); using a fresh profile")
         return Profile(), f"profile file {path} is unreadable ({reason}); kept aside as {aside.name}, using a fresh profile"
 
 

@@ -17,5 +17,13 @@ class CatalogUnreadableError(IndexUnavailableError):
     """The catalog file is empty, truncated or not a SQLite database."""
 
 
+class CatalogReadOnlyError(IndexUnavailableError):
+    """A catalog on read-only storage asked to change (an ingest, an index build, an upgrade)."""
+
+
+class CatalogWriteError(IndexUnavailableError):
+    """A write to the catalog that the storage refused (a full disk, a file size limit)."""
+
+
 class CatalogBusyError(IndexUnavailableError):
     """Another process held the catalog's write lock for longer than the wait allows."""

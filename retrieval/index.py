@@ -26,8 +26,8 @@ import numpy as np
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.errors import IndexUnavailableError
-from retrieval.index_exact import ExactExportWriter, ExactTitleSearch, InMemoryExport, remove_export
-from retrieval.index_leases import IndexLease, drop_superseded, hold_active
+from retrieval.index_exact import ExactExportWriter, ExactTitleSearch, InMemoryExport, kept_in_memory, remove_export
+from retrieval.index_leases import IndexLease, drop_superseded, hold_active_or_warn
 from retrieval.index_store import ChromaLocation, abandoned_collections, builder_metadata, completed_metadata
 
 ACTIVE_INDEX_KEY = "index.active"
@@ -196,6 +196,8 @@ def derive_index(
     Vectors are copied from `base`, not re-embedded. The caller drops it with
     `drop_index` when done; it is never made the active index.
     """
+    if catalog.read_only and base.exact is not None:  # no collection can be made there: rows kept in memory
+        return TitleIndex(None, **kept_in_memory(base.info, base.exact, catalog.titles_in_use(exclude_pids)))
     client = location.client()
     _drop_abandoned(client, location.path)
     titles = [title_id for title_id, _ in catalog.titles_in_use(exclude_pids)]
@@ -226,7 +228,8 @@ def derive_index(
 
 
 def drop_index(location: ChromaLocation, index: TitleIndex) -> None:
-    location.client().delete_collection(index.info.collection)
+    if index._collection is not None or index._location is not None:  # else derived in memory: nothing stored
+        location.client().delete_collection(index.info.collection)
 
 
 def _switch_to(catalog: Catalog, client, info: IndexInfo, store: Path) -> None:
@@ -264,12 +267,8 @@ def staleness(catalog: Catalog, info: IndexInfo) -> str | None:
 
 def _lease_active(catalog: Catalog) -> tuple[IndexInfo, IndexLease | None, list[str]]:
     """The active index's info, a lease on its collection, and a warning when none could be taken."""
-    try:
-        info, lease = hold_active(catalog.path, lambda: active_index_info(catalog), lambda info: info.collection)
-        warnings = []
-    except OSError as error:
-        info, lease = active_index_info(catalog), None
-        warnings = [f"cannot hold the title index ({error.strerror}): a rebuild meanwhile may stop this run"]
+    info, lease, warnings = hold_active_or_warn(catalog.path, lambda: active_index_info(catalog),
+                                                lambda info: info.collection, catalog.read_only)
     if info is None:
         raise IndexUnavailableError(f"no title index for the catalog {catalog.path}; run `agent index`")
     return info, lease, warnings

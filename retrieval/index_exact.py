@@ -18,6 +18,8 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +104,17 @@ class InMemoryExport:
 
     def search(self) -> ExactTitleSearch | None:
         return ExactTitleSearch.in_memory(self._title_ids, self._batches) if self._title_ids else None
+
+
+def kept_in_memory(info, base: ExactTitleSearch, titles_in_use: Iterable[tuple[int, object]]):
+    """The `info` and `exact` search of an index holding only `titles_in_use` (title_id first in each), from
+    the rows of `base`: a derived index made without writing anything (read-only storage)."""
+    wanted = np.fromiter((title_id for title_id, *_ in titles_in_use), np.int64)
+    rows = base.rows_of(wanted)
+    kept = rows >= 0
+    search = ExactTitleSearch(wanted[kept], base.vectors[rows[kept]])
+    info = replace(info, collection=f"{info.collection}-in-memory", titles=int(kept.sum()), exact_digest="")
+    return {"info": info, "exact": search}
 
 
 def _digest(title_ids: np.ndarray, vectors: np.ndarray) -> str:

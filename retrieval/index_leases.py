@@ -79,6 +79,21 @@ def hold_active(
         lease.release()  # a build switched meanwhile: hold the new one instead
 
 
+def hold_active_or_warn(
+    catalog_path: Path, read_active: Callable[[], Active | None], name_of: Callable[[Active], str], read_only: bool
+) -> tuple[Active | None, IndexLease | None, list[str]]:
+    """`hold_active`, or no lease and a notice saying why: on read-only storage (where no
+    rebuild can happen either) or when the lease cannot be written."""
+    if read_only:
+        return read_active(), None, [f"the data dir of {catalog_path} is read-only: the title index is read "
+                                     "without a lease"]
+    try:
+        return (*hold_active(catalog_path, read_active, name_of), [])
+    except OSError as error:
+        return read_active(), None, [f"cannot hold the title index ({error.strerror}): a rebuild meanwhile "
+                                     "may stop this run"]
+
+
 def drop_superseded(client, catalog_path: Path, history: list[str], keep: int) -> list[str]:
     """Drop the collections of `history` (oldest first) older than the newest `keep`,
     except those a live process holds; the history to record (the held ones stay in it,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 from retrieval.errors import IndexUnavailableError
+from retrieval.set_aside import aside_path
 
 _BUILDER_HOST = "building_on_host"
 _BUILDER_PID = "building_pid"
@@ -132,6 +132,6 @@ class ChromaLocation:
         """Move a damaged embedded store out of the way (kept, renamed); where it went, or None."""
         if self.url or not damaged_store_problem(self.path):
             return None
-        aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        aside = aside_path(self.path, "damaged")
         self.path.rename(aside)
         return aside

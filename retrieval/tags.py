@@ -27,7 +27,7 @@ import numpy as np
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.index import ChromaLocation, IndexUnavailableError, TitleIndex
-from retrieval.index_leases import IndexLease, drop_superseded, hold_active
+from retrieval.index_leases import IndexLease, drop_superseded, hold_active_or_warn
 
 ACTIVE_TAGS_KEY = "tags.active"
 TAGS_HISTORY_KEY = "tags.history"
@@ -169,10 +169,9 @@ def active_tags_info(catalog: Catalog) -> TagIndexInfo | None:
 
 def open_tag_index(catalog: Catalog, titles: TitleIndex, location: ChromaLocation) -> TagIndex:
     """The tag vectors built from `titles`; an error when there are none or they are stale."""
-    try:  # held like the title index, so a rebuild during a batch keeps it
-        info, lease = hold_active(catalog.path, lambda: active_tags_info(catalog), lambda info: info.collection)
-    except OSError:
-        info, lease = active_tags_info(catalog), None
+    # Held like the title index, so a rebuild during a batch keeps it (the title index gave any notice).
+    info, lease, _notice = hold_active_or_warn(catalog.path, lambda: active_tags_info(catalog),
+                                               lambda info: info.collection, catalog.read_only)
     if info is None or info.title_collection != titles.info.collection:
         raise IndexUnavailableError(
             f"the catalog {catalog.path} has no track tag vectors for its current title index; run `agent index`"

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 HANG = 4.0  # seconds the hanging server sleeps: well past the tests' 1 s timeout
 TRICKLE = 0.3  # seconds between bytes: under the 1 s timeout, so no single read times out
 TRICKLED = 10  # bytes sent slowly (3 s) before the rest
+DEEP = 5_000  # nesting levels: past any recursive parser's limit
 
 
 class FaultyServer(ThreadingHTTPServer):
@@ -58,6 +59,10 @@ class FaultyHandler(BaseHTTPRequestHandler):
             self._send_json(200, {"id": "x", "object": "chat.completion", "model": "m", "choices": []})
         elif kind == "nullcontent":
             self._send_json(200, _completion(None))
+        elif kind == "deepbody":
+            self._send(200, "[" * DEEP + "]" * DEEP, "application/json")
+        elif kind == "deepcontent":
+            self._send_json(200, _completion('{"ranking": ' + "[" * DEEP + "]" * DEEP + "}"))
         elif kind == "busy" and call == 1:
             self._send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": "1"})
         elif kind == "busydate" and call == 1:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from agent.chat.outcome import ChatError
 from agent.chat.session import Version
+from agent.files import FileWriteError, write_user_file
 from agent.render import as_text
 
 SAVE_FORMATS = {".json": "json", ".csv": "csv", ".m3u": "m3u", ".m3u8": "m3u"}
@@ -28,13 +29,10 @@ def save_playlist(current: Version | None, path: str | Path, fmt: str | None = N
         raise ChatError(f"unknown format {fmt!r}; choose json, csv or m3u")
     if not overwrite and (target.exists() or suffix not in SAVE_FORMATS):
         raise ChatError(f"{target} exists or is not a .json/.csv/.m3u file; save it yourself with /save {target}")
-    if not target.parent.is_dir():
-        raise ChatError(f"cannot save to {target}: the folder {target.parent} does not exist")
     try:
-        target.write_text(as_text(current.playlist, fmt) + "\n", encoding="utf-8")
-    except OSError as error:
-        raise ChatError(f"cannot save to {target}: {error.strerror or error}") from None
-    return target
+        return write_user_file(target, as_text(current.playlist, fmt) + "\n")
+    except FileWriteError as error:
+        raise ChatError(str(error)) from None
 
 
 def _target(path: str | Path) -> Path:

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from agent.files import write_atomic
+from agent.files import write_user_file
 from agent.chat.profile_edit import ProfileEdit
 from agent.profile import Profile
 from retrieval.records import Candidate, GeneratedPlaylist
@@ -169,6 +169,6 @@ class ChatSession:
 
 
 def write_transcript(path: Path, session: ChatSession) -> None:
-    """Written atomically, so a Ctrl-C mid-write leaves the previous transcript whole."""
+    """Written in place, as every file a user names (never a rename over what stands there)."""
     text = json.dumps(session.transcript(), indent=2, ensure_ascii=False, default=str)
-    write_atomic(path, text + "\n")
+    write_user_file(path, text + "\n")

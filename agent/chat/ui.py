@@ -23,6 +23,7 @@ from agent.chat.commands import HELP, Commands, Reply
 from agent.chat.dispatch import Dispatcher
 from agent.chat.loading import LoadingRetriever
 from agent.chat.session import ChatSession, Turn, write_transcript
+from agent.files import FileWriteError
 from agent.chat.understand import ParseContext, Understander
 from agent.chat.waiting import Spinner
 from agent.llm import LLMError
@@ -228,6 +229,6 @@ class ChatUI:
             return
         try:
             write_transcript(self.transcript, self.session)
-        except OSError as error:
-            self._error(f"cannot write the transcript {self.transcript}: {error.strerror or error}")
+        except FileWriteError as error:
+            self._error(f"the transcript is no longer written: {error}")
             self.transcript = None

@@ -23,6 +23,7 @@ import click
 
 from agent.cli.common import DEBUG_ENV, INTERNAL_ERROR_EXIT, as_cli_error, stderr
 from agent.errors import USER_ERRORS, OutputError
+from agent.files import open_user_file
 from agent.cli.progress import records_bar
 from agent.render import as_jsonl
 from agent.safe_text import safe_text
@@ -42,10 +43,7 @@ class RecordSink:
     def __init__(self, output: Path | None):
         self.name = str(output) if output else "standard output"
         self.write_line: Callable[[str], None] = self._write
-        try:
-            self._file: TextIO = open(output, "w", encoding="utf-8") if output else sys.stdout
-        except OSError as error:
-            raise OutputError(f"cannot write {output}: {error.strerror or error}") from None
+        self._file: TextIO = open_user_file(output) if output else sys.stdout
         self._owned = output is not None
 
     def _write(self, line: str) -> None:
@@ -57,7 +55,10 @@ class RecordSink:
 
     def close(self) -> None:
         if self._owned:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as error:
+                raise OutputError(f"cannot write {self.name}: {error.strerror or error}") from None
 
 
 @contextmanager

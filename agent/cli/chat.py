@@ -12,6 +12,8 @@ from agent.cli.progress import preparing_ranking_data
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.active import open_active_catalog
 from agent.cli.profile import profile_option
+from agent.files import check_user_path
+from agent.safe_text import safe_text
 from agent.workspace import Workspace, open_retriever
 
 AGENTS = ("tools", "actions")
@@ -50,6 +52,8 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, p
     from agent.llm import LLMConfigError, load_config, open_backend
     from agent.profile import load_profile
 
+    if transcript is not None:
+        check_user_path(transcript)  # said now, not after the first message
     try:
         config = load_config(workspace.home).with_flags(llm, model_path, base_url, model)
     except LLMConfigError as error:
@@ -57,7 +61,7 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, p
     kind = agent_kind or ("tools" if config.llm == "openai" else "actions")
     preferences, warning = load_profile(workspace.home, profile_name)
     if warning:
-        stderr().print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
+        stderr().print(f"[yellow]Warning:[/yellow] {safe_text(warning)}", highlight=False)
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
         retriever = _retriever(catalog, workspace)

@@ -17,6 +17,7 @@ from click.core import ParameterSource
 from rich.console import Console
 
 from agent.errors import USER_ERRORS
+from agent.os_errors import os_error_message
 from agent.playlist.options import RequestError
 from agent.safe_text import clean
 from agent.workspace import CHROMA_URL_ENV, HOME_ENV, Workspace
@@ -52,6 +53,8 @@ def as_cli_error(error: Exception) -> click.ClickException:
     """The CLI's form of an exception: a user error's own message, or a short bug report."""
     if isinstance(error, USER_ERRORS):
         return click.ClickException(_message(error))
+    if said := os_error_message(error):
+        return click.ClickException(clean(said))
     report = click.ClickException(
         f"internal error ({type(error).__name__}: {clean(error)}); set {DEBUG_ENV}=1 for the traceback"
     )

@@ -13,6 +13,7 @@ from rich.table import Table
 from agent.evaluation.bootstrap import paired_bootstrap
 from agent.evaluation.continuation import METHODS, ContinuationReport
 from agent.evaluation import EvalReport
+from agent.files import FileWriteError, write_user_file
 from agent.workspace import Workspace
 
 PAPER_METHOD = "count k=50"
@@ -25,9 +26,12 @@ def run_continuation(report: ContinuationReport, output_dir: Path | None, worksp
     markdown = continuation_markdown(report)
     console.print(continuation_table(report))
     folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S-seeds")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "continuation.json").write_text(report.model_dump_json(indent=2))
-    (folder / "continuation.md").write_text(markdown + "\n")
+    try:
+        folder.mkdir(parents=output_dir is None, exist_ok=True)  # a folder the user names: its parent must exist
+    except OSError as error:
+        raise FileWriteError(f"cannot write the report to {folder}: {error.strerror or error}") from None
+    write_user_file(folder / "continuation.json", report.model_dump_json(indent=2))
+    write_user_file(folder / "continuation.md", markdown + "\n")
     console.print(f"Report: {folder / 'continuation.json'} (and continuation.md)")
 
 
@@ -72,4 +76,4 @@ def versus_paper(report: EvalReport) -> list[str]:
 
 def save_versus_paper(lines: list[str], folder: Path) -> None:
     if lines:
-        (folder / "versus_paper.json").write_text(json.dumps(lines, indent=2, ensure_ascii=False) + "\n")
+        write_user_file(folder / "versus_paper.json", json.dumps(lines, indent=2, ensure_ascii=False) + "\n")

@@ -12,6 +12,7 @@ from agent.cli.continuation import run_continuation, save_versus_paper, versus_p
 from agent.cli.active import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
 from agent.cli.output import OutputError
+from agent.files import write_user_file
 from agent.cli.progress import Bars
 from agent.evaluation import MATCH_BY, configurations
 from agent.evaluation.jobs import QueryChoice, evaluate_configurations, evaluate_continuation, evaluate_encoders
@@ -113,10 +114,10 @@ def _publish(report, output_dir: Path | None, workspace: Workspace, is_demo: boo
         stdout().print(line, highlight=False)
     folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=output_dir is None, exist_ok=True)  # a folder the user names: its parent must exist
         save_versus_paper(compared, folder)
-        (folder / "report.json").write_text(report.model_dump_json(indent=2))
-        (folder / "report.md").write_text(report_markdown(report) + "\n")
+        write_user_file(folder / "report.json", report.model_dump_json(indent=2))
+        write_user_file(folder / "report.md", report_markdown(report) + "\n")
         headline_bars(report, folder / "chart.png")
     except OSError as error:
         raise OutputError(f"cannot write the report to {folder}: {error.strerror or error}") from None

@@ -9,7 +9,6 @@ the config, a repr or a validation error never shows it.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from agent.files import write_atomic
 from agent.llm.base import LLMConfigError
+from retrieval.json_reader import JSONInputError, read_json
+from retrieval.set_aside import aside_path
 
 CONFIG_FILE = "llm.json"
 OPENAI_KEY_ENV = "OPENAI_API_KEY"
@@ -112,13 +113,9 @@ def _parse(path: Path) -> LLMConfig:
         return LLMConfigFileError(path, problem)
 
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise broken(f"is not UTF-8 text (byte {error.start})") from None
-    except json.JSONDecodeError as error:
-        raise broken(f"is not valid JSON ({error.msg}, line {error.lineno})") from None
-    except RecursionError:
-        raise broken("is nested too deeply to be settings") from None
+        data = read_json(path.read_bytes(), what="it")
+    except JSONInputError as error:
+        raise broken(error.problem) from None
     except OSError as error:
         raise broken(f"cannot be read ({error.strerror or error})") from None
     try:
@@ -132,7 +129,7 @@ def _parse(path: Path) -> LLMConfig:
 def set_aside_config(home: Path) -> Path:
     """Rename a broken llm.json out of the way (kept for inspection); where it went."""
     path = config_path(home)
-    aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    aside = aside_path(path, "broken")
     path.rename(aside)
     return aside
 

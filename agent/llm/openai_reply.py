@@ -8,11 +8,11 @@ caller falls back to retrieval as it does for invalid JSON.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from agent.llm.base import LLMUnavailableError
+from retrieval.json_reader import JSONInputError, JSONNestingError, read_json
 
 SHOWN = 60  # characters of a server's text quoted in a message
 
@@ -43,8 +43,10 @@ def _completion(response: HTTPResponse, where: str) -> dict[str, Any]:
     not_api = f"{where} answered HTTP {response.status_code} with {kind} ({shown(response.text)!r}), not a chat completion"
     hint = "; is --base-url the API's address (often ending in /v1)?"
     try:
-        data = json.loads(response.text)
-    except ValueError:
+        data = read_json(response.text, what=f"the answer of {where}")
+    except JSONNestingError as error:  # JSON, but not a completion a client could read
+        raise LLMUnavailableError(str(error)) from None
+    except JSONInputError:
         raise LLMUnavailableError(not_api + hint) from None
     if not isinstance(data, dict):
         raise LLMUnavailableError(not_api + hint)

@@ -6,7 +6,6 @@ numbers, an exact item count); the model is what the answer must satisfy to be u
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -15,6 +14,7 @@ from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 
 from agent.llm.base import ChatBackend, LLMGaveUpError, LLMOutputError, LLMUnavailableError
+from retrieval.json_reader import JSONInputError, read_json
 
 Answer = TypeVar("Answer", bound=BaseModel)
 ATTEMPTS = 2  # one retry: a sampled or truncated answer often succeeds the second time
@@ -44,10 +44,10 @@ def parse_answer(text: str, model: type[Answer]) -> Answer:
     try:
         # strict=False lets raw tabs and newlines inside strings through: llama.cpp's
         # grammar allows them, and they are harmless in a song name.
-        data = json.loads(text, strict=False)
-    except json.JSONDecodeError as error:
+        data = read_json(text, what="the model's answer", lenient_strings=True)
+    except JSONInputError as error:
         shown = text if len(text) <= 60 else text[:57] + "..."
-        raise LLMOutputError(f"the model's answer is not valid JSON ({error.msg}): {shown!r}") from None
+        raise LLMOutputError(f"{error}: {shown!r}") from None
     try:
         return model.model_validate(data)
     except ValidationError as error:

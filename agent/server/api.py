@@ -93,8 +93,8 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
     def change_profile(name: str, verb: Literal["like", "dislike"], body: ProfileChange) -> dict:
         if not body.tracks and not body.artists:
             return error_response(422, "invalid_request", "give tracks (URIs) or artists to like or dislike")
-        profile = service.change_profile(name, verb, body.tracks, body.artists)
-        return {"name": name, **profile.model_dump()}
+        profile, warning = service.change_profile(name, verb, body.tracks, body.artists)
+        return {"name": name, **profile.model_dump(), "warnings": [warning] if warning else []}
 
     @app.post("/v1/export")
     def export(body: ExportBody) -> PlainTextResponse:

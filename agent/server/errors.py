@@ -14,12 +14,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from agent.errors import USER_ERRORS
+from agent.os_errors import os_error_message
 from agent.server.llm_worker import LLMBusyError
 from agent.server.playlists import UNAVAILABLE_ERRORS
 
 
 class BodyTooLarge(Exception):
     """A request body over the limit (see `limits.BodySizeLimit`)."""
+
+
+class BodyTooDeep(Exception):
+    """A JSON request body nested past what any route accepts (see `limits.BodySizeLimit`)."""
 
 
 def error_response(status: int, kind: str, message: str, details: list | None = None) -> JSONResponse:
@@ -32,8 +37,8 @@ def error_response(status: int, kind: str, message: str, details: list | None = 
 def error_body(error: Exception) -> tuple[int, bytes]:
     """The status and JSON body the handlers below answer `error` with, for an answer
     made away from the app (a retrieval process); a bug's traceback goes to stderr."""
-    if isinstance(error, UNAVAILABLE_ERRORS):
-        status, kind, message = 503, "unavailable", str(error)
+    if isinstance(error, UNAVAILABLE_ERRORS) or os_error_message(error):
+        status, kind, message = 503, "unavailable", os_error_message(error) or str(error)
     elif isinstance(error, USER_ERRORS):
         status, kind, message = 422, "user_error", str(error)
     else:
@@ -49,14 +54,23 @@ def _internal_message(error: Exception) -> str:
     return message
 
 
-def _field(location: tuple) -> str:
+def _field(location: tuple, kind: str) -> str:
+    if kind == "json_invalid":  # its location is ("body", character offset): the body is what is wrong
+        return "body"
     return ".".join(str(part) for part in location if part != "body") or "body"
+
+
+def _problem(error: dict) -> dict:
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "json_invalid" and len(error["loc"]) > 1:
+        message += f" at character {error['loc'][1]}"
+    return {"field": _field(error["loc"], error["type"]), "message": message}
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
-        problems = [{"field": _field(e["loc"]), "message": e["msg"].removeprefix("Value error, ")} for e in error.errors()]
+        problems = [_problem(e) for e in error.errors()]
         first = problems[0] if problems else {"field": "body", "message": "invalid request"}
         return error_response(422, "invalid_request", f"{first['field']}: {first['message']}", problems)
 
@@ -64,6 +78,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
         if isinstance(error.__cause__, BodyTooLarge):  # FastAPI wraps what reading the body raised
             return error_response(413, "too_large", str(error.__cause__))
+        if isinstance(error.__cause__, BodyTooDeep):
+            return error_response(422, "invalid_request", f"body: {error.__cause__}")
         return error_response(error.status_code, "http_error", str(error.detail))
 
     @app.exception_handler(LLMBusyError)
@@ -84,5 +100,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def failed(_request: Request, error: Exception) -> JSONResponse:
+        if said := os_error_message(error):  # read-only storage, a full disk: the server's, not a bug
+            return error_response(503, "unavailable", said)
         # Starlette re-raises after answering, so the server log shows the traceback.
         return error_response(500, "internal_error", _internal_message(error))

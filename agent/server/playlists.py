@@ -122,7 +122,7 @@ class PlaylistService:
     def profile(self, name: str) -> tuple[Profile, str | None]:
         return load_profile(self.workspace.home, name)  # written whole by a rename: never half a file
 
-    def change_profile(self, name: str, verb: str, tracks: list[str], artists: list[str]) -> Profile:
+    def change_profile(self, name: str, verb: str, tracks: list[str], artists: list[str]) -> tuple[Profile, str | None]:
         """Like or dislike under the profile lock (threads and processes alike), so no change is lost."""
         def change(profile: Profile) -> None:
             for uri in tracks:
@@ -130,8 +130,7 @@ class PlaylistService:
             for artist in artists:
                 getattr(profile, f"{verb}_artist")(artist)
 
-        profile, _warning = update_profile(self.workspace.home, name, change)
-        return profile
+        return update_profile(self.workspace.home, name, change)
 
 
 def _tag_index(catalog: Catalog, index: TitleIndex, workspace: Workspace) -> TagIndex | None:

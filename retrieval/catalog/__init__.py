@@ -28,6 +28,7 @@ class Catalog(IngestWrites, RetrievalReads, NameLookups, CorpusScans, SongKeys, 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._db = connect(self.path)
+        self.read_only: bool = self._db.read_only  # on read-only storage: opened for reading only
         self._open = True
         self._track_ids: dict[str, int] | None = None
         self._track_ids_max = 0

@@ -115,5 +115,14 @@ class CorpusScans:
 
 
 def _all_words(column: str, words: Sequence[str]) -> tuple[str, list[str]]:
-    """A WHERE clause holding every one of `words` in `column` (LIKE: case-blind for ASCII)."""
-    return " AND ".join(f"{column} LIKE ?" for _ in words), [f"%{w}%" for w in words]
+    """A WHERE clause holding every one of `words` in `column` (LIKE: case-blind for ASCII).
+
+    `%` and `_` in a word are the characters themselves, not wildcards (`q=%` finds names
+    holding a percent sign, not every name).
+    """
+    return (" AND ".join(f"{column} LIKE ? ESCAPE '\\'" for _ in words),
+            [f"%{_literal(w)}%" for w in words])
+
+
+def _literal(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

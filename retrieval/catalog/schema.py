@@ -7,17 +7,20 @@ SQLite traceback, and never replaced by a fresh or a demo catalog.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from retrieval.errors import CatalogBusyError, CatalogUnreadableError
+from retrieval.errors import CatalogBusyError, CatalogReadOnlyError, CatalogUnreadableError, CatalogWriteError
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # How long a writer waits for another's transaction (one ingested file, a title index switch).
 LOCK_WAIT_SECONDS = 60
 # Errors meaning the file itself is damaged (not busy, not misused).
 _DAMAGE_MARKERS = ("malformed", "not a database", "file is encrypted", "disk image", "unable to open")
+# Errors of a write the storage refused (a full disk, `ulimit -f`), not of the file's content.
+_WRITE_FAILURES = ("database or disk is full", "disk I/O error")
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -113,6 +116,13 @@ class _CheckedConnection(sqlite3.Connection):
 
 
 def _translated(db: _CheckedConnection, error: sqlite3.DatabaseError) -> Exception:
+    if "readonly database" in str(error) or "read-only" in str(error):
+        return read_only(db.catalog_path)
+    if isinstance(error, sqlite3.OperationalError) and any(m in str(error) for m in _WRITE_FAILURES):
+        return CatalogWriteError(
+            f"cannot write the catalog {db.catalog_path} ({error}): the disk may be full, or a file size "
+            "limit (ulimit -f) reached; the catalog keeps what it held before"
+        )
     if "database is locked" in str(error):
         return CatalogBusyError(
             f"the catalog {db.catalog_path} stayed locked by another writer for {LOCK_WAIT_SECONDS} s "
@@ -161,22 +171,42 @@ def check_file(path: Path) -> None:
         raise unreadable(path, f"is truncated ({size:,} bytes of {page_size * pages:,})")
 
 
+def read_only(path: Path) -> CatalogReadOnlyError:
+    return CatalogReadOnlyError(
+        f"the catalog {path} is on read-only storage (it is intact); reading works, but this needs to write it: "
+        "copy the data dir somewhere writable, or make it writable"
+    )
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether the catalog at `path` exists and cannot be written where it lies (a read-only
+    mount, a file or folder without write permission). SQLite writes beside the file (the
+    write-ahead log), so the folder counts as well as the file."""
+    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    """An autocommit connection in WAL mode; transactions are opened explicitly."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise CatalogUnreadableError(f"cannot create the folder of the catalog {path}: {error.strerror}") from error
+    """An autocommit connection in WAL mode; transactions are opened explicitly. A catalog
+    on read-only storage is opened read-only (`db.read_only`): reads work, writes are
+    `CatalogReadOnlyError`, never "damaged"."""
+    if not path.parent.is_dir():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CatalogUnreadableError(f"cannot create the folder of the catalog {path}: {error.strerror}") from error
     check_file(path)
+    read_only_storage = is_read_only(path)
     try:
         db = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT_SECONDS,
-            factory=_CheckedConnection,
+            _read_only_uri(path) if read_only_storage else path, isolation_level=None, check_same_thread=False,
+            timeout=LOCK_WAIT_SECONDS, factory=_CheckedConnection, uri=read_only_storage,
         )
     except sqlite3.Error as error:
         raise unreadable(path, f"cannot be opened ({error})") from error
-    db.catalog_path = path
+    db.catalog_path, db.read_only = path, read_only_storage
     _OPEN[str(path.resolve())] += 1
+    if read_only_storage:
+        return db
     # Switching the mode takes a lock; asking first keeps concurrent openers (the server's
     # threads) from tripping over each other once the file is in WAL mode.
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -187,7 +217,27 @@ def connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+def _read_only_uri(path: Path) -> str:
+    # Without a write-ahead log to read, `immutable` lets SQLite skip the shared-memory
+    # file it could not create on read-only storage; with one, plain read-only mode reads it.
+    wal = path.with_name(path.name + "-wal")
+    flag = "mode=ro" if wal.exists() and wal.stat().st_size > 0 else "immutable=1"
+    return f"{path.resolve().as_uri()}?{flag}"
+
+
+def rollback(db: sqlite3.Connection) -> None:
+    """End a failed transaction, if SQLite has not already ended it: after a full disk or a
+    file-size limit it has, and a second ROLLBACK would hide that error behind its own."""
+    if db.in_transaction:
+        db.execute("ROLLBACK")
+
+
 def migrate(db: sqlite3.Connection) -> None:
+    if getattr(db, "read_only", False):
+        done = {row[0] for row in db.execute("SELECT name FROM migrations")}
+        if any(name not in done for name, _ in MIGRATIONS):
+            raise read_only(db.catalog_path)
+        return
     db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
     done = {row[0] for row in db.execute("SELECT name FROM migrations")}
     for name, script in MIGRATIONS:
@@ -200,7 +250,7 @@ def migrate(db: sqlite3.Connection) -> None:
             db.execute("INSERT INTO migrations VALUES (?, datetime('now'))", (name,))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            rollback(db)
             raise
 
 

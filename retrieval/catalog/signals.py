@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
 from retrieval.catalog.reads import ids_for
-from retrieval.catalog.schema import ensure_track_to_playlists_index
+from retrieval.catalog.schema import ensure_track_to_playlists_index, rollback
 
 SIGNALS_FINGERPRINT_KEY = "signals.fingerprint"
 # The catalog's content version (a counter every ingest bumps) when the tables were built.
@@ -54,7 +54,7 @@ class SignalTables:
             self.set_meta(SIGNALS_CONTENT_VERSION_KEY, str(self.content_version()))
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            rollback(self._db)
             raise
         return True
 

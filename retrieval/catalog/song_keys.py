@@ -11,6 +11,7 @@ import sqlite3
 
 from collections.abc import Iterator, Sequence
 
+from retrieval.catalog.schema import rollback
 from retrieval.normalize import song_key
 
 # The artist part of a song key ("title|artist"); titles hold no "|".
@@ -40,7 +41,7 @@ class SongKeys:
             self.set_meta(_VERSION_META_KEY, version)
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            rollback(self._db)
             raise
 
     def _key_tracks_after(self, done: int) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from retrieval.catalog.reads import ids_for
+from retrieval.catalog.schema import rollback
 from retrieval.mpd import ParsedFile
 from retrieval.normalize import normalize_title
 
@@ -38,7 +39,7 @@ class IngestWrites:
             self._bump_content_version()
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            rollback(self._db)
             self._track_ids = None  # ids handed out in the failed transaction do not exist
             raise
         return IngestStats(

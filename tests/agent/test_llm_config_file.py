@@ -16,7 +16,7 @@ BROKEN = {
     "truncated": (b'{"llm": "openai", "openai": {', "is not valid JSON"),
     "a list": (b"[1, 2]", "holds settings that do not fit"),
     "unknown field": (b'{"llm": "local", "colour": "red"}', "colour"),
-    "nested": (b"[" * 100_000 + b"]" * 100_000, "is nested too deeply"),
+    "nested": (b"[" * 100_000 + b"]" * 100_000, "is nested deeper than 200 levels"),
 }
 
 

@@ -76,6 +76,7 @@ def unique(fault: str) -> str:
     ("html", "answered HTTP 200 with text/html"),
     ("nochoices", "with no choices"),
     ("nullcontent", "with no content"),
+    ("deepbody", "nested deeper than"),
 ])
 def test_a_reply_that_is_not_a_chat_completion_falls_back_with_a_warning(server, fault, named):
     url = server.url(unique(fault))
@@ -268,6 +269,7 @@ def one_line(text: str) -> str:
     ("html", "answered HTTP 200 with text/html"),
     ("nochoices", "with no choices"),
     ("nullcontent", "with no content"),
+    ("deepbody", "nested deeper than"),
     (None, "cannot reach"),
 ])
 def test_generate_falls_back_to_the_retrieval_playlist_with_a_warning(home, server, fault, named):
@@ -279,6 +281,14 @@ def test_generate_falls_back_to_the_retrieval_playlist_with_a_warning(home, serv
     warnings = one_line(result.stderr)
     assert "Traceback" not in result.output
     assert f"Warning (christmas): the LLM rerank failed" in warnings and url in warnings and named in warnings
+
+
+def test_a_model_answer_nested_thousands_deep_falls_back_like_invalid_json(home, server):
+    result = generate(home, server.url(unique("deepcontent")), "-t", "christmas")
+    playlist = json.loads(result.stdout)
+    assert playlist["llm"]["fallback"]
+    assert [t["track_uri"] for t in playlist["tracks"]] == retrieval_uris(home, "christmas", 3)
+    assert "the model's answer is nested deeper than 200 levels" in one_line(result.stderr)
 
 
 def test_generate_with_a_broken_server_address_is_a_one_line_error(home):

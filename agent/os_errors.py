@@ -1,0 +1,30 @@
+"""Errors the operating system raises that are the user's to fix, said in their words.
+
+A read-only data dir, a full disk, a file-size limit (`ulimit -f`) or a name too long for
+the file system is not a bug: it is exit 1 with one line naming the path and the cause,
+never an internal error.
+"""
+
+from __future__ import annotations
+
+import errno
+
+from retrieval.echo import clip
+
+_CAUSES = {
+    errno.EROFS: "is read-only (its storage is mounted read-only); nothing was changed",
+    errno.ENOSPC: "cannot be written: no space is left on its device",
+    errno.EDQUOT: "cannot be written: the disk quota is used up",
+    errno.EFBIG: "cannot grow: it reached the file size limit (ulimit -f) or the file system's",
+    errno.ENAMETOOLONG: "has a name too long for the file system (at most 255 bytes a name)",
+    errno.EACCES: "cannot be used: permission denied",
+    errno.EPERM: "cannot be used: operation not permitted",
+}
+
+
+def os_error_message(error: BaseException) -> str | None:
+    """The one-line message of an OSError a user can act on, or None for any other error."""
+    if not isinstance(error, OSError) or error.errno not in _CAUSES:
+        return None
+    where = clip(error.filename, limit=200) if error.filename else "a file"
+    return f"{where} {_CAUSES[error.errno]}"
