@@ -82,3 +82,20 @@ def test_every_documented_command_runs_on_the_demo(command, demo_copy, tmp_path,
     result = run_agent(*shlex.split(command)[1:], env={"AGENT_HOME": str(demo_copy), "AGENT_CHROMA_URL": ""})
     assert result.exit_code == 0, f"`{command}` exited {result.exit_code}:\n{result.output}"
     assert result.output.strip() or any(tmp_path.iterdir()), f"`{command}` printed and wrote nothing"
+
+
+def test_the_python_api_page_runs_as_written(demo_copy, monkeypatch, capsys):
+    monkeypatch.setenv("AGENT_HOME", str(demo_copy))
+    monkeypatch.delenv("AGENT_CHROMA_URL", raising=False)
+    page = ROOT / "docs" / "python-api.md"
+    snippets = re.findall(r"^```python\n(.*?)^```", page.read_text(encoding="utf-8"), re.M | re.S)
+    assert len(snippets) >= 3
+    names: dict = {}
+    for snippet in snippets:
+        exec(compile(snippet, str(page), "exec"), names)  # noqa: S102 - the page's own code
+    printed = capsys.readouterr().out
+    assert "playlists; demo: True" in printed
+    continued = names["continued"]
+    assert len(continued.tracks) == 10 and names["playlist"].tracks[0].track_uri not in \
+        {track.track_uri for track in continued.tracks}
+    assert all(track.artist_name != "Bon Jovi" for track in continued.tracks)
