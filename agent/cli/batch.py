@@ -21,14 +21,13 @@ from typing import TextIO
 
 import click
 
-from agent.cli.common import DEBUG_ENV, INTERNAL_ERROR_EXIT, USER_ERRORS, as_cli_error, stderr
+from agent.cli.common import DEBUG_ENV, INTERNAL_ERROR_EXIT, INTERRUPTED_EXIT, USER_ERRORS, as_cli_error, stderr
 from agent.cli.output import OutputError
 from agent.cli.progress import records_bar
 from agent.render import as_jsonl
 from agent.safe_text import safe_text
 from retrieval.records import GeneratedPlaylist, TitleFailure
 
-INTERRUPTED_EXIT = 130  # the shell's code for a run ended by Ctrl-C (128 + SIGINT)
 
 
 def show_warnings(playlist: GeneratedPlaylist) -> None:
