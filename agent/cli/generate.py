@@ -9,7 +9,7 @@ import click
 
 from agent.cli.active import open_active_catalog
 from agent.cli.batch import run_batch, show_warnings
-from agent.cli.progress import preparing_ranking_data
+from agent.cli.progress import preparing_ranking_data, waiting
 from agent.cli.common import stderr, stdout, warn, workspace_options
 from agent.cli.llm_options import LLMChoice, llm_options
 from agent.cli.output import check_output, write_output
@@ -76,7 +76,8 @@ def generate(title, titles_file, count, k, voting, fmt, explain, explain_all, ma
             run_batch(entries, lambda entry: make(entry.request(base).check()), output, label=TitlesEntry.label)
         return
     requests = [entry.request(base).check() for entry in entries]
-    playlists, is_demo = make_playlists(requests, llm, profile_name, workspace)
+    with waiting(f"Making the playlist with the LLM ({base.mode})") if base.needs_llm else contextlib.nullcontext():
+        playlists, is_demo = make_playlists(requests, llm, profile_name, workspace)
     for playlist in playlists:
         show_warnings(playlist)
     _emit(playlists, fmt, explain or explain_all, output, is_demo, None if explain_all else EXPLAINED_NEIGHBOURS)

@@ -102,3 +102,25 @@ def test_a_warning_quoting_a_file_is_shown_as_text(capsys):
     warn("profile /tmp/[bold]x\x1b[31m.json could not be read")
     err = capsys.readouterr().err
     assert "\x1b[31m" not in err and "[bold]x" in err and err.startswith("Warning:")
+
+
+def test_a_wait_through_a_pipe_says_what_it_waits_for_and_how_long_it_took(capsys, monkeypatch):
+    import time
+
+    from agent.cli import progress
+
+    monkeypatch.setattr(progress, "PIPED_HEARTBEAT_S", 0.5)
+    with progress.waiting("Comparing modes"):
+        time.sleep(1.2)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "Comparing modes..."
+    assert re.fullmatch(r"Comparing modes\.\.\. \d\.\d s", lines[1]), lines  # said while it waits
+    assert re.fullmatch(r"Comparing modes\.\.\. done in 1\.[2-9] s", lines[-1]), lines
+
+
+def test_a_wait_that_fails_leaves_the_error_to_speak(capsys):
+    from agent.cli.progress import waiting
+
+    with pytest.raises(RuntimeError), waiting("Loading"):
+        raise RuntimeError("broken")
+    assert capsys.readouterr().err.splitlines() == ["Loading..."]
