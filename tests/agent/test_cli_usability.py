@@ -124,3 +124,37 @@ def test_a_wait_that_fails_leaves_the_error_to_speak(capsys):
     with pytest.raises(RuntimeError), waiting("Loading"):
         raise RuntimeError("broken")
     assert capsys.readouterr().err.splitlines() == ["Loading..."]
+
+
+def test_ctrl_c_while_a_request_waits_for_the_llm_exits_130_with_one_line(demo, monkeypatch):
+    """A real process, waiting on a real (hanging) LLM server, interrupted as a user would."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    import faulty_openai_server
+    from demo_home import subprocess_env
+
+    monkeypatch.setattr(faulty_openai_server, "HANG", 60.0)
+    server = faulty_openai_server.FaultyServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = subprocess_env(Path(demo["AGENT_HOME"]), OPENAI_API_KEY="sk-test")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from agent.cli import main; main()", "generate", "--title", "road trip",
+         "--mode", "rerank", "--llm", "openai", "--base-url", server.url("hang")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in process.stderr:  # the wait announces itself, piped too
+            if line.startswith("Making the playlist with the LLM (rerank)..."):
+                break
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        server.shutdown()
+        server.server_close()
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "Aborted" not in err
+    assert err.strip().splitlines()[-1] == "Interrupted."
