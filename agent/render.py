@@ -67,10 +67,13 @@ def as_text(playlist: GeneratedPlaylist, fmt: str) -> str:
     return {"json": as_json, "jsonl": as_jsonl, "csv": as_csv, "m3u": as_m3u}[fmt](playlist)
 
 
-def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = False, source: str = "") -> None:
-    voted = f"voted by {len(playlist.neighbours)} similar playlists" if playlist.neighbours else "voted by the seeds"
+EXPLAINED_NEIGHBOURS = 20  # --explain's matched playlists; --explain-all shows every one
+
+
+def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = False, source: str = "",
+                neighbours_shown: int | None = EXPLAINED_NEIGHBOURS) -> None:
     caption = (
-        f"{len(playlist.tracks)} tracks {voted}"
+        f"{len(playlist.tracks)} tracks {_made_from(playlist)}"
         f" · encoder {playlist.encoder} · {playlist.voting} voting · {playlist.seconds * 1000:.0f} ms"
     )
     if playlist.llm is not None:
@@ -109,7 +112,14 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
         table.add_row(*row)
     console.print(table)
     if explain:
-        print_neighbours(console, playlist)
+        print_neighbours(console, playlist, neighbours_shown)
+
+
+def _made_from(playlist: GeneratedPlaylist) -> str:
+    """What the tracks came from: the title's neighbour playlists, or (no title) the seeds' playlists."""
+    if playlist.neighbours or not playlist.seeds:
+        return f"voted by {len(playlist.neighbours)} similar playlists"
+    return "from the playlists holding the seeds"
 
 
 def applied_caption(playlist: GeneratedPlaylist) -> str:
@@ -163,5 +173,10 @@ def neighbours_table(neighbours, title: str = "Matched playlists") -> Table:
     return table
 
 
-def print_neighbours(console: Console, playlist: GeneratedPlaylist) -> None:
-    console.print(neighbours_table(playlist.neighbours))
+def print_neighbours(console: Console, playlist: GeneratedPlaylist, shown: int | None = EXPLAINED_NEIGHBOURS) -> None:
+    """The matched playlists, most similar first: the first `shown` of them (None: all)."""
+    neighbours = playlist.neighbours if shown is None else playlist.neighbours[:shown]
+    console.print(neighbours_table(neighbours))
+    if len(neighbours) < len(playlist.neighbours):
+        console.print(f"{len(playlist.neighbours) - len(neighbours)} more matched playlists not shown; "
+                      "--explain-all shows them all.", highlight=False)

@@ -29,8 +29,8 @@ from retrieval.signal_sources import SignalSources
 from retrieval.records import Candidate, GeneratedPlaylist, Neighbour, Track
 from retrieval.voting import VotingRule
 
-DEFAULT_K = 300  # measured on a validation split: see README, "Retrieval quality"
-DEFAULT_VOTING: VotingRule = "similarity"  # measured: see README, "Choosing the defaults"
+DEFAULT_K = 300  # measured on a validation split: see docs/quality.md, "Retrieval quality"
+DEFAULT_VOTING: VotingRule = "similarity"  # measured: see docs/quality.md, "Choosing the defaults"
 # Below this best-neighbour similarity, with no artist or album named, nothing in the
 # catalog resembles the title. Measured on the MPD sample: 2% of real held-out titles
 # fall below it, and made-up ones like "my tax return" (0.42) do.

@@ -27,7 +27,7 @@ from retrieval.signals.scores import ID, TrackScores
 from retrieval.top_songs import TopSongs
 from retrieval.voting import Votes, VotingRule, weighed
 
-ANCHORS = 5  # best-voted tracks whose co-occurrences smooth the votes (measured: README)
+ANCHORS = 5  # best-voted tracks whose co-occurrences smooth the votes (measured: docs/quality.md)
 # A title whose nearest known title is this similar is one the catalog knows (0.9-0.99 measured the same).
 KNOWN_TITLE = 0.95
 TAIL_CHUNK = 200  # most-played tracks read at a time for the tail

@@ -23,7 +23,7 @@ from retrieval.signals.names import fold_name
 from retrieval.signals.scores import Segments, TrackScores
 from retrieval.voting import Votes, tally
 
-# Measured on a validation split of the MPD sample (README, "Retrieval quality").
+# Measured on a validation split of the MPD sample (docs/quality.md, "Retrieval quality").
 PLAYLISTS_PER_ANCHOR = 50  # playlists read per anchor track
 PLAYLISTS_PER_SEED = 200  # playlists read per seed track
 ENTITY_TRACKS = 50  # most-played tracks of a matched artist or album

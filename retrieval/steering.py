@@ -24,7 +24,7 @@ from retrieval.records import Candidate, GeneratedPlaylist
 from retrieval.tags import TagIndex
 
 POOL_FACTOR = 5
-DEFAULT_STRENGTH = 0.5  # see README, "Steering": about 2/3 of the list kept, most tracks moved toward the word
+DEFAULT_STRENGTH = 0.5  # see docs/quality.md, "Steering by words: the trade-off": about 2/3 of the list kept, most tracks moved toward the word
 
 
 @dataclass(frozen=True)

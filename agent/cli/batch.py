@@ -21,7 +21,7 @@ from typing import TextIO
 
 import click
 
-from agent.cli.common import DEBUG_ENV, INTERNAL_ERROR_EXIT, as_cli_error, stderr
+from agent.cli.common import DEBUG_ENV, INTERNAL_ERROR_EXIT, INTERRUPTED_EXIT, as_cli_error, stderr
 from agent.errors import USER_ERRORS, OutputError
 from agent.files import open_user_file
 from agent.cli.progress import records_bar
@@ -29,7 +29,6 @@ from agent.render import as_jsonl
 from agent.safe_text import safe_text
 from retrieval.records import GeneratedPlaylist, TitleFailure
 
-INTERRUPTED_EXIT = 130  # the shell's code for a run ended by Ctrl-C (128 + SIGINT)
 
 
 def show_warnings(playlist: GeneratedPlaylist) -> None:

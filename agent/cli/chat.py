@@ -9,11 +9,10 @@ from pathlib import Path
 import click
 
 from agent.cli.progress import preparing_ranking_data
-from agent.cli.common import stderr, stdout, workspace_options
+from agent.cli.common import stderr, stdout, warn, workspace_options
 from agent.cli.active import open_active_catalog
 from agent.cli.profile import profile_option
 from agent.files import check_user_path
-from agent.safe_text import safe_text
 from agent.workspace import Workspace, open_retriever
 
 AGENTS = ("tools", "actions")
@@ -60,8 +59,7 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, p
         raise click.ClickException(str(error)) from None
     kind = agent_kind or ("tools" if config.llm == "openai" else "actions")
     preferences, warning = load_profile(workspace.home, profile_name)
-    if warning:
-        stderr().print(f"[yellow]Warning:[/yellow] {safe_text(warning)}", highlight=False)
+    warn(warning)
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
         retriever = _retriever(catalog, workspace)

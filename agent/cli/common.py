@@ -8,6 +8,7 @@ report. AGENT_DEBUG=1 lets the traceback through instead.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from rich.console import Console
 from agent.errors import USER_ERRORS
 from agent.os_errors import os_error_message
 from agent.playlist.options import RequestError
-from agent.safe_text import clean
+from agent.safe_text import clean, safe_text
 from agent.workspace import CHROMA_URL_ENV, HOME_ENV, Workspace
 
 DEBUG_ENV = "AGENT_DEBUG"
@@ -33,6 +34,12 @@ def stderr() -> Console:
     return Console(stderr=True)
 
 
+def warn(message: str | None) -> None:
+    """A warning line on stderr; the message (it may quote a file or a name) is shown as text."""
+    if message:
+        stderr().print(f"[yellow]Warning:[/yellow] {safe_text(message)}", highlight=False)
+
+
 # The flag that sets each request field, for errors the playlist service raises.
 FLAGS = {
     "title": "--title", "n": "-n", "k": "--k", "voting": "--voting", "max_per_artist": "--max-per-artist",
@@ -40,6 +47,7 @@ FLAGS = {
     "shuffles": "--rerank-shuffles", "steering": "--steer",
 }
 INTERNAL_ERROR_EXIT = 2
+INTERRUPTED_EXIT = 130  # the shell's code for a run ended by Ctrl-C (128 + SIGINT)
 
 
 def _message(error: Exception) -> str:
@@ -78,6 +86,15 @@ def _usage_exit(error: click.UsageError) -> int:
 class AgentGroup(click.Group):
     """The `agent` group: runs each command inside the error boundary."""
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError:
+            near = difflib.get_close_matches(args[0], self.list_commands(ctx), n=1) if args else []
+            if not near:
+                raise
+            raise click.UsageError(f"No such command {args[0]!r}. Did you mean {near[0]!r}?", ctx) from None
+
     def make_context(self, *args, **kwargs) -> click.Context:
         try:
             return super().make_context(*args, **kwargs)
@@ -91,6 +108,12 @@ class AgentGroup(click.Group):
         except click.UsageError as error:  # an unknown command, a command's options or arguments
             error.exit_code = _usage_exit(error)
             raise
+        except KeyboardInterrupt:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            # click's own handling says "Aborted!" and exits 1; a shell expects 130 for Ctrl-C.
+            stderr().print("Interrupted.", highlight=False)
+            raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
         except Exception as error:
             if _is_click_flow(error) or os.environ.get(DEBUG_ENV):
                 raise

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from agent.cli.progress import preparing_ranking_data
+from agent.cli.progress import preparing_ranking_data, waiting
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.active import open_active_catalog
 from agent.cli.llm_options import LLMChoice, llm_options
@@ -38,7 +38,9 @@ def compare(title: str, count: int, fmt: str, mode: ModeOptions, llm: LLMChoice,
     backend = llm.open(workspace)
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
-        comparison = compare_modes(open_retriever(catalog, workspace, building=preparing_ranking_data), backend, request)
+        retriever = open_retriever(catalog, workspace, building=preparing_ranking_data)
+        with waiting("Comparing retrieval, LLM rerank and pure LLM"):
+            comparison = compare_modes(retriever, backend, request)
     for playlist in comparison.playlists:
         for warning in playlist.warnings:
             stderr().print(f"[yellow]Warning ({playlist.mode}):[/yellow] {safe_text(warning)}", highlight=False)

@@ -9,14 +9,14 @@ import click
 
 from agent.cli.active import open_active_catalog
 from agent.cli.batch import run_batch, show_warnings
-from agent.cli.progress import preparing_ranking_data
+from agent.cli.progress import preparing_ranking_data, waiting
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.llm_options import llm_options
 from agent.cli.output import check_output, write_output
 from agent.cli.profile import profile_option
 from agent.llm.choice import LLMChoice
 from agent.playlist import ModeOptions, PlaylistRequest, RequestDraft, RequestPreparer, make_playlist
-from agent.render import FORMATS, as_jsonl, as_text, format_for, print_table
+from agent.render import EXPLAINED_NEIGHBOURS, FORMATS, as_jsonl, as_text, format_for, print_table
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, open_retriever
 from agent.titles_file import TitlesEntry, read_titles_file
@@ -38,7 +38,9 @@ from retrieval.voting import VOTING_RULES
               help="count: one vote per playlist; similarity: votes weighted by title similarity.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               help="Output format [default: from the -o file's extension (.json, .jsonl, .csv, .m3u), else table].")
-@click.option("--explain", is_flag=True, help="Show the matched playlists and each track's voters.")
+@click.option("--explain", is_flag=True,
+              help=f"Show each track's voters and signals, and the {EXPLAINED_NEIGHBOURS} most similar playlists.")
+@click.option("--explain-all", is_flag=True, help="--explain with every matched playlist.")
 @click.option("--max-per-artist", type=int, help="At most this many tracks by any one artist.")
 @click.option("--exclude-artist", multiple=True, help="Leave this artist out (repeatable).")
 @click.option("--steer", multiple=True,
@@ -52,7 +54,7 @@ from retrieval.voting import VOTING_RULES
 @profile_option
 @llm_options()
 @workspace_options
-def generate(title_words, title, titles_file, count, k, voting, fmt, explain, max_per_artist, exclude_artist, steer,
+def generate(title_words, title, titles_file, count, k, voting, fmt, explain, explain_all, max_per_artist, exclude_artist, steer,
              steer_strength, keep_versions, seeds, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
     """Generate a playlist for a title from the playlists whose titles are most similar.
 
@@ -74,10 +76,11 @@ def generate(title_words, title, titles_file, count, k, voting, fmt, explain, ma
         if batch:
             run_batch(entries, lambda entry: make(entry.draft(base)), output, label=TitlesEntry.label)
             return
-        playlists = [make(draft) for draft in drafts]
+        with waiting(f"Making the playlist with the LLM ({base.request.mode})") if base.needs_llm else contextlib.nullcontext():
+            playlists = [make(draft) for draft in drafts]
     for playlist in playlists:
         show_warnings(playlist)
-    _emit(playlists, fmt, explain, output, is_demo)
+    _emit(playlists, fmt, explain or explain_all, output, is_demo, None if explain_all else EXPLAINED_NEIGHBOURS)
 
 
 @contextlib.contextmanager
@@ -123,12 +126,12 @@ def _entries(title: str | None, titles_file: Path | None, seeds: tuple[str, ...]
     return [TitlesEntry(line=0, title=title, seeds=tuple(seeds))]
 
 
-def _emit(playlists, fmt: str, explain: bool, output: Path | None, is_demo: bool) -> None:
+def _emit(playlists, fmt: str, explain: bool, output: Path | None, is_demo: bool, neighbours_shown: int | None) -> None:
     source = "demo catalog" if is_demo else ""
     if fmt == "table" and output is None:
         console = stdout()
         for playlist in playlists:
-            print_table(console, playlist, explain=explain, source=source)
+            print_table(console, playlist, explain=explain, source=source, neighbours_shown=neighbours_shown)
         return
     text = "\n".join(as_jsonl(p) for p in playlists) if fmt == "jsonl" else as_text(playlists[0], fmt)
     if output:

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.cli.active import open_active_catalog
-from agent.cli.common import stderr, stdout, workspace_options
+from agent.cli.common import stdout, warn, workspace_options
 from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, update_profile
 from agent.workspace import Workspace
 from retrieval.echo import printable
@@ -25,15 +25,9 @@ def profile() -> None:
     mode; playlists holding liked tracks join the vote."""
 
 
-def _warn(warning: str | None) -> None:
-    if warning:
-        stderr().print("[yellow]Warning:[/yellow] ", end="")
-        stderr().print(warning, markup=False, highlight=False)
-
-
 def _load(workspace: Workspace, name: str) -> Profile:
     loaded, warning = load_profile(workspace.home, name)
-    _warn(warning)
+    warn(warning)
     return loaded
 
 
@@ -59,7 +53,7 @@ def show(profile_name: str, workspace: Workspace) -> None:
 def clear(profile_name: str, workspace: Workspace) -> None:
     """Empty a profile."""
     _, warning = update_profile(workspace.home, profile_name, Profile.clear)
-    _warn(warning)
+    warn(warning)
     path = profile_path(workspace.home, profile_name)
     stdout().print(f"Cleared profile {profile_name!r} ({path}).", markup=False, highlight=False)
 
@@ -87,7 +81,7 @@ def _changer(verb: str, track_method: str, artist_method: str):
                 getattr(loaded, artist_method)(artist.name)
 
         _, warning = update_profile(workspace.home, profile_name, apply)
-        _warn(warning)
+        warn(warning)
         done = verb.capitalize() + "d"
         for line in [f"{done} {s.describe()}" for s in songs] + [f"{done} the artist {a.name}" for a in singers]:
             stdout().print(printable(f"{line} in profile {profile_name!r}."), markup=False, highlight=False)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections.abc import Callable, Iterator
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 
 from agent.cli.common import stderr
 from agent.safe_text import safe_text
@@ -35,6 +38,41 @@ def counting(description: str, total: int | None = None) -> Iterator[Callable[[i
             progress.update(task, completed=done, total=of)
 
         yield update
+
+
+PIPED_HEARTBEAT_S = 10.0  # without a terminal, a line this often says the wait goes on
+
+
+@contextlib.contextmanager
+def waiting(what: str) -> Iterator[None]:
+    """A wait of unknown length: a spinner with the elapsed time on a terminal; through a
+    pipe, plain lines on stderr (`what...`, one every few seconds, and the time it took),
+    so a log or a piped run still shows signs of life."""
+    console = stderr()
+    if console.is_terminal:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            progress.add_task(safe_text(what), total=None)
+            yield
+        return
+    started, done = time.monotonic(), threading.Event()
+
+    def say(suffix: str = "") -> None:
+        console.print(safe_text(f"{what}...{suffix}"), highlight=False, soft_wrap=True)
+
+    def heartbeat() -> None:
+        while not done.wait(PIPED_HEARTBEAT_S):
+            say(f" {time.monotonic() - started:.1f} s")
+
+    say()
+    beat = threading.Thread(target=heartbeat, daemon=True)
+    beat.start()
+    try:
+        yield
+    finally:  # an error says so itself; only success reports the time
+        done.set()
+        beat.join()
+    say(f" done in {time.monotonic() - started:.1f} s")
 
 
 def preparing_ranking_data():

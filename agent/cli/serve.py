@@ -7,6 +7,7 @@ import click
 from agent.cli.common import stderr, workspace_options
 from agent.cli.generate import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
+from agent.cli.progress import waiting
 from agent.workspace import Workspace
 
 
@@ -36,11 +37,11 @@ def serve(host: str, port: int, workers: int, llm_queue: int, llm: LLMChoice, wo
     settings = ServeSettings.of(workspace, catalog.path, is_demo, llm_queue, llm)
     # Loaded here even for several workers, so a broken catalog or index is reported
     # once, as a one-line error, before any worker starts.
-    with catalog, stderr().status("Loading the encoder and the title index..."):
+    with catalog, waiting("Loading the encoder and the title index"):
         service = settings.load_service()
     app = settings.app(service, workers)
     if workers > 1:
-        with stderr().status(f"Starting {workers} worker processes..."):
+        with waiting(f"Starting {workers} worker processes"):
             app.state.retrieval.start()
     source = "demo catalog" if is_demo else f"catalog {catalog.path}"
     processes = f", {workers} worker processes" if workers > 1 else ""

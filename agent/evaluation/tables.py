@@ -41,6 +41,7 @@ def print_report(console: Console, report: EvalReport) -> None:
     """The paper's Table 1 layout: metrics as rows, configurations as columns, best in bold.
 
     More configurations than fit side by side are shown as rows of the summary metrics.
+    A table wider than the terminal is cut into parts that fit, each with the row names.
     """
     if any(r.mode != "retrieval" for r in report.results):
         _print_modes_report(console, report)
@@ -51,43 +52,62 @@ def print_report(console: Console, report: EvalReport) -> None:
 
     metric_names = [f"{m}@{n}" for n in CUTOFFS for m in ("precision", "recall", "mrr", "ndcg", "hit")]
     metric_names += ["r_precision", "clicks"] + [f"paper_ndcg@{n}" for n in CUTOFFS]
-    table = Table(
-        title=f"{report.queries} queries · {safe_text(report.holdout)} · tracks matched by {report.match_by}",
-        caption="bold = best per metric; clicks: lower is better; paper_ndcg = the paper's inflated NDCG, for comparison only",
-        title_justify="left",
-    )
-    table.add_column("metric", no_wrap=True)
+    columns = []
     for result in report.results:
-        table.add_column(safe_text(result.name), justify="right", no_wrap=True)
-    for metric in metric_names:
-        best = report.best(metric)
-        cells = []
-        for result in report.results:
-            value = result.means[metric]
-            text = f"{value:.2f}" if metric in LOWER_IS_BETTER else f"{value:.4f}"
-            cells.append(Text(text, style="bold green" if result.name == best else ""))
-        table.add_row(metric, *cells)
-    table.add_row("seconds/query", *[f"{r.seconds_per_query:.3f}" for r in report.results])
-    console.print(table)
+        cells = [_cell(result.means[metric], metric, report.best(metric) == result.name, 4) for metric in metric_names]
+        columns.append((safe_text(result.name), cells + [Text(f"{result.seconds_per_query:.3f}")]))
+    print_fitting(console, _title(report),
+                  "bold = best per metric; clicks: lower is better; paper_ndcg = the paper's inflated NDCG, "
+                  "for comparison only", ("metric", [*metric_names, "seconds/query"]), columns)
 
 
 def _print_wide_report(console: Console, report: EvalReport) -> None:
-    table = Table(title=f"{report.queries} queries · {safe_text(report.holdout)} · tracks matched by {report.match_by}",
-                  caption="bold = best per metric; clicks: lower is better; every metric in report.json",
-                  title_justify="left")
-    table.add_column("configuration", no_wrap=True)
+    columns = []
     for metric in SUMMARY_METRICS:
-        table.add_column(metric.replace("precision", "prec").replace("r_prec", "R-prec"), justify="right")
-    table.add_column("s/query", justify="right")
-    best = {m: report.best(m) for m in SUMMARY_METRICS}
-    for result in report.results:
-        cells = []
-        for metric in SUMMARY_METRICS:
-            value = result.means[metric]
-            text = f"{value:.2f}" if metric in LOWER_IS_BETTER else f"{value:.3f}"
-            cells.append(Text(text, style="bold green" if best[metric] == result.name else ""))
-        table.add_row(safe_text(result.name), *cells, f"{result.seconds_per_query:.3f}")
-    console.print(table)
+        best = report.best(metric)
+        cells = [_cell(r.means[metric], metric, best == r.name, 3) for r in report.results]
+        columns.append((metric.replace("precision", "prec").replace("r_prec", "R-prec"), cells))
+    columns.append(("s/query", [Text(f"{r.seconds_per_query:.3f}") for r in report.results]))
+    print_fitting(console, _title(report), "bold = best per metric; clicks: lower is better; every metric in report.json",
+                  ("configuration", [safe_text(r.name) for r in report.results]), columns)
+
+
+def _title(report: EvalReport) -> str:
+    return f"{report.queries} queries · {safe_text(report.holdout)} · tracks matched by {report.match_by}"
+
+
+def _cell(value: float | None, metric: str, best: bool, digits: int) -> Text:
+    if value is None:
+        return Text("-")
+    text = f"{value:.2f}" if metric in LOWER_IS_BETTER else f"{value:.{digits}f}"
+    return Text(text, style="bold green" if best else "")
+
+
+def print_fitting(console: Console, title: str, caption: str, rows: tuple[str, list[str]],
+                  columns: list[tuple[str, list[Text]]]) -> None:
+    """One table, cut into parts no wider than the console (each repeating the row names),
+    so no number is ever shortened to "0…"."""
+    def width(header: str, cells) -> int:
+        return max(len(str(cell)) for cell in [header, *cells]) + 3  # padding and the border
+
+    room = console.width - 1 - width(*rows)
+    parts: list[list[tuple[str, list[Text]]]] = [[]]
+    used = 0
+    for column in columns:
+        if parts[-1] and used + width(*column) > room:
+            parts.append([])
+            used = 0
+        parts[-1].append(column)
+        used += width(*column)
+    for number, part in enumerate(parts):
+        table = Table(title=title if number == 0 else None, title_justify="left",
+                      caption=caption if number == len(parts) - 1 else None)
+        table.add_column(rows[0], no_wrap=True)
+        for header, _ in part:
+            table.add_column(header, justify="right", no_wrap=True)
+        for i, label in enumerate(rows[1]):
+            table.add_row(label, *[cells[i] for _, cells in part])
+        console.print(table)
 
 
 # The paper's Table 5 (quality at 10) beside how the LLM behaved: a copy score of 1.0
@@ -102,23 +122,12 @@ MODE_COLUMNS = (
 
 
 def _print_modes_report(console: Console, report: EvalReport) -> None:
-    table = Table(
-        title=f"{report.queries} queries · {safe_text(report.holdout)} · tracks matched by {report.match_by}",
-        caption="quality at 10 (bold = best); LLM diagnostics per query, averaged: copy 1.0 = echoed its input "
-                "order; out-of-cand and dup counted before repair; fallback = retrieval order used",
-        title_justify="left",
-    )
-    table.add_column("configuration", no_wrap=True)
-    for _, label in MODE_COLUMNS:
-        table.add_column(label, justify="right")
-    table.add_column("s/query", justify="right")
     quality = [metric for metric, _ in MODE_COLUMNS[:5]]
     best = {m: report.best(m) for m in quality}
-    for result in report.results:
-        cells = []
-        for metric, _ in MODE_COLUMNS:
-            value = result.means.get(metric)
-            text = "-" if value is None else f"{value:.3f}"
-            cells.append(Text(text, style="bold green" if best.get(metric) == result.name else ""))
-        table.add_row(safe_text(result.name), *cells, f"{result.seconds_per_query:.2f}")
-    console.print(table)
+    columns = [(label, [_cell(r.means.get(metric), metric, best.get(metric) == r.name, 3) for r in report.results])
+               for metric, label in MODE_COLUMNS]
+    columns.append(("s/query", [Text(f"{r.seconds_per_query:.2f}") for r in report.results]))
+    print_fitting(console, _title(report),
+                  "quality at 10 (bold = best); LLM diagnostics per query, averaged: copy 1.0 = echoed its input "
+                  "order; out-of-cand and dup counted before repair; fallback = retrieval order used",
+                  ("configuration", [safe_text(r.name) for r in report.results]), columns)

@@ -452,4 +452,4 @@ def test_a_single_request_with_nothing_left_to_answer_from_is_an_error(home):
 
 def test_a_seed_only_table_says_the_seeds_voted(home):
     table = ok(agent("generate", "--seed", uri("gym01"), "--data-dir", home, "-n", 3)).stdout
-    assert "voted by the seeds" in table and "voted by 0 similar playlists" not in table
+    assert "from the playlists holding the seeds" in table and "voted by 0 similar playlists" not in table

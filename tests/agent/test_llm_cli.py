@@ -80,8 +80,10 @@ def test_compare_shows_the_three_modes_side_by_side(home):
 
 
 def test_compare_json_holds_one_playlist_per_mode_and_their_overlap(home):
-    payload = json.loads(ok(agent("compare", "--data-dir", home, "--title", "chill", "-n", 2, "--candidates", 4,
-                                  "--format", "json")).stdout)
+    result = ok(agent("compare", "--data-dir", home, "--title", "chill", "-n", 2, "--candidates", 4, "--format", "json"))
+    payload = json.loads(result.stdout)
+    # Piped, the wait still shows signs of life: plain lines on stderr, with the time it took.
+    assert re.search(r"^Comparing retrieval, LLM rerank and pure LLM\.\.\. done in \d+\.\d s$", result.stderr, re.M)
     assert [p["mode"] for p in payload["playlists"]] == ["retrieval", "rerank", "llm"]
     retrieval, rerank, llm = payload["playlists"]
     assert retrieval["llm"] is None and rerank["llm"]["backend"] == llm["llm"]["backend"] == "local"
