@@ -89,7 +89,7 @@ def test_ctrl_c_during_a_single_request_exits_130_with_one_line(demo, monkeypatc
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(agent.cli.generate, "make_playlists", interrupted)
+    monkeypatch.setattr(agent.cli.generate, "make_playlist", interrupted)
     result = run_agent("generate", "--title", "road trip", env=demo)
     assert result.exit_code == 130, result.output
     assert "Traceback" not in result.output and "Aborted" not in result.output
