@@ -92,6 +92,7 @@ def playlist_maker(first: RequestDraft, llm: LLMChoice, workspace: Workspace, ba
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
         preparer = RequestPreparer(catalog, workspace.home, popular_when_empty=batch)
+        preparer.artists(first.exclude_artists)  # a wrong name fails once, before any title
         retriever = open_retriever(catalog, workspace, building=preparing_ranking_data)
         tags = open_tag_index(catalog, retriever.index, workspace.chroma) if first.request.steering else None
         try:

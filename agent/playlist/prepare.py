@@ -67,6 +67,7 @@ class RequestPreparer:
         self.popular_when_empty = popular_when_empty
         self._resolver: NameResolver | None = None
         self._fingerprint: str | None = None
+        self._artists: dict[str, str] = {}  # as typed -> the catalog's spelling
 
     @property
     def resolver(self) -> NameResolver:
@@ -80,7 +81,7 @@ class RequestPreparer:
         request = draft.check().request
         warnings: list[str] = []
         seeds = self._seeds(draft, warnings)
-        artists = tuple(self.resolver.artist(name).name for name in draft.exclude_artists)
+        artists = self.artists(draft.exclude_artists)
         profile, profile_name = self._profile(draft.profile, profile, warnings)
         options = profile.apply(replace(
             request.options, seed_uris=tuple(t.track_uri for t in seeds),
@@ -93,6 +94,14 @@ class RequestPreparer:
             request = request.with_mode(mode="retrieval")
         request = replace(request, options=options, warnings=tuple(warnings))
         return replace(request, made_with=self.provenance(request, profile_name)).check()
+
+    def artists(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The catalog's spelling of each artist; an unknown or ambiguous name is an error.
+        A batch calls it before its first request, so a wrong name fails once, at once."""
+        for name in names:
+            if name not in self._artists:
+                self._artists[name] = self.resolver.artist(name).name
+        return tuple(self._artists[name] for name in names)
 
     def _seeds(self, draft: RequestDraft, warnings: list[str]) -> list[Track]:
         if not draft.seeds:

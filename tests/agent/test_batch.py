@@ -253,3 +253,11 @@ def test_more_than_a_thousand_seeds_is_an_error_naming_the_line(home, tmp_path):
                         encoding="utf-8")
     result = run_agent("generate", "--data-dir", home, "--titles-file", requests)
     assert result.exit_code == 1 and f"{requests}, line 2: 1001 seeds; at most 1000 per request" in result.output
+
+
+def test_an_unknown_artist_to_leave_out_stops_a_batch_before_its_first_title(home, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = run_agent("generate", "--data-dir", home, "--titles-file", titles_file(tmp_path, 3),
+                       "--exclude-artist", "The Nonexistents", "-o", out)
+    assert result.exit_code == 1 and "no artist in the catalog matches “The Nonexistents”" in result.output
+    assert not out.exists()  # one error, said once, instead of a failed record per title
