@@ -27,6 +27,7 @@ from agent.files import open_user_file
 from agent.cli.progress import records_bar
 from agent.render import as_jsonl
 from agent.safe_text import safe_text
+from retrieval.echo import clip
 from retrieval.records import GeneratedPlaylist, TitleFailure
 
 INTERRUPTED_EXIT = 130  # the shell's code for a run ended by Ctrl-C (128 + SIGINT)
@@ -34,7 +35,8 @@ INTERRUPTED_EXIT = 130  # the shell's code for a run ended by Ctrl-C (128 + SIGI
 
 def show_warnings(playlist: GeneratedPlaylist) -> None:
     for warning in playlist.warnings:
-        stderr().print(f"[yellow]Warning ({safe_text(playlist.title)}):[/yellow] {safe_text(warning)}", highlight=False)
+        stderr().print(f"[yellow]Warning ({safe_text(clip(playlist.title))}):[/yellow] {safe_text(warning)}",
+                       highlight=False)
 
 
 class RecordSink:

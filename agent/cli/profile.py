@@ -9,6 +9,7 @@ from rich.text import Text
 from agent.cli.active import open_active_catalog
 from agent.cli.common import stderr, stdout, user_errors, workspace_options
 from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, update_profile
+from agent.safe_text import clean, safe_text
 from agent.workspace import Workspace
 from retrieval.echo import printable
 from retrieval.resolve import NameResolver
@@ -28,7 +29,7 @@ def profile() -> None:
 def _warn(warning: str | None) -> None:
     if warning:
         stderr().print("[yellow]Warning:[/yellow] ", end="")
-        stderr().print(warning, markup=False, highlight=False)
+        stderr().print(clean(warning), markup=False, highlight=False)
 
 
 def _load(workspace: Workspace, name: str) -> Profile:
@@ -44,7 +45,7 @@ def show(profile_name: str, workspace: Workspace) -> None:
     """Print a profile."""
     with user_errors():
         loaded = _load(workspace, profile_name)
-        table = Table(title=f"profile {profile_name!r} ({profile_path(workspace.home, profile_name)})",
+        table = Table(title=safe_text(f"profile {profile_name!r} ({profile_path(workspace.home, profile_name)})"),
                       title_justify="left")
         table.add_column("list")
         table.add_column("items")
@@ -63,7 +64,7 @@ def clear(profile_name: str, workspace: Workspace) -> None:
         _, warning = update_profile(workspace.home, profile_name, Profile.clear)
         _warn(warning)
         path = profile_path(workspace.home, profile_name)
-        stdout().print(f"Cleared profile {profile_name!r} ({path}).", markup=False, highlight=False)
+        stdout().print(clean(f"Cleared profile {profile_name!r} ({path})."), markup=False, highlight=False)
 
 
 def _changer(verb: str, track_method: str, artist_method: str):
