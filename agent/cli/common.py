@@ -27,6 +27,7 @@ from agent.workspace import CHROMA_URL_ENV, HOME_ENV, Workspace
 from retrieval.encoder import EncoderError
 from retrieval.generator import GenerationError
 from retrieval.index import IndexUnavailableError
+from retrieval.json_reader import InputFileError
 from retrieval.mpd import MPDFormatError
 from retrieval.resolve import AmbiguousName, NameNotFound
 from training.options import TrainingError
@@ -44,6 +45,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     OutputError,
     NameNotFound,
     AmbiguousName,
+    InputFileError,
 )
 DEBUG_ENV = "AGENT_DEBUG"
 

@@ -9,12 +9,16 @@ import csv
 import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from agent.cli import cli
 from conftest import build_corpus, failed_cleanly, ok, run_agent, write_slice_file
+from retrieval.records import GeneratedPlaylist
 
 FORMULA = '=HYPERLINK("http://evil.example","x")'
 
@@ -131,3 +135,28 @@ def test_a_titles_file_line_nested_thousands_deep_is_one_line_naming_it(home, tm
     titles.write_text('{"title": "christmas"}\n{"seeds": ' + "[" * 5000 + "]" * 5000 + "}\n")
     failed_cleanly(run_agent("generate", "--data-dir", home, "--titles-file", titles),
                    "deep.jsonl, line 2: is nested deeper than 200 levels", exit_code=1)
+
+
+@given(content=st.binary(max_size=200) | st.recursive(
+    st.none() | st.integers() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+).map(lambda value: json.dumps(value).encode()), depth=st.integers(0, 3000))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_profile_file_is_shown_or_set_aside_never_an_internal_error(tmp_path_factory, content, depth):
+    home = tmp_path_factory.mktemp("any-profile")
+    (home / "profiles").mkdir()
+    (home / "profiles" / "default.json").write_bytes(b"[" * depth + content + b"]" * depth)
+    result = run_agent("profile", "show", "--data-dir", home)
+    assert result.exit_code == 0, result.output
+    assert (home / "profiles" / "default.json").exists() or list((home / "profiles").glob("default.json.unreadable-*"))
+
+
+def test_chat_save_refuses_a_file_name_with_escape_codes(tmp_path, monkeypatch):
+    from agent.chat.outcome import ChatError
+    from agent.chat.persistence import save_playlist
+
+    monkeypatch.chdir(tmp_path)
+    current = SimpleNamespace(playlist=GeneratedPlaylist(title="x", normalized_title="x", encoder="e", k=1, voting="count", tracks=[]))
+    with pytest.raises(ChatError, match="control characters") as error:
+        save_playlist(current, "\x1b[2J.csv")
+    assert no_control_codes(str(error.value)) and list(tmp_path.iterdir()) == []
