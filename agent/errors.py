@@ -14,6 +14,7 @@ from agent.profile import ProfileError
 from retrieval.encoder import EncoderError
 from retrieval.generator import GenerationError
 from retrieval.index import IndexUnavailableError
+from retrieval.json_reader import InputFileError
 from retrieval.mpd import MPDFormatError
 from retrieval.resolve import AmbiguousName, NameNotFound
 from training.options import TrainingError
@@ -33,4 +34,5 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     OutputError,
     NameNotFound,
     AmbiguousName,
+    InputFileError,
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 
-from retrieval.echo import clip
+from retrieval.echo import ECHO_CHARS, printable
 
 _CAUSES = {
     errno.EROFS: "is read-only (its storage is mounted read-only); nothing was changed",
@@ -26,5 +26,9 @@ def os_error_message(error: BaseException) -> str | None:
     """The one-line message of an OSError a user can act on, or None for any other error."""
     if not isinstance(error, OSError) or error.errno not in _CAUSES:
         return None
-    where = clip(error.filename, limit=200) if error.filename else "a file"
-    return f"{where} {_CAUSES[error.errno]}"
+    return f"{_end_of(str(error.filename)) if error.filename else 'a file'} {_CAUSES[error.errno]}"
+
+
+def _end_of(path: str) -> str:
+    # A long path is shown by its end, where the file's own name is, within the echo limit.
+    return printable(path) if len(path) <= ECHO_CHARS else "…" + printable(path[-(ECHO_CHARS - 1):])

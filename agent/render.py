@@ -43,8 +43,22 @@ def as_csv(playlist: GeneratedPlaylist) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["rank", "track_uri", "track_name", "artist_name", "score"])
     for track in playlist.tracks:
-        writer.writerow([track.rank, track.track_uri, track.track_name, track.artist_name, track.score])
+        writer.writerow(map(spreadsheet_cell, [track.rank, track.track_uri, track.track_name, track.artist_name,
+                                               track.score]))
     return buffer.getvalue().rstrip("\n")
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell that neither drives a terminal nor runs in a spreadsheet: control characters
+    become spaces (the CSV may be printed), and text that a spreadsheet would read as a
+    formula (`=HYPERLINK(...)`, `+`, `-`, `@`, a leading tab or CR) gets a leading quote, as
+    OWASP advises. Numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    return ("'" if value.startswith(_FORMULA_STARTS) else "") + clean(value)
 
 
 def as_m3u(playlist: GeneratedPlaylist) -> str:

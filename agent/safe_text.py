@@ -22,12 +22,15 @@ _SEQUENCES = re.compile(
     re.DOTALL,
 )
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Bidirectional overrides and isolates reorder what follows them on screen ("gpj.exe" shown
+# as "exe.jpg"): dropped, as they carry no visible character of their own.
+_BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: object) -> str:
-    """One line of plain text: escape sequences dropped, every control character a space
-    (so words stay apart), runs of spaces kept as they were otherwise."""
-    return _CONTROLS.sub(" ", _SEQUENCES.sub("", str(text)))
+    """One line of plain text: escape sequences and bidi controls dropped, every control
+    character a space (so words stay apart), runs of spaces kept as they were otherwise."""
+    return _CONTROLS.sub(" ", _BIDI.sub("", _SEQUENCES.sub("", str(text))))
 
 
 def safe_text(text: object) -> str:

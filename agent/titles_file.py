@@ -8,12 +8,14 @@ needed. A seed may also be a track as the MPD writes it, ``{"track_uri": ...,
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from agent.playlist import MAX_SEEDS, RequestDraft
+from retrieval.echo import clip
 from retrieval.generator import GenerationError
+from retrieval.json_reader import InputFileError, JSONInputError, read_json, read_limited
+from retrieval.mpd_files import MAX_FILE_BYTES
 from retrieval.records import Track
 
 _KEYS = frozenset({"title", "seeds", "n"})
@@ -39,9 +41,13 @@ class TitlesEntry:
 
 
 def read_titles_file(path: Path) -> list[TitlesEntry]:
-    """The requests in `path`, blank lines skipped; a file without any is an error."""
+    """The requests in `path` (`-`: standard input), blank lines skipped; a file without any
+    is an error. Devices and pipes by name are refused, and the size is capped, as ingest's
+    files are: /dev/zero would never end."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_limited(path, max_bytes=MAX_FILE_BYTES).decode("utf-8").splitlines()
+    except InputFileError as error:
+        raise GenerationError(str(error)) from None
     except UnicodeDecodeError as error:
         raise GenerationError(f"{path} is not UTF-8 text (byte {error.start}); save it as UTF-8") from None
     parse = _parse_json_line if path.suffix.lower() == ".jsonl" else _parse_plain_line
@@ -63,14 +69,14 @@ def _parse_plain_line(number: int, text: str) -> TitlesEntry:
 
 def _parse_json_line(number: int, text: str) -> TitlesEntry:
     try:
-        record = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise GenerationError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+        record = read_json(text, what="the line")
+    except JSONInputError as error:
+        raise GenerationError(error.problem) from None
     if not isinstance(record, dict):
         raise GenerationError('expected an object such as {"title": "road trip"}')
     unknown = sorted(set(record) - _KEYS)
     if unknown:
-        raise GenerationError(f"unknown key(s) {', '.join(map(repr, unknown))}; use title, seeds, n")
+        raise GenerationError(f"unknown key(s) {clip(', '.join(map(repr, unknown)))}; use title, seeds, n")
     title, seeds, n = record.get("title"), record.get("seeds", []), record.get("n")
     if title is not None and (not isinstance(title, str) or not title.strip()):
         raise GenerationError("title must be a non-empty string")
@@ -80,7 +86,7 @@ def _parse_json_line(number: int, text: str) -> TitlesEntry:
     if len(seeds) > MAX_SEEDS:
         raise GenerationError(f"{len(seeds)} seeds; at most {MAX_SEEDS} per request")
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-        raise GenerationError(f"n must be a whole number of at least 1, got {n!r}")
+        raise GenerationError(f"n must be a whole number of at least 1, got {clip(n)}")
     if title is None and not seeds:
         raise GenerationError("give a title, seeds or both")
     return TitlesEntry(number, title.strip() if title else None, tuple(map(_seed, seeds)), n)

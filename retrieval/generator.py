@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from retrieval.catalog import Catalog
+from retrieval.echo import clip
 from retrieval.encoder import Encoder, limit_threads_for_queries
 from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights
 from retrieval.index import IndexInfo, TitleIndex
@@ -222,6 +223,6 @@ def _checked_title(title: str, options: GenerationOptions) -> str:
         return ""
     normalized = normalize_title(title)
     if not normalized:
-        raise GenerationError(f"the title {title!r} has no letters, digits or emoji to match; "
+        raise GenerationError(f"the title {clip(title)!r} has no letters, digits or emoji to match; "
                               "give a playlist title such as \"road trip\"")
     return normalized

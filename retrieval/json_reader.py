@@ -9,7 +9,10 @@ a text over `max_bytes` or a value nested deeper than `max_depth`, is one
 
 orjson parses (it has a fixed limit of its own, 1,024 levels, so it never recurses
 without bound); the depth is then checked without recursion, level by level, skipping
-containers that hold only scalars in one C-level pass.
+containers that hold only scalars in one C-level pass. On a large MPD-shaped file that
+check costs a fifth to a third of the parse (benchmarks/bench_json_reader.py): a reader
+whose validation never recurses (ingest, a challenge set read the same way) passes
+`max_depth=None` and keeps orjson's own limit, at orjson's speed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import orjson
 
 MAX_DEPTH = 200
 MAX_BYTES = 64 << 20  # 64 MiB: a large MPD slice is 30 MB
+_PARSER_DEPTH = 1_000  # about where orjson (1,024) and Python's parser (the recursion limit) stop
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
@@ -63,7 +67,7 @@ def read_limited(path: Path, *, max_bytes: int = MAX_BYTES, what: str | None = N
     return data
 
 
-def read_json_file(path: Path, *, what: str | None = None, max_depth: int = MAX_DEPTH,
+def read_json_file(path: Path, *, what: str | None = None, max_depth: int | None = MAX_DEPTH,
                    max_bytes: int = MAX_BYTES) -> Any:
     """`read_json` of a file read by `read_limited` (a challenge set, a profile)."""
     what = what or str(path)
@@ -82,7 +86,7 @@ def read_json(
     text: str | bytes | bytearray | memoryview,
     *,
     what: str,
-    max_depth: int = MAX_DEPTH,
+    max_depth: int | None = MAX_DEPTH,
     max_bytes: int = MAX_BYTES,
     lenient_strings: bool = False,
 ) -> Any:
@@ -94,9 +98,9 @@ def read_json(
     size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else len(text)
     if size > max_bytes:
         raise JSONInputError(what, f"holds {size:,} bytes, over the limit of {max_bytes:,}")
-    too_deep = JSONNestingError(what, f"is nested deeper than {max_depth} levels")
+    too_deep = JSONNestingError(what, f"is nested deeper than {max_depth or _PARSER_DEPTH} levels")
     value = _parse(text, what, lenient_strings, too_deep)
-    if not within_depth(value, max_depth):
+    if max_depth is not None and not within_depth(value, max_depth):
         raise too_deep
     return value
 

@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from retrieval.json_reader import file_kind
 from retrieval.mpd_errors import MPDFormatError
 
 MAX_FILE_BYTES = 1 << 30
@@ -58,23 +59,11 @@ def find_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file"
-
-
 def read_bytes(path: Path) -> bytearray:
     """The file's content, decompressed when it ends in .gz; refused past the limits."""
     mode = _stat(path).st_mode
     if not stat.S_ISREG(mode):
-        raise MPDFormatError(path, f"is {_kind(mode)}, not a regular file; give an MPD .json or .json.gz file")
+        raise MPDFormatError(path, f"is {file_kind(mode)}, not a regular file; give an MPD .json or .json.gz file")
     opener = gzip.open if path.name.endswith(".gz") else open
     data = bytearray()
     try:

@@ -48,7 +48,14 @@ def normalize_title(title: str) -> str:
         if char in _APOSTROPHES:
             continue
         chars.append(char if _keep(char) else " ")
-    return _WHITESPACE.sub(" ", "".join(chars)).strip()
+    normalized = _WHITESPACE.sub(" ", "".join(chars)).strip()
+    # Marks and format characters (U+200B, U+FE0F, U+0301, U+202E) only count beside a letter,
+    # digit or emoji: a title of them alone shows nothing, so it is refused like "!!!".
+    return normalized if any(map(_visible, normalized)) else ""
+
+
+def _visible(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char) in {"So", "Sk"}
 
 
 # --------------------------------------------------------------------------- #

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from retrieval.echo import clip
 from retrieval.generator import GenerationError, GenerationOptions, Retriever
 from retrieval.normalize import normalize_title
 from retrieval.records import Candidate, GeneratedPlaylist
@@ -46,7 +47,7 @@ class Steering:
             away = stripped.startswith("-")
             word = stripped.lstrip("+-").strip()
             if not normalize_title(word):
-                raise GenerationError(f"the steering word {text!r} has no letters or digits")
+                raise GenerationError(f"the steering word {clip(text)!r} has no letters or digits")
             words.append(word)
             toward.append(not away)
         return cls(tuple(words), tuple(toward), strength)

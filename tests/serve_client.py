@@ -42,11 +42,13 @@ class Server:
             return status, text
 
 
-def start_server(home: Path, log: Path, timeout: float = 240, options: tuple[str, ...] = ()) -> Server:
+def start_server(home: Path, log: Path, timeout: float = 240, options: tuple[str, ...] = (),
+                 prefix: tuple[str, ...] = ()) -> Server:
+    """`prefix`: a command that runs the server (it must exec it, so the process is the server's)."""
     port = free_port()
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", "from agent.cli import main; main()", "serve", "--port", str(port), *options],
+            [*prefix, sys.executable, "-c", "from agent.cli import main; main()", "serve", "--port", str(port), *options],
             stdout=out, stderr=subprocess.STDOUT, env=subprocess_env(home),
         )
     server = Server(process, f"http://127.0.0.1:{port}")

@@ -27,13 +27,15 @@ from agent.files import open_user_file
 from agent.cli.progress import records_bar
 from agent.render import as_jsonl
 from agent.safe_text import safe_text
+from retrieval.echo import clip
 from retrieval.records import GeneratedPlaylist, TitleFailure
 
 
 
 def show_warnings(playlist: GeneratedPlaylist) -> None:
     for warning in playlist.warnings:
-        stderr().print(f"[yellow]Warning ({safe_text(playlist.title)}):[/yellow] {safe_text(warning)}", highlight=False)
+        stderr().print(f"[yellow]Warning ({safe_text(clip(playlist.title))}):[/yellow] {safe_text(warning)}",
+                       highlight=False)
 
 
 class RecordSink:

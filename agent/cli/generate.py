@@ -29,7 +29,7 @@ from retrieval.voting import VOTING_RULES
 @click.command()
 @click.argument("title_words", metavar="[TITLE]", required=False)
 @click.option("--title", "-t", help="The playlist title, e.g. \"road trip\" (or give it first: agent generate \"road trip\").")
-@click.option("--titles-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--titles-file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
               help="Generate for each line of this file (a .jsonl file: one {\"title\", \"seeds\", \"n\"} "
                    "object per line); writes JSONL, one record per line.")
 @click.option("-n", "--n", "count", type=int, default=10, show_default=True, help="Number of tracks.")

@@ -9,6 +9,7 @@ from rich.text import Text
 from agent.cli.active import open_active_catalog
 from agent.cli.common import stdout, warn, workspace_options
 from agent.profile import DEFAULT_PROFILE, Profile, load_profile, profile_path, update_profile
+from agent.safe_text import clean, safe_text
 from agent.workspace import Workspace
 from retrieval.echo import printable
 from retrieval.resolve import NameResolver
@@ -37,7 +38,7 @@ def _load(workspace: Workspace, name: str) -> Profile:
 def show(profile_name: str, workspace: Workspace) -> None:
     """Print a profile."""
     loaded = _load(workspace, profile_name)
-    table = Table(title=f"profile {profile_name!r} ({profile_path(workspace.home, profile_name)})",
+    table = Table(title=safe_text(f"profile {profile_name!r} ({profile_path(workspace.home, profile_name)})"),
                   title_justify="left")
     table.add_column("list")
     table.add_column("items")
@@ -55,7 +56,7 @@ def clear(profile_name: str, workspace: Workspace) -> None:
     _, warning = update_profile(workspace.home, profile_name, Profile.clear)
     warn(warning)
     path = profile_path(workspace.home, profile_name)
-    stdout().print(f"Cleared profile {profile_name!r} ({path}).", markup=False, highlight=False)
+    stdout().print(clean(f"Cleared profile {profile_name!r} ({path})."), markup=False, highlight=False)
 
 
 def _changer(verb: str, track_method: str, artist_method: str):

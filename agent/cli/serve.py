@@ -8,11 +8,18 @@ from agent.cli.common import stderr, workspace_options
 from agent.cli.generate import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
 from agent.cli.progress import waiting
+from agent.safe_text import safe_text
 from agent.workspace import Workspace
 
 
+def _host(host: str) -> str:
+    if not host.isprintable() or not host.strip():
+        raise click.BadParameter(f"{safe_text(host)!r} is not a host name or address such as 127.0.0.1")
+    return host
+
+
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, callback=lambda _ctx, _param, host: _host(host),
               help="Interface to listen on; 0.0.0.0 exposes the server to your network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -45,8 +52,8 @@ def serve(host: str, port: int, workers: int, llm_queue: int, llm: LLMChoice, wo
             app.state.retrieval.start()
     source = "demo catalog" if is_demo else f"catalog {catalog.path}"
     processes = f", {workers} worker processes" if workers > 1 else ""
-    stderr().print(f"Serving {service.playlists:,} playlists ({source}, {service.query_encoder} query encoder"
-                   f"{processes}) at http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)",
+    stderr().print(safe_text(f"Serving {service.playlists:,} playlists ({source}, {service.query_encoder} query "
+                             f"encoder{processes}) at http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)"),
                    highlight=False, soft_wrap=True)
     options = {"host": host, "port": port, "log_level": "warning", "timeout_graceful_shutdown": 3}
     uvicorn.run(app, **options)

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from retrieval.echo import clip
 from retrieval.generator import GenerationError
 
 MODES = ("retrieval", "rerank", "llm")
 SHOTS = (0, 1, 5)
 FUSES = ("none", "rrf")
 DEFAULT_CANDIDATES = 50
+# Caps, the same for the CLI and the API: past them a request only costs (10^12 tracks is
+# the whole catalog and 48 MB of output; every shuffle is one more LLM call).
+MAX_TRACKS = 500
+MAX_CANDIDATES = 500
+MAX_SHUFFLES = 10
 
 
 class RequestError(GenerationError):
@@ -30,9 +36,11 @@ class RequestError(GenerationError):
 
 def check_choice(field: str, value: object, choices: Sequence[object]) -> None:
     if value not in choices:
-        raise RequestError(field, f"{{name}} must be one of {', '.join(map(str, choices))}, got {value!r}")
+        raise RequestError(field, f"{{name}} must be one of {', '.join(map(str, choices))}, got {clip(value)!r}")
 
 
-def check_positive(field: str, value: int) -> None:
+def check_positive(field: str, value: int, most: int | None = None) -> None:
     if value < 1:
         raise RequestError(field, f"{{name}} must be at least 1, got {value}")
+    if most is not None and value > most:
+        raise RequestError(field, f"{{name}} must be at most {most:,}, got {clip(value)}")

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from agent.playlist.options import DEFAULT_CANDIDATES, FUSES, MODES, SHOTS, RequestError, check_choice, check_positive
+from agent.playlist.options import (
+    DEFAULT_CANDIDATES, FUSES, MAX_CANDIDATES, MAX_SHUFFLES, MAX_TRACKS, MODES, SHOTS, RequestError, check_choice,
+    check_positive,
+)
 from retrieval.generator import GenerationOptions, require_title
 from retrieval.records import Provenance
 from retrieval.steering import Steering
@@ -29,8 +32,8 @@ class ModeOptions:
         check_choice("mode", self.mode, MODES)
         check_choice("shots", self.shots, SHOTS)
         check_choice("fuse", self.fuse, FUSES)
-        check_positive("candidates", self.candidates)
-        check_positive("shuffles", self.shuffles)
+        check_positive("candidates", self.candidates, MAX_CANDIDATES)
+        check_positive("shuffles", self.shuffles, MAX_SHUFFLES)
 
     @property
     def needs_llm(self) -> bool:
@@ -58,6 +61,7 @@ class PlaylistRequest:
 
     def check_options(self) -> PlaylistRequest:
         """Everything but the title: what a batch checks once before its first title."""
+        check_positive("n", self.options.n, MAX_TRACKS)
         self.options.check()
         self.mode_options.check()
         if self.steering is not None and self.mode != "retrieval":

@@ -8,12 +8,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from agent.playlist.prepare import MAX_SEEDS
+from agent.playlist.options import MAX_SHUFFLES, MAX_TRACKS
 from retrieval.generator import DEFAULT_K
 from retrieval.records import Track
 from retrieval.steering import DEFAULT_STRENGTH
 
 MAX_TITLE = 200
-MAX_TRACKS = 500
 MAX_BODY_BYTES = 64 * 1024
 MAX_LIST = 100
 
@@ -34,7 +34,7 @@ class LLMSettings(BaseModel):
     shots: Literal[0, 1, 5] = 0
     fuse: Literal["none", "rrf"] = "none"
     candidates: int = Field(default=50, ge=1, le=MAX_TRACKS)
-    rerank_shuffles: int = Field(default=1, ge=1, le=10)
+    rerank_shuffles: int = Field(default=1, ge=1, le=MAX_SHUFFLES)
 
 
 class TitleBody(LLMSettings):

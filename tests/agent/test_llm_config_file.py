@@ -70,3 +70,11 @@ def test_a_bad_new_setting_leaves_the_broken_file_where_it_was(tmp_path):
     failed_cleanly(run_agent("llm-config", "--data-dir", home, "--n-ctx", "10"), "n_ctx", "nothing was saved",
                    exit_code=1)
     assert (home / "llm.json").read_bytes() == content and not list(home.glob("llm.json.broken-*"))
+
+
+def test_two_broken_files_reset_within_a_second_are_both_kept_aside(tmp_path):
+    for content in (BROKEN["truncated"][0], BROKEN["latin-1"][0]):
+        (tmp_path / "llm.json").write_bytes(content)
+        ok(run_agent("llm-config", "--data-dir", tmp_path, "--reset"))
+    kept = sorted(path.read_bytes() for path in tmp_path.glob("llm.json.broken-*"))
+    assert kept == sorted([BROKEN["truncated"][0], BROKEN["latin-1"][0]])

@@ -17,18 +17,23 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_corpus, ok, run_agent, write_slice_file
+from conftest import build_corpus, ok, run_agent, stop_process, write_slice_file
 from demo_home import subprocess_env
+from serve_client import start_server
 
 pytestmark = pytest.mark.slow
 
 _MOUNT_READ_ONLY = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
 
 
+def read_only(home: Path) -> list[str]:
+    """The command prefix that runs a command with `home` mounted read-only for it alone."""
+    return ["unshare", "-m", "sh", "-c", _MOUNT_READ_ONLY, str(home)]
+
+
 def read_only_run(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     """`agent ARGS` with `home` mounted read-only for it alone."""
-    command = ["unshare", "-m", "sh", "-c", _MOUNT_READ_ONLY, str(home),
-               sys.executable, "-c", "from agent.cli import main; main()", *args]
+    command = [*read_only(home), sys.executable, "-c", "from agent.cli import main; main()", *args]
     return subprocess.run(command, input=stdin, capture_output=True, text=True, env=subprocess_env(home),
                           timeout=300)
 
@@ -76,3 +81,15 @@ def test_a_change_is_one_line_saying_read_only(home, args):
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "is read-only" in errors[0] and str(home) in errors[0]
     assert "damaged" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_answers_playlists_and_names_a_change_read_only(home, tmp_path):
+    server = start_server(home, tmp_path / "server.log", prefix=tuple(read_only(home)))
+    try:
+        status, playlist = server.call("POST", "/v1/playlists", {"title": "christmas", "n": 3, "profile": None})
+        assert status == 200 and len(playlist["tracks"]) == 3
+        status, answer = server.call("POST", "/v1/profiles/ro/like", {"artists": ["Queen"]})
+        assert status == 503 and "is read-only" in answer["error"]["message"]
+    finally:
+        stop_process(server.process, timeout=10)
+    assert "damaged" not in (tmp_path / "server.log").read_text()
