@@ -18,10 +18,11 @@ from agent.challenge.categories import category_order
 from agent.challenge.reading import ChallengeFileError, read_challenge_set
 from agent.challenge.scoring import SHOWN_PROBLEMS, read_truth, rule_problems, score_submission, table_lines
 from agent.challenge.submission import SubmissionWriter, read_submission
+from agent.challenge.workers import Answering, answering
 from agent.cli.active import open_active_catalog
 from agent.cli.batch import INTERRUPTED_EXIT, _interrupts_deferred
 from agent.cli.common import stderr, stdout, workspace_options
-from agent.cli.progress import preparing_ranking_data, records_bar
+from agent.cli.progress import counting, preparing_ranking_data, records_bar
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, open_retriever
 
@@ -57,19 +58,25 @@ def _plain_cell(ctx, param, value: str) -> str:
 @click.option("--team", required=True, callback=_plain_cell, help="Team name for the team_info line.")
 @click.option("--email", required=True, callback=_plain_cell, help="Contact address for the team_info line.")
 @click.option("--resume", is_flag=True, help="Keep the answers OUTPUT already holds and answer the rest.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes answering at once (up to the CPU cores); each holds its own copy of the retrieval data.")
 @workspace_options
-def answer(challenge_set: Path, output: Path, team: str, email: str, resume: bool, workspace: Workspace) -> None:
+def answer(challenge_set: Path, output: Path, team: str, email: str, resume: bool, workers: int,
+           workspace: Workspace) -> None:
     """Answer every playlist of CHALLENGE_SET (challenge_set.json[.gz]) with 500 tracks."""
     playlists = read_challenge_set(challenge_set)
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
-        answerer = ChallengeAnswerer(open_retriever(catalog, workspace, building=preparing_ranking_data))
+        retriever = open_retriever(catalog, workspace, building=preparing_ranking_data)
+        with counting("Preparing song names and the most played tracks"):  # minutes on a new large catalog
+            answerer = ChallengeAnswerer(retriever)
         writer = SubmissionWriter(output, team, email, resume)
         todo = [playlist for playlist in playlists if playlist.pid not in writer.done]
         kept = len(playlists) - len(todo)
         summary = Summary()
         try:
-            _answer_all(todo, answerer, writer, summary)
+            with answering(answerer, workspace, workers) as answers:
+                _answer_all(todo, answers, writer, summary)
         except KeyboardInterrupt:
             stderr().print(f"Interrupted: {kept + summary.written} of {len(playlists)} playlists are answered in "
                            f"{safe_text(output)}; add --resume to answer the rest.", highlight=False)
@@ -103,23 +110,23 @@ class Summary:
         self.written += 1
 
 
-def _answer_all(todo: list, answerer: ChallengeAnswerer, writer: SubmissionWriter, summary: Summary) -> None:
-    def one(playlist, advance: Callable[[], None]) -> None:
+def _answer_all(todo: list, answers: Answering, writer: SubmissionWriter, summary: Summary) -> None:
+    """Write each answer as it comes; the time counted for one is the wait for it."""
+    def write_all(advance: Callable[[], None]) -> None:
         started = time.perf_counter()
-        found = answerer.answer(playlist)
-        with _interrupts_deferred():  # a line is written and counted, or neither
-            writer.write(found.pid, found.track_uris)
-            summary.add(found, time.perf_counter() - started)
-        advance()
+        for found in answers(todo):
+            with _interrupts_deferred():  # a line is written and counted, or neither
+                writer.write(found.pid, found.track_uris)
+                summary.add(found, time.perf_counter() - started)
+            advance()
+            started = time.perf_counter()
 
     if not stderr().is_terminal:
-        for playlist in todo:
-            one(playlist, lambda: None)
+        write_all(lambda: None)
         return
     with records_bar() as bar:
         task = bar.add_task("Answering playlists", total=len(todo))
-        for playlist in todo:
-            one(playlist, lambda: bar.advance(task))
+        write_all(lambda: bar.advance(task))
 
 
 def _print_summary(summary: Summary, kept: int, output: Path, is_demo: bool) -> None:

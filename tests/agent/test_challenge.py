@@ -213,3 +213,10 @@ def test_evaluate_makes_the_categories_from_held_out_playlists(home, tmp_path):
     ok(run_agent("challenge", tmp_path / "challenge_set.json", "-o", tmp_path / "s.csv", "--team", "t",
                  "--email", "e", "--data-dir", home))
     ok(run_agent("challenge", "score", tmp_path / "s.csv", "--truth", tmp_path / "truth.json"))
+
+
+def test_two_workers_write_the_same_submission_as_one(home, submission, tmp_path):
+    output = tmp_path / "two.csv.gz"
+    ok(run_agent("challenge", write_challenge(tmp_path / "c.json"), "-o", output, "--team", "Elves",
+                 "--email", "elves@example.org", "--workers", "2", "--data-dir", home))
+    assert submission_lines(output) == submission_lines(submission[0])
