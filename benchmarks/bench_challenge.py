@@ -5,8 +5,9 @@ new pids), answered by `agent challenge` as a user runs it, with no LLM.
     agent ingest /work/shared/data/mpd_sample --data-dir DIR
     python benchmarks/bench_challenge.py --data-dir DIR --mpd /work/shared/data/mpd_sample
 
-Prints the wall time, the answering command's peak RSS and whether the submission follows
-the rules. The sample playlists are also in the catalog, so the answers are not a quality
+Prints the wall time, the peak RSS of the largest answering process (with --workers, each
+worker holds about that much) and whether the submission follows the rules. On a shared
+machine the 1-minute load average before and after says how much the figure is inflated. The sample playlists are also in the catalog, so the answers are not a quality
 figure (`agent evaluate --categories challenge` is): this measures time and memory.
 """
 
@@ -47,14 +48,17 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True, help="a data dir holding the ingested sample")
     parser.add_argument("--mpd", type=Path, required=True, help="the MPD slices to make the challenge from")
     parser.add_argument("--playlists", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2, help="agent challenge --workers (2: the target's 2 cores)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-challenge-"))
     challenge, truth = make_challenge(sample_queries(args.mpd, args.playlists), seed=0)
     (folder / "challenge_set.json").write_text(json.dumps({"version": "bench", "playlists": challenge}))
     (folder / "truth.json").write_text(json.dumps({"playlists": truth}))
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     subprocess.run(["agent", "challenge", folder / "challenge_set.json", "-o", folder / "submission.csv.gz",
-                    "--team", "bench", "--email", "bench@example.org", "--data-dir", args.data_dir],
+                    "--team", "bench", "--email", "bench@example.org", "--data-dir", args.data_dir,
+                    "--workers", str(args.workers)],
                    check=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
     seconds = time.perf_counter() - started
     problems = rule_problems(read_submission(folder / "submission.csv.gz"), read_truth(folder / "truth.json"))
@@ -63,7 +67,8 @@ def main() -> None:
         "ms_per_playlist": round(1000 * seconds / len(challenge), 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "rule_problems": len(problems), "first_problem": problems[0] if problems else None,
-        "cpus": os.cpu_count(), "files": str(folder),
+        "workers": args.workers, "cpus": os.cpu_count(),
+        "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)], "files": str(folder),
     }, indent=2))
 
 

@@ -12,7 +12,7 @@ The truth file (JSON, or .json.gz) holds what each playlist gave and what it kep
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,6 +23,8 @@ from agent.challenge.categories import category_order
 from agent.challenge.reading import ChallengeFileError, load_json
 from agent.challenge.submission import Submission
 from retrieval import metrics
+from retrieval.catalog import Catalog
+from retrieval.normalize import artist_key
 
 ALL = "all"
 UNKNOWN_CATEGORY = "unknown"
@@ -121,10 +123,23 @@ def rule_problems(submission: Submission, truth: Sequence[TruthPlaylist]) -> lis
     return problems
 
 
-def score_submission(submission: Submission, truth: Sequence[TruthPlaylist]) -> list[CategoryScores]:
-    """Per category and over all; a playlist without an answer scores as an empty list."""
-    return by_category((playlist.category, score_answer(submission.answers.get(playlist.pid, []), playlist.held_out))
-                       for playlist in truth)
+def score_submission(submission: Submission, truth: Sequence[TruthPlaylist],
+                     artists: Callable[[Sequence[str]], dict[str, str]] | None = None) -> list[CategoryScores]:
+    """Per category and over all; a playlist without an answer scores as an empty list.
+    `artists` (see `artist_lookup`) gives R-precision its artist credit."""
+    def scored(playlist: TruthPlaylist) -> dict[str, float]:
+        found = submission.answers.get(playlist.pid, [])
+        return score_answer(found, playlist.held_out, artists([*found, *playlist.held_out]) if artists else None)
+    return by_category((playlist.category, scored(playlist)) for playlist in truth)
+
+
+def artist_lookup(catalog: Catalog) -> Callable[[Sequence[str]], dict[str, str]]:
+    """URI -> artist key, read from the catalog (tracks it lacks get no artist credit)."""
+    def artists(uris: Sequence[str]) -> dict[str, str]:
+        ids = catalog.track_ids_for_uris(uris)
+        rows = catalog.track_rows(ids.values())
+        return {uri: artist_key(rows[track_id][2]) for uri, track_id in ids.items()}
+    return artists
 
 
 def table_lines(rows: Sequence[CategoryScores]) -> list[str]:

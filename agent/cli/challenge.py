@@ -16,7 +16,7 @@ import click
 from agent.challenge.answering import Answer, ChallengeAnswerer
 from agent.challenge.categories import category_order
 from agent.challenge.reading import ChallengeFileError, read_challenge_set
-from agent.challenge.scoring import SHOWN_PROBLEMS, read_truth, rule_problems, score_submission, table_lines
+from agent.challenge.scoring import SHOWN_PROBLEMS, artist_lookup, read_truth, rule_problems, score_submission, table_lines
 from agent.challenge.submission import SubmissionWriter, read_submission
 from agent.challenge.workers import Answering, answering
 from agent.cli.active import open_active_catalog
@@ -151,13 +151,20 @@ def _print_summary(summary: Summary, kept: int, output: Path, is_demo: bool) -> 
 @click.argument("submission", type=_FILE)
 @click.option("--truth", type=_FILE, required=True,
               help='The held-out tracks: JSON {"playlists": [{"pid", "category", "seeds", "held_out"}]}.')
-def score(submission: Path, truth: Path) -> None:
-    """Check SUBMISSION against the challenge's rules and score it per category."""
+@workspace_options
+def score(submission: Path, truth: Path, workspace: Workspace) -> None:
+    """Check SUBMISSION against the challenge's rules and score it per category (R-precision
+    with the artist credit for the tracks your catalog knows)."""
     playlists = read_truth(truth)
     answers = read_submission(submission)
+    catalog, is_demo = workspace.active_catalog()
+    with catalog:
+        rows = score_submission(answers, playlists, None if is_demo else artist_lookup(catalog))
     out = stdout()
-    for line in table_lines(score_submission(answers, playlists)):
+    for line in table_lines(rows):
         out.print(safe_text(line), highlight=False)
+    if is_demo:
+        out.print("R-prec counts track matches only: no catalog to read the tracks' artists from.", highlight=False)
     problems = rule_problems(answers, playlists)
     if problems:
         for problem in problems[:SHOWN_PROBLEMS]:

@@ -19,14 +19,13 @@ from pydantic import BaseModel
 from agent.challenge.answering import ChallengeAnswerer
 from agent.challenge.categories import CHALLENGE_CATEGORIES, Category
 from agent.challenge.reading import parse_challenge_playlist
-from agent.challenge.scoring import CategoryScores, by_category, score_answer
+from agent.challenge.scoring import CategoryScores, artist_lookup, by_category, score_answer
 from agent.evaluation.jobs import QueryChoice, select_queries
 from agent.evaluation.queries import Query
 from retrieval.catalog import Catalog
 from retrieval.fusion import FusionWeights
 from retrieval.generator import Retriever
 from retrieval.index import ChromaLocation, derive_index, drop_index, open_index
-from retrieval.normalize import artist_key
 
 SPLIT_FILE = Path("held-out split")  # what a message about a made playlist names as its file
 
@@ -76,15 +75,6 @@ def score_challenge(answerer: ChallengeAnswerer, challenge: Sequence[dict], trut
         if on_playlist:
             on_playlist(done, len(challenge))
     return by_category(scored)
-
-
-def artist_lookup(catalog: Catalog) -> Callable[[Sequence[str]], dict[str, str]]:
-    """URI -> artist key, read from the catalog (tracks it lacks get no artist credit)."""
-    def artists(uris: Sequence[str]) -> dict[str, str]:
-        ids = catalog.track_ids_for_uris(uris)
-        rows = catalog.track_rows(ids.values())
-        return {uri: artist_key(rows[track_id][2]) for uri, track_id in ids.items()}
-    return artists
 
 
 def evaluate_challenge(catalog: Catalog, chroma: ChromaLocation, choice: QueryChoice, weights: FusionWeights,

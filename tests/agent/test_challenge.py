@@ -144,11 +144,11 @@ def truth_file(path, held_out: dict[int, list[str]]):
     return path
 
 
-def test_score_checks_the_rules_and_scores_known_hits(submission, tmp_path):
+def test_score_checks_the_rules_and_scores_known_hits(home, submission, tmp_path):
     output = submission[0]
     top = answers(output)[500][0]
     truth = truth_file(tmp_path / "truth.json", {500: [top]})
-    result = ok(run_agent("challenge", "score", output, "--truth", truth))
+    result = ok(run_agent("challenge", "score", output, "--truth", truth, "--data-dir", home))
     assert "follows the rules" in result.output
     assert "| some | 6 |" in result.output
     # pid 500's one held-out track is its first answer: R-prec, NDCG 1 and 0 clicks for it.
