@@ -130,6 +130,14 @@ def test_resume_keeps_finished_lines_and_answers_the_rest(home, submission, tmp_
     assert sorted(int(line.split(",")[0]) for line in lines[1:]) == [p["pid"] for p in CHALLENGE]
 
 
+def test_resume_continues_a_gzip_file_cut_off_mid_stream(home, submission, tmp_path):
+    output = tmp_path / "cut.csv.gz"
+    output.write_bytes(submission[0].read_bytes()[:-300])  # no gzip end, the last line cut
+    ok(run_agent("challenge", write_challenge(tmp_path / "c.json"), "-o", output, "--team", "Elves",
+                 "--email", "elves@example.org", "--resume", "--data-dir", home))
+    assert submission_lines(output) == submission_lines(submission[0])
+
+
 def test_resume_refuses_another_teams_file(home, tmp_path):
     output = tmp_path / "theirs.csv"
     output.write_text("team_info,Others,o@example.org\n")
