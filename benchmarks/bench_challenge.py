@@ -7,7 +7,8 @@ new pids), answered by `agent challenge` as a user runs it, with no LLM.
 
 Prints the wall time, the peak RSS of the largest answering process (with --workers, each
 worker holds about that much) and whether the submission follows the rules. On a shared
-machine the 1-minute load average before and after says how much the figure is inflated. The sample playlists are also in the catalog, so the answers are not a quality
+machine the 1-minute load average before and after says how much the wall time is inflated;
+the CPU seconds the command and its workers used do not depend on it. The sample playlists are also in the catalog, so the answers are not a quality
 figure (`agent evaluate --categories challenge` is): this measures time and memory.
 """
 
@@ -61,11 +62,14 @@ def main() -> None:
                     "--workers", str(args.workers)],
                    check=True, env=os.environ | {"PYTHONPATH": str(ROOT)})
     seconds = time.perf_counter() - started
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     problems = rule_problems(read_submission(folder / "submission.csv.gz"), read_truth(folder / "truth.json"))
     print(json.dumps({
         "playlists": len(challenge), "seconds": round(seconds, 1),
         "ms_per_playlist": round(1000 * seconds / len(challenge), 1),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        # CPU time of the command and its workers: what the run costs whatever else the machine runs.
+        "cpu_seconds": round(used.ru_utime + used.ru_stime, 1),
+        "peak_rss_mib": round(used.ru_maxrss / 1024),
         "rule_problems": len(problems), "first_problem": problems[0] if problems else None,
         "workers": args.workers, "cpus": os.cpu_count(),
         "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)], "files": str(folder),
