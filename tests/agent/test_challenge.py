@@ -119,6 +119,16 @@ def test_the_summary_counts_unknown_seeds_and_the_popularity_fallback(submission
     assert "| all | 6 | 2 | 3 | 1 |" in output
 
 
+def test_a_challenge_playlist_that_is_in_the_catalog_never_votes_for_itself(home, tmp_path):
+    own = filler_playlist(0)  # its ten tracks are in no other playlist
+    given = own | {"tracks": [own["tracks"][0] | {"pos": 0}], "num_samples": 1}
+    output = tmp_path / "self.csv"
+    ok(run_agent("challenge", write_challenge(tmp_path / "c.json", [given]), "-o", output, "--team", "t",
+                 "--email", "e", "--data-dir", home))
+    rest = {track["track_uri"] for track in own["tracks"][1:]}
+    assert not rest & set(answers(output)[own["pid"]][:100])
+
+
 def test_resume_keeps_finished_lines_and_answers_the_rest(home, submission, tmp_path):
     finished = submission_lines(submission[0])[:3]
     output = tmp_path / "resumed.csv"
