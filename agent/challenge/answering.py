@@ -53,21 +53,26 @@ class ChallengeAnswerer:
         seed_uris = [seed.track_uri for seed in playlist.seeds]
         known, unknown = self.known_seeds(playlist)
         title = playlist.name if playlist.category.titled else ""
-        found: list[str] = []
-        if title or known:
-            options = GenerationOptions(
-                n=ANSWER_LENGTH, seed_uris=tuple(known), exclude_pids=self._excluded(playlist.pid),
-                exclude_track_uris=frozenset(seed_uris) | frozenset(known), k=self.k,
-            )
-            try:
-                found = [t.track_uri for t in self.retriever.generate(title or "", options).tracks]
-            except GenerationError:  # e.g. a title of punctuation alone: answered by popularity
-                found = []
+        options = GenerationOptions(
+            n=ANSWER_LENGTH, seed_uris=tuple(known), exclude_pids=self._excluded(playlist.pid),
+            exclude_track_uris=frozenset(seed_uris) | frozenset(known), k=self.k,
+        )
+        found = self._retrieved(title or "", options)
         return Answer(
             pid=playlist.pid, category=playlist.category.name,
             track_uris=self._filled(found, set(seed_uris) | set(known)),
             unknown_seeds=unknown, seeds=len(seed_uris), fallback=not found,
         )
+
+    def _retrieved(self, title: str, options: GenerationOptions) -> list[str]:
+        """Retrieval's answer from the title and seeds; from the seeds alone when the title
+        cannot be used (punctuation only); empty when neither can."""
+        for asked in dict.fromkeys([title, ""] if options.seed_uris else [title]):
+            try:
+                return [track.track_uri for track in self.retriever.generate(asked, options).tracks]
+            except GenerationError:
+                continue
+        return []
 
     def known_seeds(self, playlist: ChallengePlaylist) -> tuple[list[str], int]:
         """Catalog URIs of the seeds, in order, each once (by URI, else by name and artist),

@@ -43,6 +43,8 @@ CHALLENGE = [
     {"pid": 505, "name": "xmas", "num_samples": 1,
      "tracks": [{"pos": 0, "track_uri": "spotify:track:otherrelease", "track_name": "Last Christmas",
                  "artist_name": "Wham!"}]},
+    # A title retrieval cannot use: the seed answers alone.
+    {"pid": 506, "name": "!!!", "num_samples": 1, "tracks": [seed("xmas06", 0)]},
 ]
 
 
@@ -105,6 +107,7 @@ def test_titles_and_seeds_find_their_theme(submission):
     assert set(found[501][:3]) == {uri(k) for k in ("xmas06", "xmas07", "xmas09")}
     assert set(found[502][:3]) <= {uri(k) for k in ("gym02", "gym03", "gym05", "gym06", "gym07")}
     assert found[503][0].startswith("spotify:track:chill")  # unknown seeds skipped; the title answers
+    assert set(found[506][:3]) <= XMAS  # a title of punctuation only: the seed answers
 
 
 def test_a_seed_known_by_name_counts_and_its_catalog_release_is_not_recommended(submission):
@@ -116,7 +119,7 @@ def test_the_summary_counts_unknown_seeds_and_the_popularity_fallback(submission
     assert "| title + random 2 | 1 |" in output
     assert "| no title + first 1 | 1 | 1 | 1 | 1 |" in output  # pid 504: nothing known, popularity
     assert "| title + first 2 | 1 | 1 | 2 | 0 |" in output  # pid 503: the title still answers
-    assert "| all | 6 | 2 | 3 | 1 |" in output
+    assert "| all | 7 | 2 | 3 | 1 |" in output
 
 
 def test_a_challenge_playlist_that_is_in_the_catalog_never_votes_for_itself(home, tmp_path):
