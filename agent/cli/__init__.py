@@ -16,7 +16,7 @@ from agent.cli.common import AgentGroup, group_shared_options
 COMMANDS = {
     "generate": "generate", "chat": "chat", "compare": "compare", "llm-config": "llm_config", "ingest": "ingest",
     "index": "index", "evaluate": "evaluate", "profile": "profile", "train": "train", "serve": "serve",
-    "tune": "tune",
+    "tune": "tune", "challenge": "challenge",
 }
 
 

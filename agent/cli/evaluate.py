@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from agent.cli.common import stdout, workspace_options
+from agent.cli.challenge_report import run_challenge_categories
 from agent.cli.continuation import run_continuation, save_versus_paper, versus_paper
 from agent.cli.active import open_active_catalog
 from agent.cli.llm_options import LLMChoice, backend_options
@@ -67,12 +68,15 @@ def _csv(kind):
 @click.option("--seeds", "seed_counts", callback=lambda ctx, param, value: _csv(int)(ctx, param, value) if value else None,
               help="Score continuation instead: each held-out playlist given its title and first N tracks, "
                    "for each N of this list (e.g. 0,1,5,10,25).")
+@click.option("--categories", type=click.Choice(["challenge"]),
+              help="challenge: the RecSys Challenge 2018's ten categories made from the held-out playlists, "
+                   "scored with its metrics per category (writes the challenge set and its truth too).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where report.json and chart.png go [default: DATA_DIR/evaluations/TIMESTAMP].")
 @backend_options
 @workspace_options
 def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encoders, modes, shot_counts, fuses,
-             shuffle_counts, ablate, seed_counts, output_dir, llm: LLMChoice, workspace: Workspace) -> None:
+             shuffle_counts, ablate, seed_counts, categories, output_dir, llm: LLMChoice, workspace: Workspace) -> None:
     """Score retrieval configurations and the baselines with precision, recall, MRR, NDCG,
     HIT at 10, 66 and 500, R-precision and clicks.
 
@@ -95,6 +99,8 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
         weights = active_fusion_weights(workspace, catalog)
+        if categories:
+            return run_challenge_categories(catalog, workspace, choice, weights, output_dir)
         if seed_counts:
             report = evaluate_continuation(catalog, workspace.chroma, choice, seed_counts, weights, Bars())
             return run_continuation(report, output_dir, workspace, stdout())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.metrics import (
+    challenge_ndcg,
     evaluate_list,
     hit_at,
     mrr_at,
@@ -243,6 +244,16 @@ def test_songs_clicks_uses_first_of_several_hits():
     # hits at 12 and 3 -> first is rank 3 -> floor(2/10) = 0
     recommended = ["x", "y", "b"] + [f"f{i}" for i in range(8)] + ["a"]
     assert songs_clicks(recommended, {"a", "b"}) == 0
+
+
+def test_challenge_ndcg_is_over_the_whole_500_list():
+    # hits at ranks 2 and 4 of 3 relevant: DCG = 1/log2(3) + 1/log2(5) = 0.63093 + 0.43068 = 1.06161;
+    # IDCG = 1 + 1/log2(3) + 1/log2(4) = 2.13093; NDCG = 0.49819
+    recommended = ["x", "a", "y", "b"] + [f"f{i}" for i in range(496)]
+    assert challenge_ndcg(recommended, {"a", "b", "c"}) == pytest.approx(0.49819, abs=1e-5)
+    # rank 500 still counts (1/log2(501) = 0.11150, over IDCG 1.63093); rank 501 does not
+    last = [f"f{i}" for i in range(499)] + ["a", "b"]
+    assert challenge_ndcg(last, {"a", "b"}) == pytest.approx(0.06837, abs=1e-5)
 
 
 # --------------------------------------------------------------------------- #

@@ -1,0 +1,105 @@
+"""Answering a challenge playlist: 500 distinct track URIs, never one of its seeds.
+
+Seeds are matched to the catalog by URI, then by song name and artist (another release
+of the same song); what matches neither is skipped and counted. The retriever answers
+from the title and the known seeds; a playlist with neither, or one it cannot answer,
+gets the most played tracks (the popularity fallback), and any answer shorter than
+500 is topped up from them. A playlist that is itself in the catalog (a challenge set
+that was also ingested) never votes for itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.challenge.reading import MAX_SEEDS, ChallengePlaylist
+from retrieval.baselines import PopularTracks
+from retrieval.generator import DEFAULT_K, GenerationError, GenerationOptions, Retriever
+from retrieval.matching import SongMatcher
+
+ANSWER_LENGTH = 500  # tracks the challenge asks for per playlist
+
+
+@dataclass(frozen=True)
+class Answer:
+    pid: int
+    category: str
+    track_uris: list[str]
+    unknown_seeds: int  # seeds matched neither by URI nor by name
+    seeds: int
+    fallback: bool  # answered by popularity alone: no title and no known seed, or no answer
+
+    @property
+    def no_known_seed(self) -> bool:
+        return self.seeds > 0 and self.unknown_seeds == self.seeds
+
+
+class ChallengeAnswerer:
+    """Answers challenge playlists with one retriever; load once, call for each playlist."""
+
+    def __init__(self, retriever: Retriever, exclude_pids: frozenset[int] = frozenset(), k: int = DEFAULT_K):
+        """`exclude_pids`: playlists no answer may use (an evaluation's held-out ones)."""
+        self.retriever = retriever
+        self.exclude_pids = exclude_pids
+        self.k = k
+        self.catalog_pids = frozenset(retriever.catalog.pids())
+        self.matcher = SongMatcher(retriever.catalog)
+        # Enough to fill a whole answer after leaving out the most seeds a playlist may give
+        # (each seed and the release its name matched).
+        depth = ANSWER_LENGTH + 2 * MAX_SEEDS
+        self.popular = [track[0] for track, _ in PopularTracks(retriever.sources, exclude_pids, depth=depth).tracks]
+
+    def answer(self, playlist: ChallengePlaylist) -> Answer:
+        seed_uris = [seed.track_uri for seed in playlist.seeds]
+        known, unknown = self.known_seeds(playlist)
+        title = playlist.name if playlist.category.titled else ""
+        options = GenerationOptions(
+            n=ANSWER_LENGTH, seed_uris=tuple(known), exclude_pids=self._excluded(playlist.pid),
+            exclude_track_uris=frozenset(seed_uris) | frozenset(known), k=self.k,
+        )
+        found = self._retrieved(title or "", options)
+        return Answer(
+            pid=playlist.pid, category=playlist.category.name,
+            track_uris=self._filled(found, set(seed_uris) | set(known)),
+            unknown_seeds=unknown, seeds=len(seed_uris), fallback=not found,
+        )
+
+    def _retrieved(self, title: str, options: GenerationOptions) -> list[str]:
+        """Retrieval's answer from the title and seeds; from the seeds alone when the title
+        cannot be used (punctuation only); empty when neither can."""
+        for asked in dict.fromkeys([title, ""] if options.seed_uris else [title]):
+            try:
+                return [track.track_uri for track in self.retriever.generate(asked, options).tracks]
+            except GenerationError:
+                continue
+        return []
+
+    def known_seeds(self, playlist: ChallengePlaylist) -> tuple[list[str], int]:
+        """Catalog URIs of the seeds, in order, each once (by URI, else by name and artist),
+        and how many seeds matched neither."""
+        by_uri = self.retriever.catalog.track_ids_for_uris([seed.track_uri for seed in playlist.seeds])
+        known: dict[str, None] = {}
+        unknown = 0
+        for seed in playlist.seeds:
+            if seed.track_uri in by_uri:
+                known[seed.track_uri] = None
+            elif (match := self.matcher.match(seed.track_name, seed.artist_name).track) is not None:
+                known[match.track_uri] = None
+            else:
+                unknown += 1
+        return list(known), unknown
+
+    def _excluded(self, pid: int) -> frozenset[int]:
+        if pid in self.catalog_pids and pid not in self.exclude_pids:
+            return self.exclude_pids | {pid}
+        return self.exclude_pids
+
+    def _filled(self, found: list[str], banned: set[str]) -> list[str]:
+        """`found` without repeats or banned URIs, topped up to 500 with the most played tracks."""
+        answer = dict.fromkeys(uri for uri in found if uri not in banned)
+        for uri in self.popular:
+            if len(answer) >= ANSWER_LENGTH:
+                break
+            if uri not in banned:
+                answer.setdefault(uri)
+        return list(answer)[:ANSWER_LENGTH]
