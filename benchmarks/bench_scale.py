@@ -137,18 +137,30 @@ def phase_signals(args: dict) -> dict:
 
 
 def phase_tags(args: dict) -> dict:
-    """The crowd-tag track vectors (steering), a second Chroma collection built from the title index."""
+    """The crowd-tag track vectors (steering): a float16 array beside the catalog, from the title index."""
     from retrieval.catalog import Catalog
     from retrieval.index import ChromaLocation, open_index
-    from retrieval.tags import build_tag_index
+    from retrieval.tags import build_tag_index, tags_folder
 
     catalog = Catalog(Path(args["catalog"]))
     location = ChromaLocation(path=Path(args["chroma_path"]), url=args.get("url"))
     before = disk_bytes(Path(args["chroma_path"]))
     tags, seconds = _timed(build_tag_index, catalog, open_index(catalog, location), location)
+    folder = tags_folder(catalog)
     catalog.close()
     return {"build_s": seconds, "tracks": tags.info.tracks, "chroma_bytes_before": before,
-            "chroma_bytes_after": disk_bytes(Path(args["chroma_path"]))}
+            "chroma_bytes_after": disk_bytes(Path(args["chroma_path"])), "vectors_bytes": disk_bytes(folder)}
+
+
+def phase_names(args: dict) -> dict:
+    """"Indexing song and artist names", the step `agent ingest` runs after storing the files."""
+    from retrieval.catalog import Catalog
+    from retrieval.resolve import prepare_name_lookups
+
+    catalog = Catalog(Path(args["catalog"]))
+    _, seconds = _timed(prepare_name_lookups, catalog)
+    catalog.close()
+    return {"build_s": seconds}
 
 
 def _set_torch_threads(args: dict) -> int:
@@ -219,8 +231,8 @@ def phase_query(args: dict) -> dict:
     return result
 
 
-PHASES = {"generate": phase_generate, "ingest": phase_ingest, "index": phase_index, "signals": phase_signals,
-          "tags": phase_tags, "query": phase_query}
+PHASES = {"generate": phase_generate, "ingest": phase_ingest, "names": phase_names, "index": phase_index,
+          "signals": phase_signals, "tags": phase_tags, "query": phase_query}
 
 
 # --------------------------------------------------------------------------- #
@@ -368,8 +380,9 @@ def bench_size(args, size: int, corpus: Path, work: Path) -> list[dict]:
     catalog = data / "catalog.sqlite"
     ingest = run_phase("ingest", {"corpus": str(corpus), "size": size, "catalog": str(catalog)}, work)
     ingest["sqlite_bytes"] = disk_bytes(catalog)
+    names = run_phase("names", {"catalog": str(catalog), "size": size}, work)
     base = {"size": size, "seed": args.seed, "fields": args.fields, "corpus": corpus_counts(corpus, size),
-            "ingest": ingest, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            "ingest": ingest, "names": names, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     rows = []
     modes = ["embedded", "server"] if args.chroma == "both" else [args.chroma]
     for mode, threads in [(mode, threads) for mode in modes for threads in args.torch_threads]:
@@ -455,14 +468,15 @@ def print_table(rows: list[dict]) -> None:
 
 def print_ranking_data(rows: list[dict]) -> None:
     print("\nThe ranking's data and the tag vectors, built after the title index (wall time, the phase's peak RSS):\n")
-    print("| playlists | chroma | signal tables + playlist graph | graph on disk | tag vectors | Chroma growth |")
+    print("| playlists | chroma | signal tables + playlist graph | graph on disk | tag vectors | tag array + Chroma growth |")
     print("|---:|---|---:|---:|---:|---:|")
     for row in rows:
         signals, tags = row.get("signals"), row.get("tags")
         if not signals:
             continue
         tag_cells = (f"{tags['tracks']:,} tracks in {tags['build_s']:.0f} s, {_mib(tags['peak_rss_bytes'])} "
-                     f"| +{_mib(tags['chroma_bytes_after']['allocated'] - tags['chroma_bytes_before']['allocated'])}"
+                     f"| {_mib(tags.get('vectors_bytes', {}).get('allocated', 0))} "
+                     f"+{_mib(tags['chroma_bytes_after']['allocated'] - tags['chroma_bytes_before']['allocated'])}"
                      if tags else "not built | ")
         print(f"| {row['size']:,} | {row['chroma']} | {signals['build_s']:.0f} s, {_mib(signals['peak_rss_bytes'])} "
               f"| {_mib(signals['graph_bytes']['allocated'])} | {tag_cells} |")
@@ -492,11 +506,13 @@ def print_details(rows: list[dict]) -> None:
         print(f"| {row['size']:,} | {row['chroma']} | {_threads(row)} | {b['encode']:.1f} | {b['nearest']:.1f} | {b['playlists']:.1f} "
               f"| {b['vote']:.1f} ({b['track_lists']:.1f}) | {row['index']['encode_only_titles_per_s']:,.0f} | {row['index']['titles_per_s']:,.0f} |")
     print("\nLoad average (1-min) at the start -> end of each phase, and its wall / CPU seconds (2 cores; shared machine):\n")
-    print("| playlists | chroma | torch threads | ingest | index | query |")
-    print("|---:|---|---|---|---|---|")
+    phases = ("ingest", "names", "index", "signals", "tags", "query")
+    print("| playlists | chroma | torch threads | " + " | ".join(phases) + " |")
+    print("|---:|---|---|" + "---|" * len(phases))
     for row in rows:
         cells = [f"{row[p]['load_start'][0]:.1f} -> {row[p]['load_end'][0]:.1f} ({row[p]['wall_s']:.0f} s wall, "
-                 f"{row[p]['cpu_s']:.0f} s CPU)" for p in ("ingest", "index", "query")]
+                 f"{row[p]['cpu_s']:.0f} s CPU, peak {_mib(row[p]['peak_rss_bytes'])})" if p in row else "-"
+                 for p in phases]
         print(f"| {row['size']:,} | {row['chroma']} | {_threads(row)} | " + " | ".join(cells) + " |")
 
 

@@ -59,8 +59,7 @@ class ParsedFile:
     bad: list[MPDFormatError] = field(default_factory=list)
 
 
-def _load_json(path: Path) -> Any:
-    data = read_bytes(path)
+def _load_json(path: Path, data: bytes | bytearray) -> Any:
     if not data.strip():
         raise MPDFormatError(path, "file is empty")
     try:
@@ -181,7 +180,12 @@ def read_file(path: Path, skip_bad: bool = False) -> ParsedFile:
     With `skip_bad`, invalid playlists are collected in `ParsedFile.bad` instead of
     raising; a file that cannot be parsed at all always raises.
     """
-    data = _load_json(path)
+    return read_content(path, read_bytes(path), skip_bad)
+
+
+def read_content(path: Path, content: bytes | bytearray, skip_bad: bool = False) -> ParsedFile:
+    """`read_file` of a file's content already read."""
+    data = _load_json(path, content)
     if not isinstance(data, dict) or not isinstance(data.get("playlists"), list):
         raise MPDFormatError(path, "not an MPD file: expected an object with a 'playlists' list")
     challenge = _is_challenge_set(data)
@@ -209,5 +213,5 @@ def iter_files(paths: Iterable[str | Path], skip_bad: bool = False) -> Iterator[
 
 __all__ = [
     "MAX_DESCRIPTION_CHARS", "MAX_FILE_BYTES", "MAX_NAME_CHARS", "MPDFormatError", "ParsedFile",
-    "find_files", "iter_files", "parse_playlist", "read_file",
+    "find_files", "iter_files", "parse_playlist", "read_content", "read_file",
 ]

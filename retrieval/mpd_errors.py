@@ -15,10 +15,14 @@ class MPDFormatError(ValueError):
     """
 
     def __init__(self, path: Path, message: str, pid: Any = None, field: str | None = None):
-        self.path, self.pid, self.field = path, pid, field
+        self.path, self.pid, self.field, self.message = path, pid, field, message
         where = printable(str(path))
         if pid is not None:
             where += f", playlist pid={clip(pid)}"
         if field is not None:
             where += f", field '{clip(field)}'"
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        # Raised in the process that parses ahead, re-raised in the one that stores.
+        return type(self), (self.path, self.message, self.pid, self.field)

@@ -59,15 +59,16 @@ def find_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def read_bytes(path: Path) -> bytearray:
+def read_bytes(path: Path) -> bytes | bytearray:
     """The file's content, decompressed when it ends in .gz; refused past the limits."""
     mode = _stat(path).st_mode
     if not stat.S_ISREG(mode):
         raise MPDFormatError(path, f"is {file_kind(mode)}, not a regular file; give an MPD .json or .json.gz file")
-    opener = gzip.open if path.name.endswith(".gz") else open
+    if not path.name.endswith(".gz"):
+        return _read_plain(path)
     data = bytearray()
     try:
-        with opener(path, "rb") as handle:
+        with gzip.open(path, "rb") as handle:
             while chunk := handle.read(_READ_CHUNK):
                 data += chunk
                 if len(data) > MAX_FILE_BYTES:
@@ -76,6 +77,19 @@ def read_bytes(path: Path) -> bytearray:
     except (OSError, EOFError, zlib.error) as error:
         raise MPDFormatError(path, f"cannot read file: {error}") from error
     return data  # orjson parses a bytearray as it is: no second copy
+
+
+def _read_plain(path: Path) -> bytes:
+    """One read into a buffer of the file's size: no growing, no copy."""
+    try:
+        with open(path, "rb") as handle:
+            too_big = os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES
+            data = b"" if too_big else handle.read()
+    except OSError as error:
+        raise MPDFormatError(path, f"cannot read file: {error}") from error
+    if too_big or len(data) > MAX_FILE_BYTES:
+        raise MPDFormatError(path, f"holds more than {_size(MAX_FILE_BYTES)}; split it into MPD slices")
+    return data
 
 
 def _size(count: int) -> str:

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from retrieval.catalog import Catalog
@@ -40,19 +41,27 @@ def open_graph(catalog: Catalog, fingerprint: str) -> PlaylistGraph:
         _publish(graph, root, folder)
     except OSError:
         return PlaylistGraph.load(folder) if _complete(folder) else graph
-    _remove_others(root, keep=folder)
+    remove_others(root, keep=folder)
     return PlaylistGraph.load(folder)
 
 
 def _publish(graph: PlaylistGraph, root: Path, folder: Path) -> None:
-    """Written in a private folder, then renamed into place: readers never see half a graph."""
+    def write(staging: Path) -> None:
+        graph.save(staging)
+        (staging / "graph.json").write_text(json.dumps({"fingerprint": folder.name}) + "\n")
+
+    publish_folder(root, folder, write, _complete)
+
+
+def publish_folder(root: Path, folder: Path, write: Callable[[Path], None], complete: Callable[[Path], bool]) -> None:
+    """`write` fills a private folder, then it is renamed into place: readers never see
+    half of it. `complete` tells a whole folder from one left by a killed process."""
     root.mkdir(exist_ok=True)
-    if folder.exists() and not _complete(folder):
+    if folder.exists() and not complete(folder):
         shutil.rmtree(folder, ignore_errors=True)  # left by a process that was killed
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
     try:
-        graph.save(staging)
-        (staging / "graph.json").write_text(json.dumps({"fingerprint": folder.name}) + "\n")
+        write(staging)
         os.replace(staging, folder)  # fails when another process got there first
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -62,7 +71,7 @@ def _complete(folder: Path) -> bool:
     return (folder / "graph.json").is_file() and all((folder / f"{n}.npy").is_file() for n in ARRAYS)
 
 
-def _remove_others(root: Path, keep: Path) -> None:
+def remove_others(root: Path, keep: Path) -> None:
     # A process still reading an old graph keeps its pages: removing mapped files is safe.
     for other in root.iterdir():
         if other != keep and not other.name.startswith(".building-"):

@@ -3,42 +3,50 @@
 A track's vector is the mean of the title vectors of its playlists (a title carried by
 three of them counts three times), so "Mr. Brightside" sits among "party", "2000s" and
 "throwback". The title vectors are read back from the title index rather than
-re-encoded, and the means are one sparse product (tracks x titles) @ (titles x dims).
+re-encoded; the playlists of each track come from the playlist graph's arrays, a chunk
+of tracks at a time, so memory stays bounded at MPD scale.
 
 Every track vector shares a large common part (the "average playlist title"); it is
-subtracted (the mean tag vector, stored with the collection) and the rest scaled to
-unit length, so that a dot product compares what is particular to two tracks. Words
-compared with them (steering) are centred the same way by `TagIndex.word_vectors`.
+subtracted (the mean tag vector, recorded with the vectors) and the rest scaled to unit
+length, so that a dot product compares what is particular to two tracks. Words compared
+with them (steering) are centred the same way by `TagIndex.word_vectors`.
 
-The vectors live in a second Chroma collection, recorded in the catalog beside the
-title index it was built from; a rebuild of the title index rebuilds it.
+The vectors are one float16 array, a row per track id (zeros: no titled playlist holds
+the track), memory-mapped from `vectors.npy` in a folder beside the catalog named by the
+title index and the catalog content it was built from, published whole by a rename like
+the playlist graph. A catalog whose tag vectors still live in a Chroma collection (as
+before) has them rebuilt on first use.
 """
 
 from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
 from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.index import ChromaLocation, IndexUnavailableError, TitleIndex
-from retrieval.index_leases import IndexLease, drop_superseded, hold_active_or_warn
+from retrieval.index_leases import drop_superseded
+from retrieval.playlist_graph import PlaylistGraph
+from retrieval.playlist_graph_store import publish_folder, remove_others
+from retrieval.signal_sources import prepare_signal_data
 
 ACTIVE_TAGS_KEY = "tags.active"
-TAGS_HISTORY_KEY = "tags.history"
-COLLECTION_PREFIX = "tags-"
-KEEP_PREVIOUS = 1
+TAGS_HISTORY_KEY = "tags.history"  # tag collections left in Chroma by earlier versions
+COLLECTION_PREFIX = "tags-"  # how those collections were named
+VECTORS_FILE, INFO_FILE = "vectors.npy", "tags.json"
 _PAGE = 4096
+_TRACKS_PER_CHUNK = 50_000
 
 
 @dataclass(frozen=True)
 class TagIndexInfo:
-    collection: str
+    collection: str  # the folder of the vectors (a Chroma collection before)
     title_collection: str  # the title index whose vectors were averaged
     encoder_name: str
     encoder_fingerprint: str
@@ -50,26 +58,28 @@ class TagIndexInfo:
 
 
 class TagIndex:
-    """Centred, unit-length tag vectors of the catalog's tracks, by track URI."""
+    """Centred, unit-length tag vectors of the catalog's tracks, looked up by track URI."""
 
-    def __init__(self, collection, info: TagIndexInfo, lease: IndexLease | None = None):
-        self.collection = collection
+    def __init__(self, vectors: np.ndarray, info: TagIndexInfo, catalog: Catalog):
+        self._vectors = vectors  # float16, a row per track id
+        self._catalog = catalog
         self.info = info
-        self._lease = lease  # released when this index is collected
         self.mean = np.asarray(info.mean, dtype=np.float32)
 
     def vectors(self, uris: list[str]) -> dict[str, np.ndarray]:
         """The vectors of those of `uris` that have one (tracks only in untitled playlists have none)."""
-        found: dict[str, np.ndarray] = {}
-        uris = list(dict.fromkeys(uris))  # Chroma refuses a repeated id
-        for start in range(0, len(uris), _PAGE):
-            got = self.collection.get(ids=uris[start:start + _PAGE], include=["embeddings"])
-            found.update(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
-        return found
+        ids = self._catalog.track_ids_by_uri(list(dict.fromkeys(uris)))
+        ids = {uri: track_id for uri, track_id in ids.items() if track_id < len(self._vectors)}
+        rows = self._vectors[np.fromiter(ids.values(), np.int64, len(ids))].astype(np.float32)
+        return {uri: row for uri, row in zip(ids, rows) if row.any()}
 
     def word_vectors(self, encoder: Encoder, words: list[str]) -> np.ndarray:
         """The words' embeddings, centred like the track vectors (rows of unit length)."""
         return _centre(encoder.encode(words).vectors, self.mean)
+
+
+def tags_folder(catalog: Catalog) -> Path:
+    return catalog.path.with_name(catalog.path.name + ".tags")
 
 
 def build_tag_index(
@@ -77,40 +87,36 @@ def build_tag_index(
     titles: TitleIndex,
     location: ChromaLocation,
     on_progress: Callable[[int, int], None] | None = None,
-    batch_size: int = 5000,  # Chroma's limit is 5461; larger batches add faster
 ) -> TagIndex:
-    """Average the title vectors of each track's playlists and store them in a new collection."""
+    """Average the title vectors of each track's playlists into a new vectors folder."""
     started = time.perf_counter()
+    graph = prepare_signal_data(catalog)
     title_ids, title_vectors = _title_vectors(titles)
-    track_ids, means = _track_means(catalog, title_ids, title_vectors)
-    # The mean of the track vectors, without forming them: (mean row of `means`) @ titles.
-    mean = (np.asarray(means.mean(axis=0)).ravel() @ title_vectors).astype(np.float32)
-    client = location.client()
-    name = f"{COLLECTION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    # Only looked up by id, never searched, so the graph is kept as small as Chroma allows.
-    collection = client.create_collection(
-        name, configuration={"hnsw": {"space": "cosine", "ef_construction": 16, "max_neighbors": 4}},
-        embedding_function=None,
-    )
-    try:
-        for start in range(0, len(track_ids), batch_size):
-            chunk = track_ids[start:start + batch_size]
-            rows = catalog.track_rows(chunk.tolist())
-            vectors = _centre(means[start:start + batch_size] @ title_vectors, mean)
-            collection.add(ids=[rows[int(t)][0] for t in chunk], embeddings=vectors)
-            if on_progress:
-                on_progress(start + len(chunk), len(track_ids))
-    except BaseException:
-        client.delete_collection(name)
-        raise
+    title_of_row = _title_of_row(graph, title_ids)
+    fingerprint = catalog.fingerprint()
+    root, folder = tags_folder(catalog), tags_folder(catalog) / f"{titles.info.collection}-{fingerprint}"
+    mean, tracks = _mean(graph, title_of_row, title_vectors)
     info = TagIndexInfo(
-        collection=name, title_collection=titles.info.collection, encoder_name=titles.info.encoder_name,
-        encoder_fingerprint=titles.info.encoder_fingerprint, catalog_fingerprint=catalog.fingerprint(),
-        tracks=len(track_ids), built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
-        seconds=round(time.perf_counter() - started, 2), mean=[round(float(x), 7) for x in mean],
+        collection=folder.name, title_collection=titles.info.collection, encoder_name=titles.info.encoder_name,
+        encoder_fingerprint=titles.info.encoder_fingerprint, catalog_fingerprint=fingerprint,
+        tracks=tracks, built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), seconds=0.0,
+        mean=[round(float(x), 7) for x in mean],
     )
-    _switch_to(catalog, client, info)
-    return TagIndex(collection, info)
+
+    def write(staging: Path) -> None:
+        _write_vectors(staging / VECTORS_FILE, graph, title_of_row, title_vectors, mean, on_progress)
+        (staging / INFO_FILE).write_text(json.dumps({"collection": folder.name}) + "\n")
+
+    try:
+        if not _complete(folder):  # else built before from the same titles and playlists
+            publish_folder(root, folder, write, _complete)
+    except OSError:
+        if not _complete(folder):  # else another process published the same vectors first
+            raise
+    remove_others(root, keep=folder)
+    info = TagIndexInfo(**{**asdict(info), "seconds": round(time.perf_counter() - started, 2)})
+    _switch_to(catalog, location, info)
+    return TagIndex(np.load(folder / VECTORS_FILE, mmap_mode="r"), info, catalog)
 
 
 def _title_vectors(titles: TitleIndex) -> tuple[np.ndarray, np.ndarray]:
@@ -121,33 +127,54 @@ def _title_vectors(titles: TitleIndex) -> tuple[np.ndarray, np.ndarray]:
         got = titles.collection.get(limit=_PAGE, offset=offset, include=["embeddings"])
         ids += [int(item[1:]) for item in got["ids"]]
         chunks.append(np.asarray(got["embeddings"], dtype=np.float32))
-    return np.asarray(ids, dtype=np.int64), np.concatenate(chunks)
+    return np.asarray(ids, dtype=np.int64), np.concatenate(chunks) if chunks else np.zeros((0, 0), np.float32)
 
 
-def _track_means(catalog: Catalog, title_ids: np.ndarray, title_vectors: np.ndarray):
-    """(track ids, sparse tracks x titles matrix whose rows average a track's titles)."""
+def _title_of_row(graph: PlaylistGraph, title_ids: np.ndarray) -> np.ndarray:
+    """Per playlist row of the graph, its title's row among the title vectors (-1: no
+    title, or one missing from the index, older than the catalog: it adds nothing)."""
+    row_titles = graph.row_titles()
+    row_of_title = np.full(int(max(title_ids.max(initial=-1), row_titles.max(initial=-1))) + 1, -1, np.int64)
+    row_of_title[title_ids] = np.arange(len(title_ids))
+    return np.where(row_titles >= 0, row_of_title[row_titles], -1)
+
+
+def _chunks(graph: PlaylistGraph, title_of_row: np.ndarray, titles: int):
+    """(first track id, sparse rows averaging each track's titles, whether it has any) per chunk."""
     from scipy import sparse
 
-    row_of_title = np.full(int(title_ids.max(initial=0)) + 1, -1, dtype=np.int64)
-    row_of_title[title_ids] = np.arange(len(title_ids))
-    tracks, titles, counts = [], [], []
-    for batch in catalog.track_title_counts():
-        array = np.asarray(batch, dtype=np.int64)
-        tracks.append(array[:, 0])
-        known = array[:, 1] < len(row_of_title)
-        titles.append(np.where(known, row_of_title[np.minimum(array[:, 1], len(row_of_title) - 1)], -1))
-        counts.append(array[:, 2])
-    if not tracks:
-        return np.zeros(0, np.int64), sparse.csr_matrix((0, len(title_ids)), dtype=np.float32)
-    tracks, titles, counts = np.concatenate(tracks), np.concatenate(titles), np.concatenate(counts)
-    indexed = titles >= 0  # a title missing from the index (index older than the catalog) adds nothing
-    tracks, titles, counts = tracks[indexed], titles[indexed], counts[indexed]
-    track_ids, rows = np.unique(tracks, return_inverse=True)
-    matrix = sparse.csr_matrix(
-        (counts.astype(np.float32), (rows, titles)), shape=(len(track_ids), len(title_ids))
-    )
-    totals = np.asarray(matrix.sum(axis=1)).ravel()
-    return track_ids, sparse.diags(1.0 / totals).astype(np.float32) @ matrix
+    for start in range(0, len(graph.plays), _TRACKS_PER_CHUNK):
+        stop = min(start + _TRACKS_PER_CHUNK, len(graph.plays))
+        rows, lengths = graph.rows_of_tracks(np.arange(start, stop))
+        owners, held = np.repeat(np.arange(stop - start), lengths), title_of_row[rows]
+        titled = held >= 0
+        counts = sparse.csr_matrix((np.ones(int(titled.sum()), np.float32), (owners[titled], held[titled])),
+                                   shape=(stop - start, titles))
+        totals = np.asarray(counts.sum(axis=1)).ravel()
+        yield start, sparse.diags(1.0 / np.maximum(totals, 1.0)).astype(np.float32) @ counts, totals > 0
+
+
+def _mean(graph: PlaylistGraph, title_of_row: np.ndarray, title_vectors: np.ndarray) -> tuple[np.ndarray, int]:
+    """The mean of the (uncentred) track vectors, without forming them, and how many there are."""
+    weights, tracks = np.zeros(len(title_vectors), np.float64), 0
+    for _, means, has in _chunks(graph, title_of_row, len(title_vectors)):
+        weights += np.asarray(means.sum(axis=0)).ravel()
+        tracks += int(has.sum())
+    return (weights / max(tracks, 1) @ title_vectors).astype(np.float32), tracks
+
+
+def _write_vectors(path: Path, graph: PlaylistGraph, title_of_row: np.ndarray, title_vectors: np.ndarray,
+                   mean: np.ndarray, on_progress: Callable[[int, int], None] | None) -> None:
+    vectors = np.lib.format.open_memmap(path, mode="w+", dtype=np.float16,
+                                        shape=(len(graph.plays), title_vectors.shape[1]))
+    for start, means, has in _chunks(graph, title_of_row, len(title_vectors)):
+        chunk = _centre(means @ title_vectors, mean)
+        chunk[~has] = 0.0
+        vectors[start:start + len(chunk)] = chunk
+        if on_progress:
+            on_progress(start + len(chunk), len(graph.plays))
+    vectors.flush()
+    del vectors
 
 
 def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -156,10 +183,16 @@ def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return centred / np.maximum(norms, 1e-12)
 
 
-def _switch_to(catalog: Catalog, client, info: TagIndexInfo) -> None:
-    history = json.loads(catalog.get_meta(TAGS_HISTORY_KEY) or "[]") + [info.collection]
+def _complete(folder: Path) -> bool:
+    return (folder / INFO_FILE).is_file() and (folder / VECTORS_FILE).is_file()
+
+
+def _switch_to(catalog: Catalog, location: ChromaLocation, info: TagIndexInfo) -> None:
     catalog.set_meta(ACTIVE_TAGS_KEY, json.dumps(asdict(info)))
-    catalog.set_meta(TAGS_HISTORY_KEY, json.dumps(drop_superseded(client, catalog.path, history, KEEP_PREVIOUS + 1)))
+    chroma_collections = json.loads(catalog.get_meta(TAGS_HISTORY_KEY) or "[]")
+    if chroma_collections:  # left by an earlier version: dropped once no process reads them
+        still_held = drop_superseded(location.client(), catalog.path, chroma_collections + [info.collection], 1)
+        catalog.set_meta(TAGS_HISTORY_KEY, json.dumps(still_held[:-1]))
 
 
 def active_tags_info(catalog: Catalog) -> TagIndexInfo | None:
@@ -167,19 +200,25 @@ def active_tags_info(catalog: Catalog) -> TagIndexInfo | None:
     return TagIndexInfo(**json.loads(raw)) if raw else None
 
 
-def open_tag_index(catalog: Catalog, titles: TitleIndex, location: ChromaLocation) -> TagIndex:
-    """The tag vectors built from `titles`; an error when there are none or they are stale."""
-    # Held like the title index, so a rebuild during a batch keeps it (the title index gave any notice).
-    info, lease, _notice = hold_active_or_warn(catalog.path, lambda: active_tags_info(catalog),
-                                               lambda info: info.collection, catalog.read_only)
+def open_tag_index(catalog: Catalog, titles: TitleIndex, location: ChromaLocation,
+                   on_notice: Callable[[str], None] | None = None) -> TagIndex:
+    """The tag vectors built from `titles`; an error when there are none or they are stale.
+    Vectors still in a Chroma collection are rebuilt as an array, said through `on_notice`."""
+    info = active_tags_info(catalog)
     if info is None or info.title_collection != titles.info.collection:
         raise IndexUnavailableError(
             f"the catalog {catalog.path} has no track tag vectors for its current title index; run `agent index`"
         )
+    folder = tags_folder(catalog) / info.collection
+    if not _complete(folder) and info.collection.startswith(COLLECTION_PREFIX):
+        if on_notice:
+            on_notice(f"the track tag vectors of {catalog.path} are in the older Chroma form; "
+                      "rebuilding them as an array (once)")
+        return build_tag_index(catalog, titles, location)
     try:
-        collection = location.client().get_collection(info.collection, embedding_function=None)
-    except Exception as error:  # chromadb raises NotFoundError, ValueError or HTTP errors by version
+        vectors = np.load(folder / VECTORS_FILE, mmap_mode="r")
+    except (OSError, ValueError) as error:
         raise IndexUnavailableError(
-            f"the tag collection {info.collection!r} is not in {location.describe()} ({error}); run `agent index`"
+            f"the track tag vectors {folder} cannot be read ({error}); run `agent index`"
         ) from error
-    return TagIndex(collection, info, lease)
+    return TagIndex(vectors, info, catalog)

@@ -7,6 +7,7 @@ import click
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.progress import counting
 from agent.workspace import Workspace, rebuild_index, rebuild_track_tags
+from retrieval.tags import tags_folder
 from training.models import resolve_encoder
 
 
@@ -36,7 +37,7 @@ def index(encoder_name: str | None, workspace: Workspace) -> None:
         f"in {workspace.chroma.describe()} (collection {built.info.collection}).\n"
         f"Encoder folder: {encoder_path} (fingerprint {built.info.encoder_fingerprint}).\n"
         f"Track tag vectors: {tags.info.tracks:,} tracks in {tags.info.seconds:.1f}s "
-        f"(collection {tags.info.collection}).",
+        f"(in {tags_folder(catalog) / tags.info.collection}).",
         markup=False, highlight=False,  # paths and URLs are the user's text, not markup
     )
 

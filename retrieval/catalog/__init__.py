@@ -19,7 +19,7 @@ from retrieval.catalog.reads import CatalogStats, RetrievalReads
 from retrieval.catalog.schema import MIGRATIONS, connect, migrate, release
 from retrieval.catalog.signals import SignalTables
 from retrieval.catalog.song_keys import SongKeys
-from retrieval.catalog.writes import IngestStats, IngestWrites
+from retrieval.catalog.writes import IngestStats, IngestWrites, TrackCodes
 
 
 class Catalog(IngestWrites, RetrievalReads, NameLookups, CorpusScans, SongKeys, SignalTables):
@@ -54,4 +54,4 @@ class Catalog(IngestWrites, RetrievalReads, NameLookups, CorpusScans, SongKeys, 
         return self._db
 
 
-__all__ = ["MIGRATIONS", "Catalog", "CatalogStats", "IngestStats"]
+__all__ = ["MIGRATIONS", "Catalog", "CatalogStats", "IngestStats", "TrackCodes"]

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from collections.abc import Iterator
 
-from retrieval.catalog.reads import CHUNK
+from retrieval.catalog.reads import CHUNK, ids_for
 from retrieval.catalog.schema import ensure_track_to_playlists_index
 from retrieval.records import Track
 
@@ -52,6 +52,10 @@ class NameLookups:
     def track_by_uri(self, uri: str) -> Track | None:
         row = self._db.execute("SELECT uri, name, artist FROM tracks WHERE uri = ?", (uri,)).fetchone()
         return Track(track_uri=row[0], track_name=row[1], artist_name=row[2]) if row else None
+
+    def track_ids_by_uri(self, uris: list[str]) -> dict[str, int]:
+        """uri -> track_id of those of `uris` in the catalog."""
+        return ids_for(self._db, "tracks", "track_id", "uri", uris)
 
     def tracks_with_words(self, words: Sequence[str], limit: int) -> list[Track]:
         """Tracks whose "name artist" holds every one of `words` (case-blind), oldest first."""
