@@ -30,11 +30,18 @@ from retrieval.generator import GenerationOptions
 from retrieval.normalize import normalize_title
 
 DEFAULT_PROFILE = "default"
+# A profile is read on every request that names it: past these it would slow them all.
+MAX_ENTRIES = 1000  # per list (liked tracks, unwanted artists, ...)
+MAX_BYTES = 256 * 1024
 _NAME = re.compile(r"[\w.-]{1,64}")
 
 
 class ProfileError(ValueError):
     """A profile name that cannot be a file name."""
+
+
+class ProfileTooLargeError(ProfileError):
+    """A change that would take a profile past MAX_ENTRIES or MAX_BYTES; nothing was written."""
 
 
 class Profile(BaseModel):
@@ -138,5 +145,19 @@ def update_profile(
     with _locked(home):
         profile, warning = load_profile(home, name)
         change(profile)
+        _check_size(profile, name)
         save_profile(home, profile, name)
     return profile, warning
+
+
+def _check_size(profile: Profile, name: str) -> None:
+    lists = {"liked tracks": profile.liked_tracks, "unwanted tracks": profile.unwanted_tracks,
+             "liked artists": profile.liked_artists, "unwanted artists": profile.unwanted_artists}
+    for what, items in lists.items():
+        if len(items) > MAX_ENTRIES:
+            raise ProfileTooLargeError(f"profile {name!r} would hold {len(items):,} {what}, over the limit of "
+                                       f"{MAX_ENTRIES:,}; clear it or use another profile")
+    size = len(profile.model_dump_json(indent=2).encode())
+    if size > MAX_BYTES:
+        raise ProfileTooLargeError(f"profile {name!r} would take {size:,} bytes, over the limit of {MAX_BYTES:,}; "
+                                   "clear it or use another profile")

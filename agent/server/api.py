@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from agent.server.errors import error_response, install_error_handlers
 from agent.server.limits import BodySizeLimit
-from agent.server.llm_worker import LLMWorker
+from agent.server.llm_worker import LLMBudgetSpentError, LLMWorker
 from agent.server.retrieval_pool import RetrievalRunner
 from retrieval.steering import Steering
 from agent.server.schemas import MAX_BODY_BYTES, CompareBody, ExportBody, PlaylistBody, ProfileChange, TitleBody
@@ -70,9 +70,24 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
         if not request.mode.needs_llm:
             status, body = await asyncio.wrap_future(retrieval.submit(request))
             return Response(body, status_code=status, media_type="application/json")
-        playlist = await asyncio.wrap_future(llm.submit(service.playlist, request))
+        job = llm.submit(service.playlist, request)
+        try:  # shielded: the job must run (or skip itself) so the queue count stays right
+            playlist = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job)), llm.budget)
+        except (TimeoutError, LLMBudgetSpentError):
+            return await _retrieval_instead(request)
         # Serialised once, by the record's own schema (a dict and json.dumps cost twice as much).
         return Response(playlist.model_dump_json(), media_type="application/json")
+
+    async def _retrieval_instead(request: PlaylistRequest) -> Response:
+        """Retrieval's playlist for a request whose LLM budget ran out, saying so."""
+        retrieval_only = replace(request, mode=replace(request.mode, mode="retrieval"))
+        status, body = await asyncio.wrap_future(retrieval.submit(retrieval_only))
+        if status != 200:
+            return Response(body, status_code=status, media_type="application/json")
+        playlist = GeneratedPlaylist.model_validate_json(body)
+        warning = f"the LLM did not answer within {llm.budget:g} s; this is the retrieval-only playlist"
+        return Response(playlist.model_copy(update={"warnings": [*playlist.warnings, warning]}).model_dump_json(),
+                        media_type="application/json")
 
     @app.post("/v1/compare")
     async def compare(body: CompareBody) -> JSONResponse:

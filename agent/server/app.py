@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from agent.cli.llm_options import LLMChoice
 from agent.server.api import create_app
+from agent.server.limits import HostAllowList
 from agent.server.llm_worker import LLMWorker
 from agent.server.retrieval_pool import RetrievalPool
 from agent.server.service import PlaylistService
@@ -28,22 +29,28 @@ class ServeSettings:
     catalog_path: str
     is_demo: bool
     llm_queue: int
+    llm_budget: float = 30.0
     llm: str | None = None
     model_path: str | None = None
     base_url: str | None = None
     model: str | None = None
 
     @classmethod
-    def of(cls, workspace: Workspace, catalog_path: Path, is_demo: bool, llm_queue: int, llm: LLMChoice) -> ServeSettings:
-        return cls(str(workspace.home), workspace.chroma_url, str(catalog_path), is_demo, llm_queue, llm.llm,
-                   str(llm.model_path) if llm.model_path else None, llm.base_url, llm.model)
+    def of(cls, workspace: Workspace, catalog_path: Path, is_demo: bool, llm_queue: int, llm_budget: float,
+           llm: LLMChoice) -> ServeSettings:
+        return cls(str(workspace.home), workspace.chroma_url, str(catalog_path), is_demo, llm_queue, llm_budget,
+                   llm.llm, str(llm.model_path) if llm.model_path else None, llm.base_url, llm.model)
 
     def load_service(self) -> PlaylistService:
         choice = LLMChoice(self.llm, Path(self.model_path) if self.model_path else None, self.base_url, self.model)
         return PlaylistService(Workspace(Path(self.home), self.chroma_url), Path(self.catalog_path), self.is_demo,
                                choice)
 
-    def app(self, service: PlaylistService, workers: int = 1) -> FastAPI:
-        """The app over `service`; its retrieval runs in `workers` processes of their own when more than one."""
+    def app(self, service: PlaylistService, workers: int = 1, listen_host: str = "127.0.0.1",
+            allowed_hosts: tuple[str, ...] = ()) -> FastAPI:
+        """The app over `service`; its retrieval runs in `workers` processes of their own when more than one.
+        It answers requests for `listen_host`, the local names and `allowed_hosts` only."""
         retrieval = RetrievalPool(self, workers) if workers > 1 else None
-        return create_app(service, LLMWorker(max_pending=self.llm_queue), retrieval)
+        app = create_app(service, LLMWorker(max_pending=self.llm_queue, budget=self.llm_budget), retrieval)
+        app.add_middleware(HostAllowList, listen_host=listen_host, extra=allowed_hosts)
+        return app

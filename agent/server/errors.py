@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from agent.profile import ProfileTooLargeError
 from agent.server.llm_worker import LLMBusyError
 from agent.server.service import UNAVAILABLE_ERRORS, USER_ERRORS
 
@@ -68,6 +69,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LLMBusyError)
     async def busy(_request: Request, error: LLMBusyError) -> JSONResponse:
         return error_response(503, "busy", str(error))
+
+    @app.exception_handler(ProfileTooLargeError)
+    async def profile_full(_request: Request, error: ProfileTooLargeError) -> JSONResponse:
+        return error_response(413, "too_large", str(error))
 
     async def unavailable(_request: Request, error: Exception) -> JSONResponse:
         return error_response(503, "unavailable", str(error))
