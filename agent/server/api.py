@@ -18,6 +18,7 @@ from fastapi import FastAPI, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from agent.server.errors import error_response, install_error_handlers
 from agent.server.limits import BodySizeLimit
@@ -44,8 +45,9 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
         retrieval.shutdown()
         service.close()
 
-    app = FastAPI(title="playlist-agent", version="1", summary="Turn a playlist title into a playlist.",
-                  lifespan=lifespan)
+    # Swagger UI and ReDoc from files shipped in a package, not a CDN: the docs work offline.
+    app = FastAPIOffline(title="playlist-agent", version="1", summary="Turn a playlist title into a playlist.",
+                         lifespan=lifespan)
     app.state.retrieval = retrieval
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
