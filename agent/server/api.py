@@ -49,6 +49,7 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
     app = FastAPIOffline(title="playlist-agent", version="1", summary="Turn a playlist title into a playlist.",
                          lifespan=lifespan)
     app.state.retrieval = retrieval
+    app.state.llm_model = {"configured": False, "model": None}  # set by whoever knows the LLM settings
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -62,6 +63,7 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
         return {
             "status": "ok", "catalog": "demo" if service.is_demo else "user", "playlists": service.playlists,
             "encoder": service.index.info.encoder_name, "query_encoder": service.query_encoder,
+            "llm": app.state.llm_model,
         }
 
     @app.post("/v1/playlists", response_model=GeneratedPlaylist)
@@ -130,7 +132,8 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
 def _request(body: TitleBody, mode: str, **generation) -> PlaylistRequest:
     options = GenerationOptions(
         n=body.n, merge_versions=not body.filters.keep_versions, max_per_artist=body.filters.max_per_artist,
-        exclude_artists=tuple(body.filters.exclude_artists), **generation,
+        exclude_artists=tuple(body.filters.exclude_artists), exclude_track_uris=frozenset(body.filters.exclude_tracks),
+        **generation,
     )
     mode_options = ModeOptions(mode=mode, shots=body.shots, fuse=body.fuse, candidates=body.candidates,
                                shuffles=body.rerank_shuffles)

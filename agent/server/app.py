@@ -13,6 +13,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from agent.cli.llm_options import LLMChoice
+from agent.llm import LLMError
+from agent.llm.config import load_config
 from agent.server.api import create_app
 from agent.server.limits import HostAllowList
 from agent.server.llm_worker import LLMWorker
@@ -53,4 +55,17 @@ class ServeSettings:
         retrieval = RetrievalPool(self, workers) if workers > 1 else None
         app = create_app(service, LLMWorker(max_pending=self.llm_queue, budget=self.llm_budget), retrieval)
         app.add_middleware(HostAllowList, listen_host=listen_host, extra=allowed_hosts)
+        app.state.llm_model = self.llm_model()
         return app
+
+    def llm_model(self) -> dict:
+        """Which LLM the page may offer: `configured` only for a model of the user's own
+        (a GGUF or a server); the bundled tiny model is a demo the user opts into."""
+        try:
+            config = load_config(Path(self.home)).with_flags(self.llm, self.model_path, self.base_url, self.model)
+        except LLMError as error:
+            return {"configured": False, "model": None, "problem": str(error)}
+        if config.llm == "local":
+            path = config.local.model_path
+            return {"configured": path is not None, "model": path.name if path else "SmolLM2-135M (demo)"}
+        return {"configured": True, "model": f"{config.openai.model} at {config.openai.base_url or 'api.openai.com'}"}

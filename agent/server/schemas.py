@@ -23,6 +23,8 @@ class Filters(BaseModel):
 
     max_per_artist: int | None = Field(default=None, ge=1, le=MAX_TRACKS, description="at most this many tracks per artist")
     exclude_artists: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    exclude_tracks: list[str] = Field(default_factory=list, max_length=MAX_LIST,
+                                      description="track URIs left out (tracks removed from an earlier answer)")
     keep_versions: bool = Field(default=False, description="list versions of one song separately")
 
 
