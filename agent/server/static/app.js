@@ -272,8 +272,9 @@ async function showProfile() {
     const parts = [[profile.liked_tracks, "liked track"], [profile.unwanted_tracks, "disliked track"],
       [profile.liked_artists, "liked artist"], [profile.unwanted_artists, "disliked artist"]]
       .filter(([items]) => items.length).map(([items, word]) => plural(items.length, word));
-    const applied = state.noprofile ? "off for this playlist" : "applied";
-    node.textContent = parts.length ? `${applied}: ${parts.join(", ")}` : "empty so far";
+    const applied = "applied";
+    node.textContent = state.noprofile ? `off for this playlist (${parts.join(", ") || "empty"})`
+      : parts.length ? `${applied}: ${parts.join(", ")}` : "empty so far";
   } catch (error) { node.textContent = error.message; }
 }
 
