@@ -30,12 +30,19 @@ from retrieval.normalize import normalize_title
 from retrieval.set_aside import aside_path
 
 DEFAULT_PROFILE = "default"
+# A profile is read on every request that names it: past these it would slow them all.
+MAX_ENTRIES = 1000  # per list (liked tracks, unwanted artists, ...)
+MAX_BYTES = 256 * 1024
 _NAME = re.compile(r"[\w.-]{1,64}")
 MAX_PROFILE_BYTES = 16 << 20  # about 150,000 liked tracks
 
 
 class ProfileError(ValueError):
     """A profile name that cannot be a file name."""
+
+
+class ProfileTooLargeError(ProfileError):
+    """A change that would take a profile past MAX_ENTRIES or MAX_BYTES; nothing was written."""
 
 
 class Profile(BaseModel):
@@ -143,5 +150,19 @@ def update_profile(
     with _locked(home):
         profile, warning = load_profile(home, name)
         change(profile)
+        _check_size(profile, name)
         save_profile(home, profile, name)
     return profile, warning
+
+
+def _check_size(profile: Profile, name: str) -> None:
+    lists = {"liked tracks": profile.liked_tracks, "unwanted tracks": profile.unwanted_tracks,
+             "liked artists": profile.liked_artists, "unwanted artists": profile.unwanted_artists}
+    for what, items in lists.items():
+        if len(items) > MAX_ENTRIES:
+            raise ProfileTooLargeError(f"profile {name!r} would hold {len(items):,} {what}, over the limit of "
+                                       f"{MAX_ENTRIES:,}; clear it or use another profile")
+    size = len(profile.model_dump_json(indent=2).encode())
+    if size > MAX_BYTES:
+        raise ProfileTooLargeError(f"profile {name!r} would take {size:,} bytes, over the limit of {MAX_BYTES:,}; "
+                                   "clear it or use another profile")

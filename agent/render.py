@@ -106,20 +106,20 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
     table.add_column("Artist")
     table.add_column("Score", justify="right")
     if explain:
-        table.add_column("Voters")
+        table.add_column("Why")
         table.add_column("Signals")
     # Spotify links get a column when there is room; track names are terminal hyperlinks anyway.
     show_links = console.width >= 120 and any(track.link for track in playlist.tracks)
     if show_links:
         table.add_column("Link", style="cyan", no_wrap=True)
-    pid_names = {n.pid: n.name for n in playlist.neighbours}
-    for track in playlist.tracks:
+    explanations = playlist.explanations if explain else []
+    for position, track in enumerate(playlist.tracks):
         name = Text(clean(track.track_name), style=Style(link=clean(track.link)) if track.link else "")
         if not track.in_catalog:
             name = Text.assemble((clean(track.track_name), "dim strike"), (" ✗ not in catalog", "red"))
         row = [str(track.rank), name, Text(clean(track.artist_name)), f"{track.score:g}"]
         if explain:
-            row.append(Text(clean(_voters(track.voters, pid_names))))
+            row.append(Text(clean(explanations[position])))
             row.append(Text(clean(_signals(track.signals))))
         if show_links:
             row.append(Text(clean(track.link or "")))
@@ -170,11 +170,6 @@ def llm_caption(playlist: GeneratedPlaylist) -> str:
 
 def _signals(signals: dict[str, float] | None) -> str:
     return " ".join(f"{name} {value:.2g}" for name, value in sorted((signals or {}).items(), key=lambda p: -p[1]))
-
-
-def _voters(voters: list[int], pid_names: dict[int, str]) -> str:
-    shown = ", ".join(f"{pid_names.get(pid, '?')} ({pid})" for pid in voters[:3])
-    return shown + (f" +{len(voters) - 3}" if len(voters) > 3 else "")
 
 
 def neighbours_table(neighbours, title: str = "Matched playlists") -> Table:

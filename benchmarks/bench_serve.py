@@ -2,14 +2,16 @@
 alone and while an LLM rerank request is always in flight.
 
     python benchmarks/bench_serve.py [--home DIR | --mpd ../shared/data/mpd_sample]
-        [--requests 1000] [--concurrency 8] [--workers 1]
+        [--requests 1000] [--concurrency 8] [--workers 1] [--idle 200] [--slow 20] [--no-llm]
 
 `--home` is a data dir with the catalog ingested (`AGENT_HOME=DIR agent ingest ...`);
 without it the MPD sample is ingested into a temporary one. Each client thread keeps one
 HTTP connection open. Rows: the 20 `TITLES` in turn; as many distinct titles as
 requests (word pairs, so a server cannot answer from a cache of repeated titles); and
-the repeated titles while an LLM rerank request is always in flight (the model loaded
-by one request before). Prints
+distinct titles again with `--idle` connections that send nothing and `--slow` ones
+that trickle their headers held open beside them (each reopened when the server drops
+it); and the repeated titles while an LLM rerank request is always in flight (the model
+loaded by one request before). Prints
 p50/p95/p99 latency, throughput, errors (targets: p95 <= 50 ms, 0 errors) and the CPU
 time per request of the server's processes and of this client, which stay comparable
 when other work shares the machine, as Markdown; and how long the server's threads
@@ -190,6 +192,51 @@ class LLMInFlight:
         self._thread.join(timeout=900)
 
 
+class IdleAndSlowClients:
+    """Connections that never finish a request, kept up beside the load: `idle` sockets that
+    send nothing and `slow` ones that trickle header bytes, each reopened when the server
+    drops it; records how long the server took to drop each."""
+
+    def __init__(self, port: int, idle: int, slow: int):
+        self.port, self.idle, self.slow, self.dropped_after = port, idle, slow, []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._hold, args=(i < slow,), daemon=True) for i in range(idle + slow)]
+
+    def _hold(self, trickles: bool) -> None:
+        while not self._stop.is_set():
+            opened = time.monotonic()
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    if trickles:
+                        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+                    while not self._stop.is_set():
+                        if trickles:
+                            sock.sendall(b"x")
+                        try:
+                            if sock.recv(4096) == b"":
+                                break
+                        except TimeoutError:
+                            continue
+                        while sock.recv(4096):  # an answer (408, 503): read to the close
+                            pass
+                        break
+            except OSError:
+                pass
+            if not self._stop.is_set():
+                self.dropped_after.append(time.monotonic() - opened)
+
+    def __enter__(self) -> IdleAndSlowClients:
+        for thread in self._threads:
+            thread.start()
+        time.sleep(1.0)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path)
@@ -197,6 +244,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="agent serve --workers")
+    parser.add_argument("--idle", type=int, default=200, help="connections that send nothing, beside one row")
+    parser.add_argument("--slow", type=int, default=20, help="connections that trickle their headers, beside it")
+    parser.add_argument("--no-llm", action="store_true", help="leave out the row beside an LLM rerank")
     args = parser.parse_args()
     home = args.home
     if home is None:
@@ -211,8 +261,13 @@ def main() -> None:
         rows = {"retrieval only": load(server, port, args.requests, args.concurrency),
                 "retrieval only, every title distinct": load(server, port, args.requests, args.concurrency,
                                                              DISTINCT_TITLES[:args.requests])}
-        with LLMInFlight(port) as llm:
-            rows["while an LLM rerank runs"] = load(server, port, args.requests, args.concurrency)
+        with IdleAndSlowClients(port, args.idle, args.slow) as crowd:
+            rows[f"every title distinct, {args.idle} idle and {args.slow} slow clients beside"] = load(
+                server, port, args.requests, args.concurrency, DISTINCT_TITLES[::-1][:args.requests])
+        llm = None
+        if not args.no_llm:
+            with LLMInFlight(port) as llm:
+                rows["while an LLM rerank runs"] = load(server, port, args.requests, args.concurrency)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -224,8 +279,12 @@ def main() -> None:
         print(f"| {name} | {row['p50']:.1f} | {row['p95']:.1f} | {row['p99']:.1f} | {row['mean']:.1f} "
               f"| {row['per_s']:.0f} | {row['errors']} | {row['server_cpu']:.1f} | {row['client_cpu']:.1f} "
               f"| {row['waited']:.1f} |")
-    print(f"\nLLM rerank requests during the last row: {len(llm.durations)} "
-          f"(statuses {sorted(set(llm.statuses))}, {statistics.median(llm.durations):.1f} s median each)")
+    drops = crowd.dropped_after or [float("nan")]
+    print(f"\nIdle and slow connections dropped by the server meanwhile: {len(crowd.dropped_after)} "
+          f"(median {statistics.median(drops):.1f} s after opening, longest {max(drops):.1f} s)")
+    if llm is not None:
+        print(f"LLM rerank requests during the last row: {len(llm.durations)} "
+              f"(statuses {sorted(set(llm.statuses))}, {statistics.median(llm.durations):.1f} s median each)")
 
 
 if __name__ == "__main__":

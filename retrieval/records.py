@@ -7,7 +7,9 @@ failed). `SCHEMA_VERSION` changes only when a field is removed or changes meanin
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from retrieval.explain import explain
 
 SCHEMA_VERSION = 1
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
@@ -131,6 +133,11 @@ class GeneratedPlaylist(BaseModel):
     made_with: Provenance | None = Field(
         default=None, description="version, catalog fingerprint, settings, steering, profile and exclusions"
     )
+
+    @computed_field(description="why each track is there, in words, in the order of `tracks`")
+    @property
+    def explanations(self) -> list[str]:
+        return [explain(track, self.neighbours) for track in self.tracks]
 
 
 class TitleFailure(BaseModel):

@@ -21,6 +21,8 @@ FLAGS = (
     # Chromium 111+ refuses a DevTools websocket from an origin it was not told to allow.
     "--remote-allow-origins=http://127.0.0.1",
 )
+# Every name but the local one fails to resolve: a page that needs the internet breaks.
+OFFLINE = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",)
 
 
 def chromium_path() -> str | None:
@@ -28,12 +30,12 @@ def chromium_path() -> str | None:
 
 
 class Browser:
-    def __init__(self, url: str, timeout: float = 60):
+    def __init__(self, url: str, timeout: float = 60, flags: tuple[str, ...] = ()):
         import websocket  # websocket-client
 
         self._profile = tempfile.mkdtemp(prefix="agent-chromium-")
         self.process = subprocess.Popen(
-            [chromium_path(), *FLAGS, f"--user-data-dir={self._profile}", url],
+            [chromium_path(), *FLAGS, *flags, f"--user-data-dir={self._profile}", url],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         port = self._devtools_port(timeout)
@@ -65,7 +67,9 @@ class Browser:
                 return reply.get("result", {})
 
     def evaluate(self, expression: str):
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        # As a user's action: history entries pushed without one are skipped by Back.
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True,
+                           userGesture=True)
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression!r} threw {result['exceptionDetails']}")
         return result["result"].get("value")

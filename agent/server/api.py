@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from importlib import resources
 from typing import Literal
 
@@ -16,10 +17,11 @@ from fastapi import FastAPI, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from agent.server.errors import error_response, install_error_handlers
 from agent.server.limits import BodySizeLimit
-from agent.server.llm_worker import LLMWorker
+from agent.server.llm_worker import LLMBudgetSpentError, LLMWorker
 from agent.server.retrieval_pool import RetrievalRunner
 from agent.playlist import ModeOptions, PlaylistRequest, RequestDraft
 from agent.render import as_text
@@ -44,9 +46,11 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
         retrieval.shutdown()
         service.close()
 
-    app = FastAPI(title="playlist-agent", version="1", summary="Turn a playlist title into a playlist.",
-                  lifespan=lifespan)
+    # Swagger UI and ReDoc from files shipped in a package, not a CDN: the docs work offline.
+    app = FastAPIOffline(title="playlist-agent", version="1", summary="Turn a playlist title into a playlist.",
+                         lifespan=lifespan)
     app.state.retrieval = retrieval
+    app.state.llm_model = {"configured": False, "model": None}  # set by whoever knows the LLM settings
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -60,6 +64,7 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
         return {
             "status": "ok", "catalog": "demo" if service.is_demo else "user", "playlists": service.playlists,
             "encoder": service.index.info.encoder_name, "query_encoder": service.query_encoder,
+            "llm": app.state.llm_model,
         }
 
     @app.post("/v1/playlists", response_model=GeneratedPlaylist)
@@ -69,9 +74,24 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
         if not request.needs_llm:
             status, body = await asyncio.wrap_future(retrieval.submit(request))
             return Response(body, status_code=status, media_type="application/json")
-        playlist = await asyncio.wrap_future(llm.submit(service.playlist, request))
+        job = llm.submit(service.playlist, request)
+        try:  # shielded: the job must run (or skip itself) so the queue count stays right
+            playlist = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job)), llm.budget)
+        except (TimeoutError, LLMBudgetSpentError):
+            return await _retrieval_instead(request)
         # Serialised once, by the record's own schema (a dict and json.dumps cost twice as much).
         return Response(playlist.model_dump_json(), media_type="application/json")
+
+    async def _retrieval_instead(request: RequestDraft) -> Response:
+        """Retrieval's playlist for a request whose LLM budget ran out, saying so."""
+        retrieval_only = dataclasses.replace(request, request=request.request.with_mode(mode="retrieval"))
+        status, body = await asyncio.wrap_future(retrieval.submit(retrieval_only))
+        if status != 200:
+            return Response(body, status_code=status, media_type="application/json")
+        playlist = GeneratedPlaylist.model_validate_json(body)
+        warning = f"the LLM did not answer within {llm.budget:g} s; this is the retrieval-only playlist"
+        return Response(playlist.model_copy(update={"warnings": [*playlist.warnings, warning]}).model_dump_json(),
+                        media_type="application/json")
 
     @app.post("/v1/compare")
     async def compare(body: CompareBody) -> JSONResponse:
@@ -112,7 +132,8 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
 def _request(body: TitleBody, mode: str, steering: Steering | None = None, **generation) -> RequestDraft:
     """The body as the draft every face hands to the one preparation."""
     options = GenerationOptions(n=body.n, merge_versions=not body.filters.keep_versions,
-                                max_per_artist=body.filters.max_per_artist, **generation)
+                                max_per_artist=body.filters.max_per_artist,
+                                exclude_track_uris=frozenset(body.filters.exclude_tracks), **generation)
     mode_options = ModeOptions(mode=mode, shots=body.shots, fuse=body.fuse, candidates=body.candidates,
                                shuffles=body.rerank_shuffles)
     return RequestDraft(PlaylistRequest(body.title, options, mode_options, steering), seeds=tuple(body.seeds),

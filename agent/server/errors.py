@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 
 from agent.errors import USER_ERRORS
 from agent.os_errors import os_error_message
+from agent.profile import ProfileTooLargeError
 from agent.server.llm_worker import LLMBusyError
 from agent.server.playlists import UNAVAILABLE_ERRORS
 
@@ -85,6 +86,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LLMBusyError)
     async def busy(_request: Request, error: LLMBusyError) -> JSONResponse:
         return error_response(503, "busy", str(error))
+
+    @app.exception_handler(ProfileTooLargeError)
+    async def profile_full(_request: Request, error: ProfileTooLargeError) -> JSONResponse:
+        return error_response(413, "too_large", str(error))
 
     async def unavailable(_request: Request, error: Exception) -> JSONResponse:
         return error_response(503, "unavailable", str(error))

@@ -14,6 +14,8 @@ from retrieval.records import Track
 from retrieval.steering import DEFAULT_STRENGTH
 
 MAX_TITLE = 200
+# An LLM names or orders each track, one reply for all: 500 held a CPU model for minutes.
+MAX_LLM_TRACKS = 50
 MAX_BODY_BYTES = 64 * 1024
 MAX_LIST = 100
 
@@ -23,6 +25,8 @@ class Filters(BaseModel):
 
     max_per_artist: int | None = Field(default=None, ge=1, le=MAX_TRACKS, description="at most this many tracks per artist")
     exclude_artists: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    exclude_tracks: list[str] = Field(default_factory=list, max_length=MAX_LIST,
+                                      description="track URIs left out (tracks removed from an earlier answer)")
     keep_versions: bool = Field(default=False, description="list versions of one song separately")
 
 
@@ -68,8 +72,20 @@ class PlaylistBody(TitleBody):
     steer_strength: float = Field(default=DEFAULT_STRENGTH, ge=0, le=1, description="0: no effect; 1: the words alone")
 
 
+    @field_validator("mode")
+    @classmethod
+    def _llm_lists_are_short(cls, mode: str, info: ValidationInfo) -> str:
+        n = info.data.get("n", 0)
+        if mode != "retrieval" and n > MAX_LLM_TRACKS:
+            raise ValueError(f"mode {mode} makes at most {MAX_LLM_TRACKS} tracks (n is {n}); "
+                             "ask for fewer, or use mode retrieval")
+        return mode
+
+
 class CompareBody(TitleBody):
     """The three modes side by side, as `agent compare`."""
+
+    n: int = Field(default=10, ge=1, le=MAX_LLM_TRACKS)
 
 
 class ProfileChange(BaseModel):

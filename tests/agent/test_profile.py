@@ -178,3 +178,20 @@ def test_profile_show_prints_stored_names_as_text_without_control_codes(tmp_path
 def test_a_profile_name_with_a_trailing_newline_is_refused(tmp_path):
     with pytest.raises(ProfileError):
         profile_path(tmp_path, "default\n")
+
+
+def test_a_full_profile_refuses_more_and_keeps_what_it_holds(tmp_path):
+    from agent.profile import MAX_BYTES, MAX_ENTRIES, ProfileTooLargeError, update_profile
+
+    def dislike(first: int, count: int):
+        return lambda profile: [profile.dislike_track(f"spotify:track:{i:022d}") for i in range(first, first + count)]
+
+    update_profile(tmp_path, "full", dislike(0, MAX_ENTRIES))
+    with pytest.raises(ProfileTooLargeError, match=f"{MAX_ENTRIES + 1:,} unwanted tracks"):
+        update_profile(tmp_path, "full", dislike(MAX_ENTRIES, 1))
+    assert len(load_profile(tmp_path, "full")[0].unwanted_tracks) == MAX_ENTRIES
+
+    long_names = lambda profile: [profile.like_artist(f"{i} " + "x" * 1000) for i in range(300)]  # noqa: E731
+    with pytest.raises(ProfileTooLargeError, match=f"over the limit of {MAX_BYTES:,}"):
+        update_profile(tmp_path, "wordy", long_names)
+    assert not profile_path(tmp_path, "wordy").exists()

@@ -199,4 +199,4 @@ def test_page_docs_and_health(server):
     assert server.call("GET", "/docs")[0] == 200
     status, health = server.call("GET", "/healthz")
     assert health == {"status": "ok", "catalog": "demo", "playlists": 2400, "encoder": "all-MiniLM-L6-v2",
-                      "query_encoder": "onnx"}
+                      "query_encoder": "onnx", "llm": {"configured": False, "model": "SmolLM2-135M (demo)"}}

@@ -1,204 +1,317 @@
-// The page: ask for a playlist, show retrieval at once and the LLM modes when they come.
-// Catalog text only ever reaches the page through textContent (see el()).
+// The page's state lives in the address bar: /?title=road%20trip&seed=URI&steer=upbeat&n=20&exclude=URI
+// &move=URI@2. Every change pushes an address and asks again, so opening an address
+// reproduces its playlist (removals and moves included) and back and forward undo and redo.
 "use strict";
 
-const HEADINGS = { retrieval: "Retrieval", rerank: "LLM rerank", llm: "Pure LLM" };
-const LABELS = { R: "retrieval", K: "rerank", L: "LLM" };
-const SPOTIFY = "spotify:track:";
-const seeds = new Map(); // uri -> "song · artist"
+const STEER_WORDS = ["upbeat", "chill", "sad", "acoustic", "party", "christmas"];
+const seedLabels = new Map(); // uri -> "song · artist", from answers and searches
+let state = null;
 let asked = 0; // ignores answers to an earlier question
+let llmModel = { configured: false, model: null };
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
+// -- the address --------------------------------------------------------------------
 
-async function api(method, path, body) {
-  const response = await fetch(path, {
-    method, headers: body ? { "Content-Type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  let data;
-  try { data = JSON.parse(text); } catch { data = text; }
-  if (!response.ok) throw new Error(data && data.error ? data.error.message : `HTTP ${response.status}`);
-  return data;
-}
-
-function status(text, kind = "") {
-  const node = document.getElementById("status");
-  node.textContent = text;
-  node.className = kind;
-}
-
-function profileName() { return document.getElementById("profile").value.trim() || "default"; }
-
-function request(mode) {
+function fromAddress() {
+  const query = new URLSearchParams(location.search);
+  const n = Number(query.get("n"));
   return {
-    title: document.getElementById("title").value, n: Number(document.getElementById("count").value),
-    seeds: [...seeds.keys()], profile: profileName(), ...(mode ? { mode } : {}),
+    title: query.get("title") || "", seeds: query.getAll("seed"), steer: query.getAll("steer"),
+    strength: Number(query.get("strength")) || 0.5, n: [10, 20, 50].includes(n) ? n : 10,
+    exclude: query.getAll("exclude"), moves: query.getAll("move"),
+    noprofile: query.get("profile") === "off", llm: query.get("llm") === "1",
   };
 }
 
-// -- one column per mode ----------------------------------------------------------
-
-function spotifyLink(uri) {
-  if (!uri || !uri.startsWith(SPOTIFY)) return null;
-  return el("a", { href: "https://open.spotify.com/track/" + encodeURIComponent(uri.slice(SPOTIFY.length)),
-    target: "_blank", rel: "noopener", class: "spotify" }, "Open in Spotify");
+function toAddress(s) {
+  const query = new URLSearchParams();
+  if (s.title) query.set("title", s.title);
+  s.seeds.forEach((uri) => query.append("seed", uri));
+  s.steer.forEach((word) => query.append("steer", word));
+  if (s.steer.length && s.strength !== 0.5) query.set("strength", String(s.strength));
+  if (s.n !== 10) query.set("n", String(s.n));
+  s.exclude.forEach((uri) => query.append("exclude", uri));
+  s.moves.forEach((move) => query.append("move", move));
+  if (s.noprofile) query.set("profile", "off");
+  if (s.llm) query.set("llm", "1");
+  return "/?" + query.toString();
 }
 
-function explanation(track, playlist) {
-  const names = new Map(playlist.neighbours.map((n) => [n.pid, n]));
-  const voters = track.voters.map((pid) => names.get(pid)).filter(Boolean);
-  const parts = [];
-  if (voters.length) {
-    parts.push(el("p", {}, `Voted by ${track.voters.length} playlist${track.voters.length === 1 ? "" : "s"}, score ${track.score.toFixed(2)}:`));
-    parts.push(el("ul", { class: "voters" }, voters.slice(0, 8).map((n) =>
-      el("li", {}, `“${n.name}”`, el("span", { class: "muted" }, ` similarity ${n.similarity.toFixed(2)}`)))));
-    if (track.voters.length > 8) parts.push(el("p", { class: "muted" }, `… and ${track.voters.length - 8} more.`));
-  } else if (!track.in_catalog) {
-    parts.push(el("p", {}, "Named by the LLM; not in the catalog."));
-  } else {
-    parts.push(el("p", {}, `Score ${track.score}.`));
+function go(next, replace = false) {
+  state = next;
+  history[replace ? "replaceState" : "pushState"](null, "", toAddress(state));
+  fillForm();
+  return ask();
+}
+
+// -- the form mirrors the state -----------------------------------------------------
+
+const $ = (id) => document.getElementById(id);
+
+function fillForm() {
+  $("title").value = state.title;
+  $("count").value = String(state.n);
+  $("strength").value = String(state.strength);
+  $("strength-value").textContent = String(state.strength);
+  $("use-profile").checked = !state.noprofile;
+  $("with-llm").checked = state.llm;
+  renderSeeds();
+  renderSteer();
+  renderEdits();
+}
+
+function fromForm() {
+  return { ...state, title: $("title").value.trim(), n: Number($("count").value), strength: Number($("strength").value),
+    noprofile: !$("use-profile").checked, llm: $("with-llm").checked, exclude: [], moves: [] };
+}
+
+function profileName() { return $("profile").value.trim() || "default"; }
+
+function body(s, extra = {}) {
+  return {
+    title: s.title, n: s.n, seeds: s.seeds, profile: s.noprofile ? null : profileName(),
+    filters: { exclude_tracks: s.exclude }, ...extra,
+  };
+}
+
+// -- asking -------------------------------------------------------------------------
+
+function applyMoves(playlist, moves) {
+  let rows = playlist.tracks.map((track, i) => [track, playlist.explanations[i]]);
+  for (const move of moves) {
+    const at = move.lastIndexOf("@");
+    const uri = move.slice(0, at), to = Number(move.slice(at + 1));
+    const from = rows.findIndex(([t]) => t.track_uri === uri);
+    if (from < 0 || !(to >= 0)) continue;
+    const [row] = rows.splice(from, 1);
+    rows.splice(Math.min(to, rows.length), 0, row);
   }
-  if (track.merged_uris.length) parts.push(el("p", { class: "muted" }, `${track.merged_uris.length} other version(s) merged in.`));
-  if (track.signals) parts.push(el("p", { class: "muted" }, "Signals: " + JSON.stringify(track.signals)));
-  const summary = track.voters.length ? `why · ${track.voters.length} votes` : "why";
-  return el("details", { class: "why" }, el("summary", {}, summary), parts);
+  rows = rows.map(([t, why], i) => [{ ...t, rank: i + 1 }, why]);
+  return { ...playlist, tracks: rows.map(([t]) => t), explanations: rows.map(([, why]) => why) };
 }
 
-function feedback(track, verb) {
-  const label = verb === "like" ? "♥ like" : "✕ dislike";
-  return el("button", {
-    type: "button", class: `feedback ${verb}`, title: `${verb} this track (profile)`, "aria-label": `${verb} ${track.track_name}`,
-    onclick: async (event) => {
-      const button = event.currentTarget;
-      try {
-        await api("POST", `/v1/profiles/${encodeURIComponent(profileName())}/${verb}`, { tracks: [track.track_uri] });
-        button.closest("li").dataset.feedback = verb;
-        status(`${verb === "like" ? "Liked" : "Disliked"} “${track.track_name}” in profile ${profileName()}.`);
-      } catch (error) { status(error.message, "error"); }
-    },
-  }, label);
-}
-
-function trackItem(track, playlist, also) {
-  const badges = (also || "").split("").map((label) => el("span", { class: `badge ${label}`, title: `also in ${LABELS[label]}` }, label));
-  const actions = track.track_uri ? [spotifyLink(track.track_uri), feedback(track, "like"), feedback(track, "dislike")] : [];
-  return el("li", { class: track.in_catalog ? "track" : "track missing" },
-    el("span", { class: "rank" }, track.rank),
-    el("div", { class: "body" },
-      el("div", { class: "name" }, track.track_name, badges),
-      el("div", { class: "artist" }, track.artist_name),
-      el("div", { class: "actions" }, actions, explanation(track, playlist))));
-}
-
-function download(playlist, format) {
-  return el("button", {
-    type: "button", class: "secondary small", onclick: async () => {
-      try {
-        const response = await fetch("/v1/export", { method: "POST", headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ playlist, format }) });
-        if (!response.ok) throw new Error(`export failed (HTTP ${response.status})`);
-        const link = el("a", { href: URL.createObjectURL(await response.blob()),
-          download: `${playlist.normalized_title || "playlist"}-${playlist.mode}.${format}` });
-        document.body.append(link); link.click(); link.remove();
-      } catch (error) { status(error.message, "error"); }
-    },
-  }, format.toUpperCase());
-}
-
-function caption(playlist) {
-  const parts = [`${(playlist.seconds * 1000).toFixed(0)} ms`];
-  if (playlist.llm) {
-    parts.push(`${playlist.llm.backend} ${playlist.llm.model}`);
-    if (playlist.llm.fallback) parts.push("LLM failed: retrieval order");
-  } else {
-    parts.push(`${playlist.neighbours.length} similar playlists · ${playlist.encoder}`);
-  }
-  if (playlist.match_rate !== null && playlist.match_rate !== undefined) parts.push(`${Math.round(playlist.match_rate * 100)}% in catalog`);
-  return parts.join(" · ");
-}
-
-function column(mode, playlist, also) {
-  const section = el("article", { class: "column", "data-mode": mode }, el("h2", {}, HEADINGS[mode]));
-  if (!playlist) {
-    section.append(el("p", { class: "waiting" }, el("span", { class: "spinner" }), "waiting for the LLM…"));
-    return section;
-  }
-  section.append(el("p", { class: "caption muted" }, caption(playlist)));
-  for (const warning of playlist.warnings) section.append(el("p", { class: "warning" }, warning));
-  section.append(el("ol", { class: "tracks" }, playlist.tracks.map((t, i) => trackItem(t, playlist, also && also[i]))));
-  section.append(el("div", { class: "exports" }, el("span", { class: "muted" }, "Export"),
-    ["m3u", "csv", "json"].map((format) => download(playlist, format))));
-  return section;
-}
-
-function show(columns) {
-  const results = document.getElementById("results");
-  results.replaceChildren(...columns);
-}
-
-// -- asking -----------------------------------------------------------------------------
-
-async function ask(event) {
-  event.preventDefault();
+async function ask() {
   const question = ++asked;
-  const withLLM = document.getElementById("with-llm").checked;
+  const s = state;
+  if (!s.title && !s.seeds.length) { show([]); status("Type a title or choose a seed song."); return null; }
   const started = performance.now();
   status("Finding similar playlists…");
   try {
-    const retrieval = await api("POST", "/v1/playlists", request("retrieval"));
-    if (question !== asked) return;
-    const waiting = withLLM ? [column("rerank"), column("llm")] : [];
-    show([column("retrieval", retrieval), ...waiting]);
-    status(`“${retrieval.title}”: ${retrieval.tracks.length} tracks in ${((performance.now() - started) / 1000).toFixed(2)} s.`
-      + (withLLM ? " Asking the LLM…" : ""));
-    if (!withLLM) return;
-    const timer = setInterval(() => {
-      if (question === asked) status(`Asking the LLM… ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    }, 1000);
-    try {
-      const comparison = await api("POST", "/v1/compare", request());
-      if (question !== asked) return;
-      show(comparison.playlists.map((p) => column(p.mode, p, comparison.also[p.mode])));
-      const shared = Object.entries(comparison.overlap).map(([pair, n]) => `${pair}: ${n}`).join(" · ");
-      status(`Shared songs: ${shared}.`);
-    } finally { clearInterval(timer); }
+    const steering = s.steer.length ? { steering: s.steer, steer_strength: s.strength } : {};
+    const [answer, plain] = await Promise.all([
+      api("POST", "/v1/playlists", body(s, steering)),
+      s.steer.length ? api("POST", "/v1/playlists", body(s)) : null,
+    ]);
+    if (question !== asked) return null;
+    answer.seeds.forEach((t) => seedLabels.set(t.track_uri, `${t.track_name} · ${t.artist_name}`));
+    renderSeeds();
+    const playlist = applyMoves(answer, s.moves);
+    show([column("retrieval", playlist, null, editing(playlist)), ...(s.llm ? [column("rerank"), column("llm")] : [])]);
+    const heading = s.title ? `“${s.title}”` : `After ${plural(s.seeds.length, "seed song")}`;
+    let line = `${heading}: ${playlist.tracks.length} tracks in ${((performance.now() - started) / 1000).toFixed(2)} s.`;
+    if (plain) {
+      const before = new Set(plain.tracks.map((t) => t.track_uri));
+      const changed = playlist.tracks.filter((t) => !before.has(t.track_uri)).length;
+      line += ` Steering changed ${changed} of ${playlist.tracks.length} tracks.`;
+    }
+    status(line);
+    $("steer").dataset.changed = plain ? "yes" : "";
+    if (s.llm) await askLLM(question, s, started);
+    return playlist;
   } catch (error) {
     if (question === asked) status(error.message, "error");
+    return null;
   }
 }
 
+async function askLLM(question, s, started) {
+  const timer = setInterval(() => {
+    if (question === asked) status(`Asking the LLM… ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }, 1000);
+  try {
+    const comparison = await api("POST", "/v1/compare", body(s));
+    if (question !== asked) return;
+    const retrieval = $("results").firstChild;
+    show([retrieval, ...comparison.playlists.filter((p) => p.mode !== "retrieval")
+      .map((p) => column(p.mode, p, comparison.also[p.mode]))]);
+    status(`Shared songs: ${Object.entries(comparison.overlap).map(([pair, n]) => `${pair}: ${n}`).join(" · ")}.`);
+  } catch (error) {
+    if (question === asked) status(error.message, "error");
+  } finally { clearInterval(timer); }
+}
+
+// -- per-track edits: each is a new address ---------------------------------------------
+
+function undoButton() {
+  return el("button", { type: "button", class: "secondary small", id: "undo", onclick: () => history.back() }, "Undo");
+}
+
+function editing(playlist) {
+  return {
+    remove: async (track) => {
+      await go({ ...state, exclude: [...state.exclude, track.track_uri] });
+      status(`Removed “${track.track_name}”. `, "", undoButton());
+    },
+    replace: async (track, index) => {
+      const before = new Set(playlist.tracks.map((t) => t.track_uri));
+      const next = await go({ ...state, exclude: [...state.exclude, track.track_uri] });
+      const incoming = next && next.tracks.find((t) => !before.has(t.track_uri));
+      if (incoming) await go({ ...state, moves: [...state.moves, `${incoming.track_uri}@${index}`] }, true);
+      status(`Replaced “${track.track_name}”${incoming ? ` with “${incoming.track_name}”` : ""}. `, "", undoButton());
+    },
+    move: (track, index) => go({ ...state, moves: [...state.moves, `${track.track_uri}@${index}`] }),
+    moreLike: (track) => {
+      seedLabels.set(track.track_uri, `${track.track_name} · ${track.artist_name}`);
+      return go({ ...state, title: "", seeds: [track.track_uri], steer: [], exclude: [], moves: [] });
+    },
+    feedback: async (track, verb, node) => {
+      try {
+        await api("POST", `/v1/profiles/${encodeURIComponent(profileName())}/${verb}`, { tracks: [track.track_uri] });
+        node.closest("li").dataset.feedback = verb;
+        status(`${verb === "like" ? "Liked" : "Disliked"} “${track.track_name}” in profile ${profileName()}.`);
+        showProfile();
+      } catch (error) { status(error.message, "error"); }
+    },
+  };
+}
+
+function renderEdits() {
+  const count = state.exclude.length, moved = state.moves.length;
+  const node = $("edits");
+  if (!count && !moved) { node.replaceChildren(); return; }
+  const parts = [count && `${plural(count, "track")} removed`, moved && `${plural(moved, "move")}`].filter(Boolean);
+  node.replaceChildren(`${parts.join(", ")} in this playlist. `, el("button", { type: "button", class: "secondary small",
+    id: "restore", onclick: () => go({ ...state, exclude: [], moves: [] }) }, "Restore all"));
+}
+
+// -- seeds: search as you type ------------------------------------------------------------
+
+let searchTimer = 0, searched = 0, active = -1;
+
 function renderSeeds() {
-  document.getElementById("seeds").replaceChildren(...[...seeds].map(([uri, label]) =>
-    el("li", {}, label, el("button", { type: "button", class: "icon", "aria-label": `remove ${label}`,
-      onclick: () => { seeds.delete(uri); renderSeeds(); } }, "×"))));
+  $("seeds").replaceChildren(...state.seeds.map((uri) => {
+    const label = seedLabels.get(uri) || uri;
+    return el("li", {}, label, el("button", { type: "button", class: "icon", "aria-label": `remove seed ${label}`,
+      onclick: () => go({ ...fromForm(), seeds: state.seeds.filter((s) => s !== uri) }) }, "×"));
+  }));
+}
+
+function suggestions() { return [...$("seed-results").children]; }
+
+function highlight(index) {
+  const items = suggestions();
+  active = items.length ? (index + items.length) % items.length : -1;
+  items.forEach((item, i) => item.setAttribute("aria-selected", String(i === active)));
+  $("seed-query").setAttribute("aria-activedescendant", active >= 0 ? items[active].id : "");
+}
+
+function closeSuggestions() {
+  $("seed-results").replaceChildren();
+  $("seed-query").setAttribute("aria-expanded", "false");
+  active = -1;
+}
+
+function addSeed(track) {
+  seedLabels.set(track.track_uri, `${track.track_name} · ${track.artist_name}`);
+  $("seed-query").value = "";
+  closeSuggestions();
+  const current = fromForm();
+  if (!current.seeds.includes(track.track_uri)) go({ ...current, seeds: [...current.seeds, track.track_uri] });
 }
 
 async function searchSeeds() {
-  const query = document.getElementById("seed-query").value.trim();
-  if (!query) return;
+  const query = $("seed-query").value.trim();
+  const mine = ++searched;
+  if (query.length < 2) { closeSuggestions(); return; }
   try {
     const found = await api("GET", `/v1/search?q=${encodeURIComponent(query)}&limit=8`);
-    document.getElementById("seed-results").replaceChildren(...found.tracks.map((t) => {
-      const label = `${t.track_name} · ${t.artist_name}`;
-      return el("li", {}, el("button", { type: "button", class: "chip", onclick: () => { seeds.set(t.track_uri, label); renderSeeds(); } }, "+ ", label));
-    }));
+    if (mine !== searched) return;
+    $("seed-results").replaceChildren(...found.tracks.map((t, i) => el("li", {
+      id: `suggestion-${i}`, role: "option", "aria-selected": "false", onmousedown: (e) => { e.preventDefault(); addSeed(t); },
+    }, `${t.track_name} · `, el("span", { class: "muted" }, t.artist_name))));
+    $("seed-query").setAttribute("aria-expanded", String(found.tracks.length > 0));
+    highlight(0);
+    $("seed-results").tracks = found.tracks;
     if (!found.tracks.length) status(`No song matches “${query}”.`);
   } catch (error) { status(error.message, "error"); }
 }
 
-document.getElementById("ask").addEventListener("submit", ask);
-document.getElementById("seed-search").addEventListener("click", searchSeeds);
-document.getElementById("seed-query").addEventListener("keydown", (event) => {
-  if (event.key === "Enter") { event.preventDefault(); searchSeeds(); }
-});
+function seedKeys(event) {
+  const tracks = $("seed-results").tracks || [];
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault(); highlight(active + (event.key === "ArrowDown" ? 1 : -1));
+  } else if (event.key === "Enter") {
+    event.preventDefault();
+    if (active >= 0 && tracks[active]) addSeed(tracks[active]);
+  } else if (event.key === "Escape") { closeSuggestions(); }
+}
+
+// -- steering -------------------------------------------------------------------------------
+
+function renderSteer() {
+  const words = [...new Set([...STEER_WORDS, ...state.steer.map((w) => w.replace(/^[-+]/, ""))])];
+  $("steer-chips").replaceChildren(...words.map((word) => {
+    const mode = state.steer.includes(word) ? "toward" : state.steer.includes("-" + word) ? "away" : "off";
+    return el("button", { type: "button", class: `chip steer ${mode}`, "data-word": word, "aria-pressed": String(mode !== "off"),
+      title: { off: `steer toward ${word}`, toward: `steer away from ${word}`, away: `stop steering by ${word}` }[mode],
+      onclick: () => toggleSteer(word, mode) }, mode === "away" ? `− ${word}` : mode === "toward" ? `+ ${word}` : word);
+  }));
+}
+
+function toggleSteer(word, mode) {
+  const rest = state.steer.filter((w) => w !== word && w !== "-" + word);
+  const next = mode === "off" ? [...rest, word] : mode === "toward" ? [...rest, "-" + word] : rest;
+  return go({ ...fromForm(), exclude: state.exclude, steer: next });
+}
+
+// -- profile and LLM ---------------------------------------------------------------------------
+
+async function showProfile() {
+  const node = $("profile-summary");
+  try {
+    const profile = await api("GET", `/v1/profiles/${encodeURIComponent(profileName())}`);
+    const parts = [[profile.liked_tracks, "liked track"], [profile.unwanted_tracks, "disliked track"],
+      [profile.liked_artists, "liked artist"], [profile.unwanted_artists, "disliked artist"]]
+      .filter(([items]) => items.length).map(([items, word]) => plural(items.length, word));
+    const applied = "applied";
+    node.textContent = state.noprofile ? `off for this playlist (${parts.join(", ") || "empty"})`
+      : parts.length ? `${applied}: ${parts.join(", ")}` : "empty so far";
+  } catch (error) { node.textContent = error.message; }
+}
+
+async function setUpLLM() {
+  try { llmModel = (await api("GET", "/healthz")).llm || llmModel; } catch { /* the page works without it */ }
+  $("llm-label").textContent = llmModel.configured
+    ? `also ask the LLM (${llmModel.model}; slower)`
+    : "also ask the bundled demo model (SmolLM2-135M: tiny, it mostly echoes retrieval)";
+  $("llm-box").classList.toggle("demo", !llmModel.configured);
+}
+
+// -- wiring ------------------------------------------------------------------------------------
+
+function start() {
+  $("profile").value = localStorage.getItem("profile") || "default";
+  $("ask").addEventListener("submit", (event) => { event.preventDefault(); go(fromForm()); });
+  $("seed-query").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(searchSeeds, 200); });
+  $("seed-query").addEventListener("keydown", seedKeys);
+  $("seed-query").addEventListener("blur", () => setTimeout(closeSuggestions, 100));
+  $("strength").addEventListener("input", () => { $("strength-value").textContent = $("strength").value; });
+  $("strength").addEventListener("change", () => state.steer.length && go(fromForm()));
+  $("steer-word").addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    const word = $("steer-word").value.trim();
+    $("steer-word").value = "";
+    if (word) go({ ...fromForm(), steer: [...state.steer.filter((w) => w !== word), word] });
+  });
+  $("use-profile").addEventListener("change", () => { go({ ...fromForm(), exclude: state.exclude, moves: state.moves }); showProfile(); });
+  $("with-llm").addEventListener("change", () => { state = { ...state, llm: $("with-llm").checked }; history.replaceState(null, "", toAddress(state)); });
+  $("profile").addEventListener("change", () => { localStorage.setItem("profile", profileName()); showProfile(); });
+  window.addEventListener("popstate", () => { state = fromAddress(); fillForm(); ask(); showProfile(); });
+  state = fromAddress();
+  fillForm();
+  setUpLLM();
+  showProfile();
+  ask();
+}
+
+start();

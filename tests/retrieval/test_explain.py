@@ -1,0 +1,41 @@
+"""Why a track is there, in words: the closest similar playlists by name, how many
+more hold it, and the strongest other reasons; the same sentence on every surface."""
+
+from __future__ import annotations
+
+from retrieval.explain import explain
+from retrieval.records import Candidate, GeneratedPlaylist, Neighbour
+
+NEIGHBOURS = [Neighbour(pid=1, name="dinner party", similarity=1.0), Neighbour(pid=2, name="Dinner Party", similarity=1.0),
+              Neighbour(pid=3, name="Dinner", similarity=0.83), Neighbour(pid=4, name="party", similarity=0.6)]
+
+
+def _track(**fields) -> Candidate:
+    return Candidate(**{"track_uri": "u:1", "track_name": "Song", "artist_name": "Band", "rank": 1, "score": 3.0,
+                        **fields})
+
+
+def test_voters_are_told_by_the_closest_title_and_a_count_of_the_rest():
+    track = _track(voters=[4, 3, 1, 2] + list(range(100, 112)))  # 12 voters past the matched neighbours
+    assert explain(track, NEIGHBOURS) == ("2 playlists titled 'dinner party' (similarity 1.00) "
+                                          "and 14 like 'Dinner' hold it")
+
+
+def test_strongest_signals_are_said_in_words_and_weak_ones_left_out():
+    track = _track(voters=[3], signals={"votes": 1.0, "seeds": 0.9, "tags": -0.2, "entity": 2.0, "artists": 0.1})
+    assert explain(track, NEIGHBOURS) == ("1 playlist titled 'Dinner' (similarity 0.83) holds it; "
+                                          "the title names its artist or album; playlists with your seed tracks hold it too")
+
+
+def test_a_song_the_catalog_lacks_says_so():
+    track = _track(track_uri=None, in_catalog=False)
+    assert explain(track, NEIGHBOURS) == "named by the LLM; not in the catalog"
+
+
+def test_a_playlist_record_carries_one_explanation_per_track_in_its_json():
+    tracks = [_track(voters=[1]), _track(track_uri="u:2", rank=2, voters=[3, 4])]
+    playlist = GeneratedPlaylist(title="dinner party", normalized_title="dinner party", encoder="e", k=4,
+                                 voting="similarity", tracks=tracks, neighbours=NEIGHBOURS)
+    dumped = playlist.model_dump(mode="json")
+    assert dumped["explanations"] == [explain(t, NEIGHBOURS) for t in tracks]
+    assert GeneratedPlaylist.model_validate(dumped) == playlist  # the JSON reads back
