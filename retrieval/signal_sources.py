@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.catalog import Catalog
+from retrieval.collaborative.base import Recommender
+from retrieval.collaborative.models import CollaborativeModels
+from retrieval.collaborative.store import als_folder
 from retrieval.index_exact import ExactTitleSearch
 from retrieval.playlist_graph import PlaylistGraph, by_track
 from retrieval.playlist_graph_store import graph_saved, open_graph
@@ -77,6 +80,11 @@ class SignalSources:
         self._held_out: tuple[frozenset[int], np.ndarray, np.ndarray] | None = None
         self._titles = titles
         self._tags: CrowdTags | None = None  # made on the first seeded request
+        self.collaborative = CollaborativeModels(self.graph, als_folder(catalog.path), catalog.signals_fingerprint())
+
+    def model(self, name: str, exclude_pids: frozenset[int] = frozenset()) -> Recommender | None:
+        """A collaborative model (`retrieval.collaborative`) that never learned from `exclude_pids`."""
+        return self.collaborative.get(name, exclude_pids, lambda: self._hidden(exclude_pids)[1])
 
     def plays_array(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
         """Per track id, the playlists holding it, leaving out `exclude_pids` (evaluation's held-out ones)."""
