@@ -14,12 +14,14 @@ import numpy as np
 
 from retrieval.collaborative.als import ALS
 from retrieval.collaborative.base import Recommender, playlist_matrix
+from retrieval.collaborative.ease import EASE
 from retrieval.collaborative.itemknn import ItemKNN
 from retrieval.collaborative.playlistknn import PlaylistKNN
 from retrieval.collaborative.store import load_als
 from retrieval.playlist_graph import PlaylistGraph
 
-MODELS: dict[str, Callable[[], Recommender]] = {"itemknn": ItemKNN, "playlistknn": PlaylistKNN, "als": ALS}
+MODELS: dict[str, Callable[[], Recommender]] = {"itemknn": ItemKNN, "playlistknn": PlaylistKNN, "als": ALS,
+                                                "ease": EASE}
 
 
 class CollaborativeModels:

@@ -9,13 +9,14 @@ from scipy import sparse
 
 from retrieval.collaborative.als import ALS
 from retrieval.collaborative.base import playlist_matrix, top_tracks
+from retrieval.collaborative.ease import EASE
 from retrieval.collaborative.itemknn import ItemKNN
 from retrieval.collaborative.playlistknn import PlaylistKNN
 from retrieval.playlist_graph import PlaylistGraph
 
 # Two scenes are a rank-2 structure: two factors hold it, more fit the sampling noise of 24 playlists.
-MODELS = [ItemKNN, PlaylistKNN, lambda: ALS(factors=2, iterations=20)]
-IDS = ["itemknn", "playlistknn", "als"]
+MODELS = [ItemKNN, PlaylistKNN, lambda: ALS(factors=2, iterations=20), lambda: EASE(regularization=1.0)]
+IDS = ["itemknn", "playlistknn", "als", "ease"]
 
 
 def two_scenes(playlists_per_scene: int = 12) -> sparse.csr_matrix:
@@ -94,3 +95,11 @@ def test_als_learns_only_tracks_held_by_two_playlists():
     once = sparse.hstack([once, sparse.csr_matrix(([1.0], ([once.shape[0] - 1], [0])), shape=(once.shape[0], 1))]).tocsr()
     model = ALS(factors=2, iterations=5).fit(once)
     assert 20 not in model.tracks.tolist() and model.scores([19])[20] == 0
+
+
+def test_ease_keeps_only_the_most_played_items():
+    """Track 0 is in every playlist, 1 in two, 2 in one: with 2 items, track 2 is never scored."""
+    matrix = _matrix([[0, 1], [0, 1], [0, 2]], 3)
+    model = EASE(items=2, regularization=1.0).fit(matrix)
+    assert model.scores([0])[2] == 0 and model.scores([0])[1] > 0
+    assert not model.scores([2]).any()
