@@ -31,6 +31,7 @@ from retrieval.voting import VotingRule
 
 DEFAULT_K = 300  # measured on a validation split: see README, "Retrieval quality"
 DEFAULT_VOTING: VotingRule = "similarity"  # measured: see README, "Choosing the defaults"
+DEFAULT_DISCOVERY = 0.0  # measured on validation splits: see docs/ranking.md
 # Below this best-neighbour similarity, with no artist or album named, nothing in the
 # catalog resembles the title. Measured on the MPD sample: 2% of real held-out titles
 # fall below it, and made-up ones like "my tax return" (0.42) do.
@@ -63,12 +64,16 @@ class GenerationOptions:
     seed_uris: tuple[str, ...] = ()
     # None: the weights tuned for this index when there are some, else the built-in ones.
     fusion: FusionWeights | None = None
+    # 0..1: trade the corpus's hits for the songs the title and seeds single out (`retrieval.discovery`).
+    discovery: float = DEFAULT_DISCOVERY
 
     def check(self) -> None:
         if self.n < 1:
             raise GenerationError(f"the number of tracks must be at least 1, got {self.n}")
         if self.k < 1:
             raise GenerationError(f"k (neighbour playlists) must be at least 1, got {self.k}")
+        if not 0.0 <= self.discovery <= 1.0:
+            raise GenerationError(f"discovery must be between 0 and 1, got {self.discovery}")
         if self.max_per_artist is not None and self.max_per_artist < 1:
             raise GenerationError(f"max_per_artist (tracks per artist) must be at least 1, got {self.max_per_artist}")
 
@@ -153,6 +158,8 @@ class Retriever:
             best = f"{neighbours[0].similarity:.2f}" if neighbours else "none"
             warnings.append(f"nothing in the catalog resembles this title (best similarity {best}); "
                             "showing the closest")
+        if seeds and (options.fusion or self.weights).collaborative:
+            warnings += self.sources.collaborative.warnings  # why a saved model is not used
         if len(candidates) < options.n:
             warnings.append(
                 f"only {len(candidates)} tracks found in {len(neighbours)} neighbour playlists; "
@@ -185,7 +192,7 @@ class Retriever:
             liked_voters=self._liked_voters(options, {n.pid for n in neighbours}),
             merge_versions=options.merge_versions, exclude_artists=options.exclude_artists,
             max_per_artist=options.max_per_artist, exclude_track_uris=options.exclude_track_uris,
-            exclude_pids=options.exclude_pids,
+            exclude_pids=options.exclude_pids, discovery=options.discovery,
         )
         ranking = rank(self.sources, title, neighbours, request)
         tracks = ranked(self.sources, ranking, request, options.n)

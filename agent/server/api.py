@@ -113,7 +113,7 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
 def _request(body: TitleBody, mode: str, **generation) -> PlaylistRequest:
     options = GenerationOptions(
         n=body.n, merge_versions=not body.filters.keep_versions, max_per_artist=body.filters.max_per_artist,
-        exclude_artists=tuple(body.filters.exclude_artists), **generation,
+        exclude_artists=tuple(body.filters.exclude_artists), discovery=body.filters.discovery, **generation,
     )
     mode_options = ModeOptions(mode=mode, shots=body.shots, fuse=body.fuse, candidates=body.candidates,
                                shuffles=body.rerank_shuffles)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from retrieval.generator import DEFAULT_K
+from retrieval.generator import DEFAULT_DISCOVERY, DEFAULT_K
 from retrieval.steering import DEFAULT_STRENGTH
 
 MAX_TITLE = 200
@@ -22,6 +22,8 @@ class Filters(BaseModel):
     max_per_artist: int | None = Field(default=None, ge=1, le=MAX_TRACKS, description="at most this many tracks per artist")
     exclude_artists: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     keep_versions: bool = Field(default=False, description="list versions of one song separately")
+    discovery: float = Field(default=DEFAULT_DISCOVERY, ge=0.0, le=1.0,
+                             description="0-1: trade the catalog's hits for songs the title and seeds single out")
 
 
 class LLMSettings(BaseModel):

@@ -41,7 +41,9 @@ class CollaborativeModels:
                 self._fitted.clear()  # evaluation moves from split to split: keep only the current one's
             if name == "als" and not hidden_pids:
                 model, warning = load_als(self._als_folder, self._fingerprint)
-                self.warnings += [warning] if warning else []
+                if model is None:
+                    self.warnings.append(warning or f"no ALS model in {self._als_folder}; ranking without it "
+                                                    "until the index is rebuilt")
             else:
                 model = MODELS[name]().fit(playlist_matrix(self._graph, hidden_rows() if hidden_pids else None))
             self._fitted[key] = model
