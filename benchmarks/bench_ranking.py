@@ -6,7 +6,7 @@ paired 95% bootstrap intervals against the first variant.
         --variants base,als=0.5,disc=0.3 [--peers itemknn,als] [--limit 200] [--label NAME]
 
 A variant is `base` or `+`-joined settings: `als=W` (FusionWeights.collaborative),
-`disc=D` (GenerationOptions.discovery). Writes benchmarks/results/ranking-LABEL.json.
+`disc=D` (GenerationOptions.discovery), `sharp=S` (FusionWeights.sharpness). Writes benchmarks/results/ranking-LABEL.json.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ def variant_options(spec: str, retriever: Retriever, exclude: frozenset[int]) ->
             weights = replace(weights, collaborative=float(value))
         elif name == "disc":
             discovery = float(value)
+        elif name == "sharp":
+            weights = replace(weights, sharpness=float(value))
         else:
             raise SystemExit(f"unknown setting {name!r} in {spec!r}")
     return GenerationOptions(n=DEPTH, exclude_pids=exclude, fusion=weights, discovery=discovery)

@@ -12,7 +12,7 @@ import functools
 import gc
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ContextManager
 
 import numpy as np
@@ -22,6 +22,7 @@ from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder, limit_threads_for_queries
 from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights
 from retrieval.index import IndexInfo, TitleIndex
+from retrieval.learned_ranking import DEPTH as RANKER_DEPTH
 from retrieval.normalize import normalize_title
 from retrieval.onnx_encoder import OnnxEncoder, open_onnx_encoder
 from retrieval.ranking import RankRequest, rank, ranked
@@ -66,6 +67,8 @@ class GenerationOptions:
     fusion: FusionWeights | None = None
     # 0..1: trade the corpus's hits for the songs the title and seeds single out (`retrieval.discovery`).
     discovery: float = DEFAULT_DISCOVERY
+    # Reorder the best candidates by the learned ranker saved beside the catalog (`retrieval.learned_ranking`).
+    ranker: bool = False
 
     def check(self) -> None:
         if self.n < 1:
@@ -153,7 +156,13 @@ class Retriever:
         normalized = _checked_title(title, options)
         seeds = self._seeds(options.seed_uris)
         neighbours, warnings = self.neighbours(title, options.k, options.exclude_pids) if normalized else ([], [])
-        candidates, entities = self.vote(neighbours, options, title=normalized, seed_ids=tuple(seeds))
+        ranker, why_not = self.sources.learned_ranker() if options.ranker else (None, None)
+        asked = replace(options, n=max(options.n, RANKER_DEPTH)) if ranker else options
+        candidates, entities = self.vote(neighbours, asked, title=normalized, seed_ids=tuple(seeds))
+        if ranker:
+            plays = functools.partial(self.sources.plays_of_uris, exclude_pids=options.exclude_pids)
+            candidates = ranker.reordered(candidates, neighbours, plays, len(seeds), bool(normalized))[:options.n]
+        warnings += [why_not] if why_not else []
         if normalized and not entities and (not neighbours or neighbours[0].similarity < RESEMBLANCE_FLOOR):
             best = f"{neighbours[0].similarity:.2f}" if neighbours else "none"
             warnings.append(f"nothing in the catalog resembles this title (best similarity {best}); "
