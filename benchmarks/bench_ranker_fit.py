@@ -3,7 +3,7 @@
 each one's NDCG@10 on the held-back titles against the fused order, and the learning curve
 against the number of training queries.
 
-    AGENT_HOME=DATA_DIR python benchmarks/bench_ranker_fit.py [--limit 430]
+    AGENT_HOME=DATA_DIR python benchmarks/bench_ranker_fit.py [--limit 430] [--save]
 """
 
 from __future__ import annotations
@@ -21,16 +21,18 @@ from agent.evaluation.tuning import validation_queries, validation_split  # noqa
 from agent.workspace import Workspace  # noqa: E402
 from retrieval.generator import Retriever  # noqa: E402
 from retrieval.index import derive_index, drop_index, open_index  # noqa: E402
+from retrieval.learned_ranking import ranker_folder  # noqa: E402
 from training import ranker  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / "results" / "ranker-data.pkl"
-TRIALS = [{}, {"num_leaves": 7, "min_child_samples": 50}, {"learning_rate": 0.1, "num_leaves": 15},
-          {"num_leaves": 7, "min_child_samples": 100, "learning_rate": 0.02}]
+TRIALS = [{"learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20}, {"num_leaves": 7, "min_child_samples": 50},
+          {"learning_rate": 0.1, "num_leaves": 15}, {"num_leaves": 7, "min_child_samples": 100, "learning_rate": 0.02}]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--save", action="store_true", help="fit the default settings and save the ranker")
     args = parser.parse_args()
     if CACHE.exists():
         data = pickle.loads(CACHE.read_bytes())
@@ -49,6 +51,15 @@ def main() -> None:
             drop_index(workspace.chroma, index)
         CACHE.parent.mkdir(exist_ok=True)
         CACHE.write_bytes(pickle.dumps(data))
+    if args.save:
+        workspace = Workspace.resolve()
+        catalog = workspace.user_catalog()
+        started = time.perf_counter()
+        booster, figures = ranker.fit(data)
+        ranker.save(booster, ranker_folder(catalog.path), catalog.signals_fingerprint(), figures,
+                    time.perf_counter() - started)
+        print("saved", figures, flush=True)
+        return
     for trial in TRIALS:
         ranker.SETTINGS = replace_settings(trial)
         started = time.perf_counter()

@@ -6,7 +6,8 @@ paired 95% bootstrap intervals against the first variant.
         --variants base,als=0.5,disc=0.3 [--peers itemknn,als] [--limit 200] [--label NAME]
 
 A variant is `base` or `+`-joined settings: `als=W` (FusionWeights.collaborative),
-`disc=D` (GenerationOptions.discovery), `sharp=S` (FusionWeights.sharpness). Writes benchmarks/results/ranking-LABEL.json.
+`disc=D` (GenerationOptions.discovery), `sharp=S` (FusionWeights.sharpness),
+`ranker=1` (the learned ranker saved beside the catalog). Writes benchmarks/results/ranking-LABEL.json.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ METRICS = ("ndcg@10", "r_precision", "tail_ndcg@10", "head_share@10")
 
 
 def variant_options(spec: str, retriever: Retriever, exclude: frozenset[int]) -> GenerationOptions:
-    weights, discovery = retriever.weights, 0.0
+    weights, discovery, ranker = retriever.weights, 0.0, False
     for part in spec.split("+"):
         if part == "base":
             continue
@@ -49,11 +50,13 @@ def variant_options(spec: str, retriever: Retriever, exclude: frozenset[int]) ->
             weights = replace(weights, collaborative=float(value))
         elif name == "disc":
             discovery = float(value)
+        elif name == "ranker":
+            ranker = value == "1"
         elif name == "sharp":
             weights = replace(weights, sharpness=float(value))
         else:
             raise SystemExit(f"unknown setting {name!r} in {spec!r}")
-    return GenerationOptions(n=DEPTH, exclude_pids=exclude, fusion=weights, discovery=discovery)
+    return GenerationOptions(n=DEPTH, exclude_pids=exclude, fusion=weights, discovery=discovery, ranker=ranker)
 
 
 def main() -> None:
