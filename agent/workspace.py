@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import ContextManager
 
 from retrieval.catalog import Catalog
+from retrieval.collaborative.als import ALS
+from retrieval.collaborative.base import playlist_matrix
+from retrieval.collaborative.store import als_folder, fit_and_save_als
 from retrieval.encoder import Encoder
 from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights, TunedWeights, tuned_weights_path
 from retrieval.generator import Retriever
@@ -107,6 +110,12 @@ def rebuild_track_tags(catalog: Catalog, workspace: Workspace, titles: TitleInde
     return build_tag_index(catalog, titles, workspace.chroma, on_progress=on_progress)
 
 
+def rebuild_collaborative(catalog: Catalog) -> ALS:
+    """Fit the ALS model on the catalog's playlists and save it beside the catalog (after the signal tables)."""
+    graph = prepare_signal_data(catalog)
+    return fit_and_save_als(playlist_matrix(graph), als_folder(catalog.path), catalog.signals_fingerprint())
+
+
 def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | None = None) -> None:
     """Build the demo catalog and its index on first use; a later call finds them and returns."""
     catalog = Catalog(workspace.demo_catalog_path)
@@ -115,6 +124,7 @@ def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | 
             ingest_paths(catalog, [demo_catalog_file()])
         if active_index_info(catalog) is None:
             rebuild_track_tags(catalog, workspace, rebuild_index(catalog, workspace, on_progress=on_progress))
+            rebuild_collaborative(catalog)
     finally:
         catalog.close()
 

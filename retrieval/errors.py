@@ -27,3 +27,7 @@ class CatalogWriteError(IndexUnavailableError):
 
 class CatalogBusyError(IndexUnavailableError):
     """Another process held the catalog's write lock for longer than the wait allows."""
+
+
+class ModelFolderError(IndexUnavailableError):
+    """A saved model folder beside the index that cannot be read; `agent index` rebuilds it."""

@@ -38,6 +38,8 @@ class FusionWeights:
     tags: float = 2.0
     tags_title: float = 0.5  # the title's share of the direction, against the seeds'
     tail: bool = True  # back-fill with the most-played tracks
+    # A seeded request's ALS scores (`retrieval.collaborative`), its best candidate scoring 1.
+    collaborative: float = 0.0
 
     def without(self, signal: str) -> FusionWeights:
         """These weights with one signal switched off (sharpness off is plain similarity)."""

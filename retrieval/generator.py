@@ -23,6 +23,7 @@ from retrieval.echo import clip
 from retrieval.encoder import Encoder, limit_threads_for_queries
 from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights
 from retrieval.index import IndexInfo, TitleIndex
+from retrieval.learned_ranking import DEPTH as RANKER_DEPTH
 from retrieval.normalize import normalize_title
 from retrieval.onnx_encoder import OnnxEncoder, open_onnx_encoder
 from retrieval.ranking import RankRequest, rank, ranked
@@ -32,6 +33,7 @@ from retrieval.voting import VotingRule
 
 DEFAULT_K = 300  # measured on a validation split: see docs/quality.md, "Retrieval quality"
 DEFAULT_VOTING: VotingRule = "similarity"  # measured: see docs/quality.md, "Choosing the defaults"
+DEFAULT_DISCOVERY = 0.0  # measured on validation splits: see docs/ranking.md
 # Below this best-neighbour similarity, with no artist or album named, nothing in the
 # catalog resembles the title. Measured on the MPD sample: 2% of real held-out titles
 # fall below it, and made-up ones like "my tax return" (0.42) do.
@@ -66,12 +68,18 @@ class GenerationOptions:
     fusion: FusionWeights | None = None
     # With neither a title nor a seed: the most played tracks (batches answer every request).
     popular_when_empty: bool = False
+    # 0..1: trade the corpus's hits for the songs the title and seeds single out (`retrieval.discovery`).
+    discovery: float = DEFAULT_DISCOVERY
+    # Reorder the best candidates by the learned ranker saved beside the catalog (`retrieval.learned_ranking`).
+    ranker: bool = False
 
     def check(self) -> None:
         if self.n < 1:
             raise GenerationError(f"the number of tracks must be at least 1, got {self.n}")
         if self.k < 1:
             raise GenerationError(f"k (neighbour playlists) must be at least 1, got {self.k}")
+        if not 0.0 <= self.discovery <= 1.0:
+            raise GenerationError(f"discovery must be between 0 and 1, got {self.discovery}")
         if self.max_per_artist is not None and self.max_per_artist < 1:
             raise GenerationError(f"max_per_artist (tracks per artist) must be at least 1, got {self.max_per_artist}")
 
@@ -154,11 +162,19 @@ class Retriever:
         if not normalized and not seeds:
             options = replace(options, fusion=replace(options.fusion or self.weights, tail=True))
             warnings.append("no title and no known seed track: these are the catalog's most played tracks")
-        candidates, entities = self.vote(neighbours, options, title=normalized, seed_ids=tuple(seeds))
+        ranker, why_not = self.sources.learned_ranker() if options.ranker else (None, None)
+        asked = replace(options, n=max(options.n, RANKER_DEPTH)) if ranker else options
+        candidates, entities = self.vote(neighbours, asked, title=normalized, seed_ids=tuple(seeds))
+        if ranker:
+            plays = functools.partial(self.sources.plays_of_uris, exclude_pids=options.exclude_pids)
+            candidates = ranker.reordered(candidates, neighbours, plays, len(seeds), bool(normalized))[:options.n]
+        warnings += [why_not] if why_not else []
         if normalized and not entities and (not neighbours or neighbours[0].similarity < RESEMBLANCE_FLOOR):
             best = f"{neighbours[0].similarity:.2f}" if neighbours else "none"
             warnings.append(f"nothing in the catalog resembles this title (best similarity {best}); "
                             "showing the closest")
+        if seeds and (options.fusion or self.weights).collaborative:
+            warnings += self.sources.collaborative.warnings  # why a saved model is not used
         if len(candidates) < options.n:
             warnings.append(
                 f"only {len(candidates)} tracks found in {len(neighbours)} neighbour playlists; "
@@ -191,7 +207,7 @@ class Retriever:
             liked_voters=self._liked_voters(options, {n.pid for n in neighbours}),
             merge_versions=options.merge_versions, exclude_artists=options.exclude_artists,
             max_per_artist=options.max_per_artist, exclude_track_uris=options.exclude_track_uris,
-            exclude_pids=options.exclude_pids,
+            exclude_pids=options.exclude_pids, discovery=options.discovery,
         )
         ranking = rank(self.sources, title, neighbours, request)
         tracks = ranked(self.sources, ranking, request, options.n)

@@ -127,6 +127,10 @@ class PlaylistGraph:
         first_of_owner = np.cumsum(counts) - counts
         return self._title_pids[starts[owners] + np.arange(len(owners)) - first_of_owner[owners]], owners
 
+    def csr_arrays(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """(row offsets, track ids, track count): the playlists x tracks matrix the collaborative models fit."""
+        return self._playlist_offsets, self._playlist_tracks, len(self.plays)
+
     def plays_of(self, track_ids: np.ndarray) -> np.ndarray:
         return by_track(self.plays, track_ids, missing=0)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from retrieval.discovery import collaborative_scores, discovered
 from retrieval.filters import Scored, cap_per_artist, exclude_artists
 from retrieval.fusion import FusionWeights, contributions, fused_totals, seed_weight
 from retrieval.records import Neighbour
@@ -47,6 +48,7 @@ class RankRequest:
     exclude_track_uris: frozenset[str] = frozenset()
     exclude_pids: frozenset[int] = frozenset()
     title_vector: np.ndarray | None = None  # the title's embedding, for crowd tags (None: no title)
+    discovery: float = 0.0  # 0..1: how far scores are divided by popularity (`retrieval.discovery`)
 
 
 @dataclass
@@ -85,6 +87,9 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
         tracks, scores, songs = tracks[keep], scores[keep], songs[keep]
     if weights.tags and request.seed_ids and len(tracks):
         scores = _steered_by_tags(sources, tracks, scores, songs, request, signals, multipliers)
+    if request.discovery and len(tracks):
+        scores = discovered(tracks, scores, sources.plays_array(request.exclude_pids), request.discovery,
+                            signals, multipliers)
     shared = sources.graph.with_versions(songs) if request.merge_versions else np.zeros(len(tracks), bool)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
     ranked_songs = TopSongs(tracks, scores, shared, songs, votes.tie_keys)
@@ -113,10 +118,13 @@ def _signals(sources: SignalSources, title: str, neighbours: Sequence[Neighbour]
         signals["seeds"] = sources.seed_neighbours(request.seed_ids, request.exclude_pids)
         if weights.seed_artists:
             signals["seed_artists"] = sources.seed_artists(request.seed_ids, request.exclude_pids)
+        if weights.collaborative:
+            signals["als"] = collaborative_scores(sources.model("als", request.exclude_pids), request.seed_ids)
     seeds_unit = seed_weight(weights, len(request.seed_ids)) * unit
     multipliers = {"votes": weights.votes, "entity": entity_weight * unit,
                    "cooccurrence": weights.cooccurrence * unit, "artists": weights.artists * unit,
-                   "seeds": seeds_unit, "seed_artists": weights.seed_artists * seeds_unit}
+                   "seeds": seeds_unit, "seed_artists": weights.seed_artists * seeds_unit,
+                   "als": weights.collaborative * seeds_unit}
     return signals, multipliers, entities
 
 

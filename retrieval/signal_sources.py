@@ -12,7 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.catalog import Catalog
+from retrieval.collaborative.base import Recommender
+from retrieval.collaborative.models import CollaborativeModels
+from retrieval.collaborative.store import als_folder
 from retrieval.index_exact import ExactTitleSearch
+from retrieval.learned_ranking import LearnedRanker, ranker_folder
 from retrieval.playlist_graph import PlaylistGraph, by_track
 from retrieval.playlist_graph_store import graph_saved, open_graph
 from retrieval.signals.artists import artist_playlist_scores, artist_track_scores, seed_artist_scores
@@ -77,6 +81,23 @@ class SignalSources:
         self._held_out: tuple[frozenset[int], np.ndarray, np.ndarray] | None = None
         self._titles = titles
         self._tags: CrowdTags | None = None  # made on the first seeded request
+        self._ranker: tuple[LearnedRanker | None, str | None] | None = None
+        self.collaborative = CollaborativeModels(self.graph, als_folder(catalog.path), catalog.signals_fingerprint())
+
+    def learned_ranker(self) -> tuple[LearnedRanker | None, str | None]:
+        """The ranker saved beside the catalog (loaded once), or None and why not."""
+        if self._ranker is None:
+            self._ranker = LearnedRanker.load(ranker_folder(self.catalog.path), self.catalog.signals_fingerprint())
+        return self._ranker
+
+    def plays_of_uris(self, uris: Sequence[str | None], exclude_pids: frozenset[int]) -> np.ndarray:
+        ids = self.catalog.track_ids_for_uris([uri for uri in uris if uri])
+        known = np.array([ids.get(uri, -1) if uri else -1 for uri in uris], np.int64)
+        return by_track(self.plays_array(exclude_pids), known, missing=0)
+
+    def model(self, name: str, exclude_pids: frozenset[int] = frozenset()) -> Recommender | None:
+        """A collaborative model (`retrieval.collaborative`) that never learned from `exclude_pids`."""
+        return self.collaborative.get(name, exclude_pids, lambda: self._hidden(exclude_pids)[1])
 
     def plays_array(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
         """Per track id, the playlists holding it, leaving out `exclude_pids` (evaluation's held-out ones)."""

@@ -35,28 +35,38 @@ def run_continuation(report: ContinuationReport, output_dir: Path | None, worksp
     console.print(f"Report: {folder / 'continuation.json'} (and continuation.md)")
 
 
+# Older reports lack the popularity columns: they show as blanks.
+COLUMNS = ("ndcg@10", "r_precision", "recall@500", "tail_ndcg@10", "head_share@10", "coverage@10")
+
+
 def _rows(report: ContinuationReport):
+    """(seeds, method, queries, figures of COLUMNS): METHODS first, then the peers in report order."""
+    methods = list(METHODS) + [m for m in dict.fromkeys(r.method for r in report.rows) if m not in METHODS]
     for count in sorted({row.seeds for row in report.rows}):
-        for method in METHODS:
-            ndcg = report.mean(count, method, "ndcg@10")
-            if ndcg is not None:
-                row = next(r for r in report.rows if r.seeds == count and r.method == method)
-                yield count, method, row.queries, ndcg, row.means["r_precision"], row.means["recall@500"]
+        for method in methods:
+            row = next((r for r in report.rows if r.seeds == count and r.method == method), None)
+            if row is not None:
+                yield count, method, row.queries, [_figure(row.means.get(c)) for c in COLUMNS]
+
+
+def _figure(value: float | None) -> str:
+    return "" if value is None or value != value else f"{value:.4f}"
 
 
 def continuation_table(report: ContinuationReport) -> Table:
     table = Table(title=f"Continuation · {report.holdout} · first N tracks given, the rest to find",
                   title_justify="left", caption="seeds never count as hits; 500 tracks per query")
-    for column in ("seeds", "method", "queries", "ndcg@10", "r_precision", "recall@500"):
+    for column in ("seeds", "method", "queries") + COLUMNS:
         table.add_column(column, justify="left" if column == "method" else "right")
-    for count, method, queries, ndcg, rprec, recall in _rows(report):
-        table.add_row(str(count), method, str(queries), f"{ndcg:.4f}", f"{rprec:.4f}", f"{recall:.4f}")
+    for count, method, queries, figures in _rows(report):
+        table.add_row(str(count), method, str(queries), *figures)
     return table
 
 
 def continuation_markdown(report: ContinuationReport) -> str:
-    lines = ["| seeds | method | queries | NDCG@10 | R-precision | recall@500 |", "|---|---|---|---|---|---|"]
-    lines += [f"| {c} | {m} | {q} | {n:.4f} | {r:.4f} | {a:.4f} |" for c, m, q, n, r, a in _rows(report)]
+    lines = ["| seeds | method | queries | NDCG@10 | R-precision | recall@500 | tail-NDCG@10 | head share@10 "
+             "| coverage@10 |", "|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {c} | {m} | {q} | " + " | ".join(f) + " |" for c, m, q, f in _rows(report)]
     return "\n".join(lines)
 
 

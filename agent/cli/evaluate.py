@@ -23,6 +23,7 @@ from agent.playlist import ModeOptions
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, active_fusion_weights
 from retrieval.generator import GenerationError
+from retrieval.peers import PEERS, check_peers
 from retrieval.split import HOLDOUT_UNITS
 from retrieval.voting import VOTING_RULES
 
@@ -37,6 +38,15 @@ def _csv(kind):
             raise click.BadParameter("give at least one value")
         return items
     return parse
+
+
+def _peers(value: str | None) -> list[str]:
+    names = [name.strip() for name in (value or "").split(",") if name.strip()]
+    try:
+        check_peers(names)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return names
 
 
 @click.command()
@@ -71,12 +81,14 @@ def _csv(kind):
 @click.option("--categories", type=click.Choice(["challenge"]),
               help="challenge: the RecSys Challenge 2018's ten categories made from the held-out playlists, "
                    "scored with its metrics per category (writes the challenge set and its truth too).")
+@click.option("--baselines", "peers", callback=lambda ctx, param, value: _peers(value),
+              help=f"With --seeds: score the field's methods beside the fused default ({', '.join(PEERS)}).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where report.json and chart.png go [default: DATA_DIR/evaluations/TIMESTAMP].")
 @backend_options
 @workspace_options
 def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encoders, modes, shot_counts, fuses,
-             shuffle_counts, ablate, seed_counts, categories, output_dir, llm: LLMChoice, workspace: Workspace) -> None:
+             shuffle_counts, ablate, seed_counts, categories, peers, output_dir, llm: LLMChoice, workspace: Workspace) -> None:
     """Score retrieval configurations and the baselines with precision, recall, MRR, NDCG,
     HIT at 10, 66 and 500, R-precision and clicks.
 
@@ -93,6 +105,8 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
     for config in configs:
         if config.kind == "retrieval":
             config.mode_options.check()
+    if peers and not seed_counts:
+        raise click.UsageError("--baselines scores continuations: give --seeds too (e.g. --seeds 0,5)")
     choice = QueryChoice(queries_file, share, seed, unit, limit)
     # Opened before any slow step, so a missing key or GGUF fails at once.
     backend = llm.open(workspace) if set(modes) - {"retrieval"} else None
@@ -102,7 +116,7 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
         if categories:
             return run_challenge_categories(catalog, workspace, choice, weights, output_dir)
         if seed_counts:
-            report = evaluate_continuation(catalog, workspace.chroma, choice, seed_counts, weights, Bars())
+            report = evaluate_continuation(catalog, workspace.chroma, choice, seed_counts, weights, Bars(), peers)
             return run_continuation(report, output_dir, workspace, stdout())
         if encoders:
             report = evaluate_encoders(catalog, workspace.chroma, workspace.home, encoders, voting, ks, choice,

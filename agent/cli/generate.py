@@ -22,7 +22,7 @@ from agent.workspace import Workspace, open_retriever
 from agent.titles_file import TitlesEntry, read_titles_file
 from retrieval.steering import DEFAULT_STRENGTH, Steering
 from retrieval.tags import open_tag_index
-from retrieval.generator import DEFAULT_K, DEFAULT_VOTING, GenerationError, GenerationOptions
+from retrieval.generator import DEFAULT_DISCOVERY, DEFAULT_K, DEFAULT_VOTING, GenerationError, GenerationOptions
 from retrieval.voting import VOTING_RULES
 
 
@@ -47,6 +47,8 @@ from retrieval.voting import VOTING_RULES
               help="Move the playlist toward a word (\"upbeat\"), or away with a minus (\"-sad\"); repeatable.")
 @click.option("--steer-strength", type=float, default=DEFAULT_STRENGTH, show_default=True,
               help="How far --steer moves the playlist: 0 not at all, 1 ordered by the words alone.")
+@click.option("--discovery", type=click.FloatRange(0.0, 1.0), default=DEFAULT_DISCOVERY, show_default=True,
+              help="0-1: trade the catalog's hits for songs the title and seeds single out (1: the most obscure).")
 @click.option("--keep-versions", is_flag=True, help="List versions of one song (Remastered, Live) separately.")
 @click.option("--seed", "seeds", multiple=True, metavar="TRACK",
               help="Continue from this track: a URI or \"song by artist\" (repeatable); --title is then optional.")
@@ -55,7 +57,7 @@ from retrieval.voting import VOTING_RULES
 @llm_options()
 @workspace_options
 def generate(title_words, title, titles_file, count, k, voting, fmt, explain, explain_all, max_per_artist, exclude_artist, steer,
-             steer_strength, keep_versions, seeds, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
+             steer_strength, discovery, keep_versions, seeds, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
     """Generate a playlist for a title from the playlists whose titles are most similar.
 
     With no catalog ingested, the embedded demo catalog is built on first use.
@@ -66,7 +68,7 @@ def generate(title_words, title, titles_file, count, k, voting, fmt, explain, ex
     check_output(output)
     fmt = _format(fmt, output, titles_file is not None, len(entries))
     options = GenerationOptions(n=count, k=k, voting=voting, merge_versions=not keep_versions,
-                                max_per_artist=max_per_artist)
+                                max_per_artist=max_per_artist, discovery=discovery)
     steering = Steering.parse(steer, steer_strength) if steer else None
     base = RequestDraft(PlaylistRequest("", options, mode, steering).check_options(),
                         exclude_artists=tuple(exclude_artist), profile=profile_name)

@@ -6,7 +6,7 @@ import click
 
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.progress import counting
-from agent.workspace import Workspace, rebuild_index, rebuild_track_tags
+from agent.workspace import Workspace, rebuild_collaborative, rebuild_index, rebuild_track_tags
 from retrieval.tags import tags_folder
 from training.models import resolve_encoder
 
@@ -31,13 +31,16 @@ def index(encoder_name: str | None, workspace: Workspace) -> None:
             built = rebuild_index(catalog, workspace, encoder_path, on_progress=update, on_warning=warn)
         with counting("Averaging titles into track tag vectors") as update:
             tags = rebuild_track_tags(catalog, workspace, built, on_progress=update)
+        with counting("Fitting ALS on the playlists"):
+            als = rebuild_collaborative(catalog)
     which = "demo catalog" if is_demo else "catalog"
     stdout().print(
         f"Indexed {built.info.titles:,} titles of the {which} with {built.info.encoder_name} "
         f"in {workspace.chroma.describe()} (collection {built.info.collection}).\n"
         f"Encoder folder: {encoder_path} (fingerprint {built.info.encoder_fingerprint}).\n"
         f"Track tag vectors: {tags.info.tracks:,} tracks in {tags.info.seconds:.1f}s "
-        f"(in {tags_folder(catalog) / tags.info.collection}).",
+        f"(in {tags_folder(catalog) / tags.info.collection}).\n"
+        f"ALS: {len(als.tracks):,} tracks held by 2 playlists or more, {als.factors} factors.",
         markup=False, highlight=False,  # paths and URLs are the user's text, not markup
     )
 

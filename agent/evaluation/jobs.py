@@ -109,7 +109,7 @@ def evaluate_encoders(catalog: Catalog, chroma: ChromaLocation, home: Path, enco
 
 
 def evaluate_continuation(catalog: Catalog, chroma: ChromaLocation, choice: QueryChoice, seed_counts: Sequence[int],
-                          weights: FusionWeights, reporter: Reporter) -> ContinuationReport:
+                          weights: FusionWeights, reporter: Reporter, peers: Sequence[str] = ()) -> ContinuationReport:
     """Held-out playlists given their title and first N tracks, for each N of `seed_counts`."""
     selected = select_queries(catalog, choice, reporter)
     base = open_index(catalog, chroma)
@@ -117,7 +117,7 @@ def evaluate_continuation(catalog: Catalog, chroma: ChromaLocation, choice: Quer
     try:
         with reporter.progress("Scoring continuations") as update:
             return continuation_report(Retriever(catalog, index, weights=weights), selected.queries,
-                                       selected.exclude, selected.label, seed_counts, on_query=update)
+                                       selected.exclude, selected.label, seed_counts, on_query=update, peers=peers)
     finally:
         if index is not base:
             drop_index(chroma, index)

@@ -132,7 +132,7 @@ def create_app(service: PlaylistService, llm: LLMWorker, retrieval: RetrievalRun
 def _request(body: TitleBody, mode: str, steering: Steering | None = None, **generation) -> RequestDraft:
     """The body as the draft every face hands to the one preparation."""
     options = GenerationOptions(n=body.n, merge_versions=not body.filters.keep_versions,
-                                max_per_artist=body.filters.max_per_artist,
+                                max_per_artist=body.filters.max_per_artist, discovery=body.filters.discovery,
                                 exclude_track_uris=frozenset(body.filters.exclude_tracks), **generation)
     mode_options = ModeOptions(mode=mode, shots=body.shots, fuse=body.fuse, candidates=body.candidates,
                                shuffles=body.rerank_shuffles)

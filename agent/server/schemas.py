@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from agent.playlist.prepare import MAX_SEEDS
 from agent.playlist.options import MAX_SHUFFLES, MAX_TRACKS
-from retrieval.generator import DEFAULT_K
+from retrieval.generator import DEFAULT_DISCOVERY, DEFAULT_K
 from retrieval.records import Track
 from retrieval.steering import DEFAULT_STRENGTH
 
@@ -28,6 +28,8 @@ class Filters(BaseModel):
     exclude_tracks: list[str] = Field(default_factory=list, max_length=MAX_LIST,
                                       description="track URIs left out (tracks removed from an earlier answer)")
     keep_versions: bool = Field(default=False, description="list versions of one song separately")
+    discovery: float = Field(default=DEFAULT_DISCOVERY, ge=0.0, le=1.0,
+                             description="0-1: trade the catalog's hits for songs the title and seeds single out")
 
 
 class LLMSettings(BaseModel):

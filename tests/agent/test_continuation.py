@@ -36,6 +36,26 @@ def test_continuation_is_scored_per_seed_count_with_its_baselines(home, tmp_path
     assert "| seeds | method |" in (tmp_path / "continuation.md").read_text()
 
 
+def test_peers_are_scored_beside_the_default_with_the_popularity_columns(home, tmp_path):
+    ok(run_agent("evaluate", "--data-dir", home, "--share", "0.3", "--seeds", "0,2", "--baselines",
+                          "itemknn,playlistknn,als,ease,title-knn", "--output-dir", tmp_path))
+    report = json.loads((tmp_path / "continuation.json").read_text())
+    rows = {(row["seeds"], row["method"]): row["means"] for row in report["rows"]}
+    peers = ("itemknn", "playlistknn", "als", "ease", "title-knn")
+    assert {(2, peer) for peer in peers} | {(0, "title-knn")} <= set(rows)
+    assert (0, "itemknn") not in rows  # a seed-only method has nothing to go on without seeds
+    # Three themes that never share a track: two seeds of a theme lead item-kNN to the rest of it.
+    assert rows[2, "itemknn"]["ndcg@10"] > rows[2, "popular"]["ndcg@10"]
+    for means in rows.values():
+        assert 0 <= means["head_share@10"] <= 1 and 0 < means["coverage@10"] <= 1
+    markdown = (tmp_path / "continuation.md").read_text()
+    assert "| 2 | title-knn |" in markdown and "tail-NDCG@10" in markdown
+
+
+def test_an_unknown_peer_is_refused_naming_the_choices(home):
+    failed_cleanly(run_agent("evaluate", "--data-dir", home, "--seeds", "1", "--baselines", "svd"), "itemknn")
+
+
 def test_ablation_adds_one_row_per_switched_off_signal(home, tmp_path):
     result = ok(run_agent("evaluate", "--data-dir", home, "--share", "0.3", "--k", "5", "--voting", "count",
                           "--ablate", "--output-dir", tmp_path))

@@ -1,0 +1,77 @@
+"""The learned ranker's fit on the validation playlists: collects the training queries once
+(kept in benchmarks/results/ranker-data.pkl), then fits with several settings and prints
+each one's NDCG@10 on the held-back titles against the fused order, and the learning curve
+against the number of training queries.
+
+    AGENT_HOME=DATA_DIR python benchmarks/bench_ranker_fit.py [--limit 430] [--save]
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from agent.evaluation.tuning import validation_queries, validation_split  # noqa: E402
+from agent.workspace import Workspace  # noqa: E402
+from retrieval.generator import Retriever  # noqa: E402
+from retrieval.index import derive_index, drop_index, open_index  # noqa: E402
+from retrieval.learned_ranking import ranker_folder  # noqa: E402
+from training import ranker  # noqa: E402
+
+CACHE = ROOT / "benchmarks" / "results" / "ranker-data.pkl"
+TRIALS = [{"learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20}, {"num_leaves": 7, "min_child_samples": 50},
+          {"learning_rate": 0.1, "num_leaves": 15}, {"num_leaves": 7, "min_child_samples": 100, "learning_rate": 0.02}]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--save", action="store_true", help="fit the default settings and save the ranker")
+    args = parser.parse_args()
+    if CACHE.exists():
+        data = pickle.loads(CACHE.read_bytes())
+    else:
+        workspace = Workspace.resolve()
+        catalog = workspace.user_catalog()
+        split, leave_out = validation_split(catalog)
+        pids = [q.pid for q in validation_queries(catalog, split)][:args.limit]
+        index = derive_index(catalog, open_index(catalog, workspace.chroma), workspace.chroma, leave_out)
+        try:
+            started = time.perf_counter()
+            data = ranker.collect(Retriever(catalog, index), catalog, pids, leave_out)
+            print(f"collected {len(data.labels)} queries from {len(pids)} playlists in "
+                  f"{time.perf_counter() - started:.0f}s", flush=True)
+        finally:
+            drop_index(workspace.chroma, index)
+        CACHE.parent.mkdir(exist_ok=True)
+        CACHE.write_bytes(pickle.dumps(data))
+    if args.save:
+        workspace = Workspace.resolve()
+        catalog = workspace.user_catalog()
+        started = time.perf_counter()
+        booster, figures = ranker.fit(data)
+        ranker.save(booster, ranker_folder(catalog.path), catalog.signals_fingerprint(), figures,
+                    time.perf_counter() - started)
+        print("saved", figures, flush=True)
+        return
+    for trial in TRIALS:
+        ranker.SETTINGS = replace_settings(trial)
+        started = time.perf_counter()
+        _, figures = ranker.fit(data)
+        print(trial, figures, f"{time.perf_counter() - started:.1f}s", flush=True)
+
+
+def replace_settings(trial: dict) -> dict:
+    return {**BASE, **trial}
+
+
+BASE = dict(ranker.SETTINGS)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Contract tests every collaborative model passes (after implicit's recommender_base_test),
+on tiny corpora where the right answer is known by construction, and each model's own arithmetic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from retrieval.collaborative.als import ALS
+from retrieval.collaborative.base import playlist_matrix, top_tracks
+from retrieval.collaborative.ease import EASE
+from retrieval.collaborative.itemknn import ItemKNN
+from retrieval.collaborative.playlistknn import PlaylistKNN
+from retrieval.playlist_graph import PlaylistGraph
+
+# Two scenes are a rank-2 structure: two factors hold it, more fit the sampling noise of 24 playlists.
+MODELS = [ItemKNN, PlaylistKNN, lambda: ALS(factors=2, iterations=20), lambda: EASE(regularization=1.0)]
+IDS = ["itemknn", "playlistknn", "als", "ease"]
+
+
+def two_scenes(playlists_per_scene: int = 12) -> sparse.csr_matrix:
+    """Rock playlists hold tracks 0-9, jazz playlists tracks 10-19, never both; each
+    playlist holds 5 of its scene's 10 tracks, so every track shares playlists with the rest."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for scene in (0, 10):
+        for _ in range(playlists_per_scene):
+            rows.append(sorted(scene + rng.choice(10, 5, replace=False)))
+    return _matrix(rows, 20)
+
+
+def _matrix(rows: list[list[int]], tracks: int) -> sparse.csr_matrix:
+    offsets = np.cumsum([0] + [len(r) for r in rows])
+    indices = np.concatenate([np.array(r, np.int64) for r in rows])
+    return sparse.csr_matrix((np.ones(len(indices), np.float32), indices, offsets), shape=(len(rows), tracks))
+
+
+@pytest.mark.parametrize("make", MODELS, ids=IDS)
+def test_seeds_of_one_scene_bring_that_scene(make):
+    model = make().fit(two_scenes())
+    for seeds, scene in (([0, 3], range(10)), ([12, 15, 19], range(10, 20))):
+        best = top_tracks(model.scores(seeds), 5, exclude=seeds)
+        assert len(best) == 5 and set(best.tolist()) <= set(scene), (seeds, best)
+
+
+@pytest.mark.parametrize("make", MODELS, ids=IDS)
+def test_scores_cover_every_track_and_are_never_negative(make):
+    scores = make().fit(two_scenes()).scores([1, 2])
+    assert scores.shape == (20,) and scores.dtype == np.float32
+    assert (scores >= 0).all() and scores[10:].max() < scores[:10].max()
+
+
+@pytest.mark.parametrize("make", MODELS, ids=IDS)
+def test_unknown_or_no_seeds_score_nothing(make):
+    model = make().fit(two_scenes())
+    assert not model.scores([]).any()
+    assert not model.scores([-1, 99]).any()
+    np.testing.assert_allclose(model.scores([4, 99]), model.scores([4]))
+
+
+@pytest.mark.parametrize("make", MODELS, ids=IDS)
+def test_hidden_playlists_teach_nothing(make):
+    """Evaluation hides its queries' playlists: a track held only by them scores nothing."""
+    rows = [[0, 1, 2], [0, 1, 2], [0, 1, 3], [1, 2, 3], [0, 2, 3], [0, 1, 4], [0, 1, 4]]
+    graph = PlaylistGraph.build((pid, t) for pid, row in enumerate(rows) for t in row)
+    hidden = np.zeros(len(rows), bool)
+    hidden[[5, 6]] = True  # the only playlists holding track 4
+    model = make().fit(playlist_matrix(graph, hidden))
+    assert model.scores([0, 1])[4] == 0
+    assert make().fit(playlist_matrix(graph)).scores([0, 1])[4] > 0
+
+
+def test_itemknn_is_the_damped_asymmetric_cosine():
+    """Tracks 0 and 1 share one 2-track playlist; track 0 is in 2 playlists, track 1 in 1:
+    co = 2 ** -0.5, similarity = co / (2 ** 0.7 x 1 ** 0.3 + 10)."""
+    matrix = _matrix([[0, 1], [0, 2, 3, 4]], 5)
+    scores = ItemKNN(alpha=0.7, shrink=10, damping=0.5).fit(matrix).scores([0])
+    assert scores[1] == pytest.approx(2 ** -0.5 / (2 ** 0.7 + 10), rel=1e-6)
+    assert scores[2] == pytest.approx(4 ** -0.5 / (2 ** 0.7 + 10), rel=1e-6)
+
+
+def test_playlistknn_votes_by_cosine_to_the_seeds():
+    """Seeds {0, 1}: playlist [0, 1, 2] has cosine 2 / sqrt(3 x 2), [0, 3] 1 / sqrt(2 x 2)."""
+    matrix = _matrix([[0, 1, 2], [0, 3], [4, 5]], 6)
+    scores = PlaylistKNN(neighbours=10, power=1.0).fit(matrix).scores([0, 1])
+    assert scores[2] == pytest.approx(2 / 6 ** 0.5, rel=1e-6)
+    assert scores[3] == pytest.approx(0.5, rel=1e-6)
+    assert scores[4] == 0 and scores[5] == 0
+
+
+def test_als_learns_only_tracks_held_by_two_playlists():
+    matrix = two_scenes()
+    once = sparse.vstack([matrix, _matrix([[19, 20]], 21)[:, :20]]).tocsr()
+    once = sparse.hstack([once, sparse.csr_matrix(([1.0], ([once.shape[0] - 1], [0])), shape=(once.shape[0], 1))]).tocsr()
+    model = ALS(factors=2, iterations=5).fit(once)
+    assert 20 not in model.tracks.tolist() and model.scores([19])[20] == 0
+
+
+def test_ease_keeps_only_the_most_played_items():
+    """Track 0 is in every playlist, 1 in two, 2 in one: with 2 items, track 2 is never scored."""
+    matrix = _matrix([[0, 1], [0, 1], [0, 2]], 3)
+    model = EASE(items=2, regularization=1.0).fit(matrix)
+    assert model.scores([0])[2] == 0 and model.scores([0])[1] > 0
+    assert not model.scores([2]).any()
