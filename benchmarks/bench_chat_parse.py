@@ -58,7 +58,8 @@ from retrieval.encoder import Encoder, limit_threads_for_queries  # noqa: E402
 
 SETS = {"dev": ROOT / "tests/data/utterances.jsonl", "holdout": ROOT / "tests/data/utterances_holdout.jsonl",
         "fresh": ROOT / "tests/data/utterances_fresh.jsonl", "unseen": ROOT / "tests/data/utterances_unseen.jsonl",
-        "blind": ROOT / "tests/data/utterances_blind.jsonl", "blind2": ROOT / "tests/data/utterances_blind2.jsonl"}
+        "blind": ROOT / "tests/data/utterances_blind.jsonl", "blind2": ROOT / "tests/data/utterances_blind2.jsonl",
+        "dev2": ROOT / "tests/data/utterances_dev2.jsonl"}
 # Reading one of these as anything but smalltalk, clarify, help or show changes the user's work.
 NO_CHANGE = ("smalltalk", "clarify")
 CHANGES = ("new", "steer", "length", "remove", "add", "dislike", "like", "similar", "undo", "redo", "save", "mode",
