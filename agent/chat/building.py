@@ -7,6 +7,7 @@ answer matched to the catalog, or by a catalog search for a song the user named.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.chat.llm_loading import LazyBackend
@@ -18,8 +19,13 @@ from agent.playlist import ModeOptions, PlaylistRequest, make_playlist
 from retrieval.filters import exclude_artists
 from retrieval.generator import GenerationOptions, Retriever
 from retrieval.records import Candidate, GeneratedPlaylist
+from retrieval.steering import Steering
+from retrieval.tags import TagIndex
 
 MAX_TRACKS = 200
+# How hard "more chill" pulls: 0.5 (retrieval's default) replaced 4.4 of 10 tracks on average,
+# 0.7 replaces 6.2 (docs/chat.md, "Steering"), so the change is one a person sees.
+STEERING_STRENGTH = 0.7
 SHOWN_MISSING = 5  # songs an LLM named that the catalog lacks, listed in the note
 
 
@@ -31,13 +37,22 @@ class Builder:
     session: ChatSession
     search: CatalogSearch
     llm: LazyBackend
+    tags: Callable[[], TagIndex | None] = lambda: None  # the track tag vectors steering reads, if the index has them
 
     def build(self, recipe: Recipe) -> tuple[GeneratedPlaylist, list[str]]:
         """The playlist for `recipe` under the profile, and what the person should know about it."""
         options = self._options(recipe)
         backend = self.llm.get() if recipe.mode != "retrieval" else None
         mode = ModeOptions(mode=recipe.mode, shots=recipe.shots, candidates=recipe.candidates)
-        playlist = make_playlist(self.retriever, backend, PlaylistRequest(recipe.query, options, mode))
+        tags = self.tags() if recipe.mode == "retrieval" and (recipe.moods or recipe.avoid) else None
+        if tags is not None:  # steering words re-rank the title's playlist; the title stays as typed
+            words = Steering(recipe.moods + recipe.avoid, (True,) * len(recipe.moods) + (False,) * len(recipe.avoid),
+                             STEERING_STRENGTH)
+            request = PlaylistRequest(recipe.title, options, mode, steering=words)
+        else:
+            request = PlaylistRequest(recipe.query, options, mode)
+        playlist = make_playlist(self.retriever, backend, request, tags)
+        playlist = playlist.model_copy(update={"title": recipe.title})
         notes = list(playlist.warnings)
         tracks = [t for t in playlist.tracks if t.in_catalog and t.track_uri]
         missing = [t for t in playlist.tracks if not (t.in_catalog and t.track_uri)]
@@ -71,7 +86,9 @@ class Builder:
         ))
 
     def _avoided(self, recipe: Recipe) -> frozenset[str]:
-        """Tracks that playlists titled like an avoided theme favour ("less sad")."""
+        """Tracks that playlists titled like an avoided theme favour ("less sad"), where steering cannot lean away."""
+        if recipe.mode == "retrieval" and self.tags() is not None:
+            return frozenset()
         uris: set[str] = set()
         for theme in recipe.avoid:
             favoured = self.retriever.generate(theme, GenerationOptions(n=30, k=10))

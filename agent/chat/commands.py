@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.chat.actions import ChatError, Explanation, Outcome, Playlister
+from agent.chat.persistence import file_name
 from agent.chat.session import Version
 from retrieval.records import Neighbour, Track
 
@@ -111,9 +112,9 @@ class Commands:
     def saved(self, argument: str, overwrite: bool) -> Reply:
         words = shlex.split(argument) if argument.strip() else []
         if not words:
-            title = self.playlister.session.title or "playlist"
-            words = ["-".join(title.lower().split())[:40] + ".json"]
+            words = [file_name(self.playlister.session.title or "playlist")]
         path = self.playlister.save(words[0], words[1] if len(words) > 1 else None, overwrite=overwrite)
+        self.playlister.session.saved = self.playlister.session.current
         count = len(self.playlister.session.tracks)
         return Reply(f"saved {count} tracks to {path}")
 

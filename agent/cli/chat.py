@@ -29,12 +29,14 @@ AGENTS = ("tools", "actions")
                    "actions: each message read into one action by rules and MiniLM, without an LLM (default for local).")
 @click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the conversation and the final playlist here as JSON (rewritten after every message).")
+@click.option("--resume", is_flag=True,
+              help="Continue the last chat (its playlist, versions and conversation), kept in the data dir.")
 @click.option("--parse", "parse_only", is_flag=True,
               help="Only read: each line of stdin is printed as JSON {text, action, slots, confidence}; "
                    "no LLM, no catalog, no playlist.")
 @profile_option
 @workspace_options
-def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, profile_name,
+def chat(llm, model_path, base_url, model, agent_kind, transcript, resume, parse_only, profile_name,
          workspace: Workspace) -> None:
     """Make a playlist by talking: "/generate rainy sunday", "more upbeat", "no more Drake", "why is 3 here?",
     "/save mix.json". /help lists the commands; /quit or Ctrl-D ends.
@@ -45,6 +47,7 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, p
     if parse_only:
         return _print_parses()
     from agent.chat.actions import ChatError, Playlister
+    from agent.chat.resume import restore, session_path
     from agent.chat.session import ChatSession
     from agent.chat.ui import ChatUI
     from agent.llm import LLMConfigError, load_config, open_backend
@@ -64,15 +67,22 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, p
         with user_errors():
             retriever = _retriever(catalog, workspace)
         session = ChatSession(profile_name=profile_name, profile=preferences)
+        kept = session_path(workspace.home)
+        if resume:
+            try:
+                restore(kept, session)
+            except ChatError as error:
+                raise click.ClickException(str(error)) from None
         playlister = Playlister(retriever, session, workspace.home,
-                                backend_factory=lambda: open_backend(workspace.home, llm, model_path, base_url, model))
+                                backend_factory=lambda: open_backend(workspace.home, llm, model_path, base_url, model),
+                                tags=_tags_opener(catalog, retriever, workspace))
         try:
             agent = _agent(kind, config, playlister)
         except (LLMConfigError, ChatError) as error:
             raise click.ClickException(str(error)) from None
         label = f"LLM {config.llm} ({_model_name(config)}) · agent {kind}"
         ChatUI(stdout(), playlister, agent, transcript, "demo catalog" if is_demo else "", label,
-               reader=lambda: retriever.models.understander).run()
+               reader=lambda: retriever.models.understander, kept=kept).run()
 
 
 def _retriever(catalog, workspace: Workspace):
@@ -84,6 +94,23 @@ def _retriever(catalog, workspace: Workspace):
     if info is None:
         open_retriever(catalog, workspace, building=preparing_ranking_data)  # raises the error that says how to build the index
     return LoadingRetriever(catalog, info, lambda: open_index(catalog, workspace.chroma))
+
+
+def _tags_opener(catalog, retriever, workspace: Workspace):
+    """Opens the track tag vectors steering reads on the first steer; None when the index has none."""
+    from retrieval.errors import IndexUnavailableError
+    from retrieval.tags import open_tag_index
+
+    opened: list = []
+
+    def tags():
+        if not opened:
+            try:
+                opened.append(open_tag_index(catalog, retriever.index, workspace.chroma))
+            except IndexUnavailableError:
+                opened.append(None)
+        return opened[0]
+    return tags
 
 
 def _print_parses() -> None:

@@ -86,7 +86,7 @@ _SHORTHAND = [(re.compile(pattern, re.IGNORECASE), full) for pattern, full in [
     (r"\brmv\b", "remove"), (r"\bluv\b", "love"), (r"^y\b", "why"), (r"\bad\b", "add"), (r"\bhalp\b", "help"),
     (r"\b(?:sumthing|somethin|smth)\b", "something"), (r"\bu\b", "you"), (r"\bur\b", "your"),
     (r"\bwanna\b", "want to"), (r"\bdont\b", "don't"), (r"\bcant\b", "can't"), (r"\bim\b", "i'm"),
-    (r"\bwhats\b", "what's"), (r"\bthats\b", "that's"), (r"\bgimme\b", "give me"),
+    (r"…", "..."), (r"\bwhats\b", "what's"), (r"\bthats\b", "that's"), (r"\bgimme\b", "give me"),
     (r"(?<=\S)[\s,]+(?:tbh|honestly|lol|haha)\s*$", ""), (r"\bits\b(?= (?:too|way|so|a bit|kinda))", "it's"),
     (r"(?<=[a-z]) 4 (?=(?:a|an|the|my|some)\b)", " for "), (r"\bsth\b", "something"), (r"\bplz\b", "please"),
 ]]

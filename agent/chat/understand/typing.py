@@ -31,4 +31,6 @@ def typed_by_context(parsed: ParsedMessage, context: ParseContext) -> ParsedMess
     wanted, where = kind
     if parsed.action == "ask" and wanted != "artist":
         return parsed  # "how many songs by X" counts an artist's songs
-    return parsed.model_copy(update={"slots": {wanted: name}, "found": {"name": name, "as": wanted, "in": where}})
+    others = {key: value for key, value in slots.items() if key != slot}
+    return parsed.model_copy(update={"slots": {**others, wanted: name},
+                                     "found": {"name": name, "as": wanted, "in": where}})
