@@ -19,29 +19,34 @@ _MENDABLE = re.compile(r"[a-z]{4,}")  # short words and numbers ("90s") are left
 class ChatContext:
     """Builds a `ParseContext` for each message from one session and one catalog."""
 
-    def __init__(self, session: ChatSession, search: CatalogSearch):
+    def __init__(self, session: ChatSession | None, search: CatalogSearch):
+        """`session` None: no playlist to look in (`agent chat --parse`), only the catalog."""
         self.session = session
         self.search = search
         self._title_words: Counter[str] | None = None
 
     def parse_context(self) -> ParseContext:
-        return ParseContext(playlist_length=len(self.session.tracks) or None, is_artist=self.search.is_artist,
+        return ParseContext(playlist_length=len(self._tracks()) or None, is_artist=self.search.is_artist,
                             name_kind=self.name_kind, mend_word=self.mend_word)
 
     def name_kind(self, name: str) -> tuple[str, str] | None:
-        """("song" or "artist", where): the playlist first, then the catalog; None when neither or both."""
+        """("song" or "artist", where): the playlist first, then the catalog; ("either", "catalog") when
+        the catalog has both, None when it has neither."""
         wanted, spelled = title_key(name), normalize_title(name)
         if not spelled:
             return None
-        tracks = self.session.tracks
+        tracks = self._tracks()
         if any(title_key(t.track_name) == wanted for t in tracks):
             return "song", "playlist"
         if any(normalize_title(t.artist_name) == spelled for t in tracks):
             return "artist", "playlist"
         is_artist, is_song = self.search.is_artist(name), self._is_song(name)
-        if is_artist != is_song:
-            return ("artist" if is_artist else "song"), "catalog"
+        if is_artist or is_song:
+            return ("either" if is_artist and is_song else "artist" if is_artist else "song"), "catalog"
         return None
+
+    def _tracks(self) -> list:
+        return self.session.tracks if self.session else []
 
     def _is_song(self, name: str) -> bool:
         try:

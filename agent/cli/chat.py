@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -33,7 +34,8 @@ AGENTS = ("tools", "actions")
               help="Continue the last chat (its playlist, versions and conversation), kept in the data dir.")
 @click.option("--parse", "parse_only", is_flag=True,
               help="Only read: each line of stdin is printed as JSON {text, action, slots, confidence}; "
-                   "no LLM, no catalog, no playlist.")
+                   "with a catalog in the data dir, names are looked up in it and \"found\" says what one is. "
+                   "No LLM, no playlist.")
 @profile_option
 @workspace_options
 def chat(llm, model_path, base_url, model, agent_kind, transcript, resume, parse_only, profile_name,
@@ -45,7 +47,7 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, resume, parse
     that profile (here or by `agent generate`) obeys them.
     """
     if parse_only:
-        return _print_parses()
+        return _print_parses(workspace)
     from agent.chat.actions import ChatError, Playlister
     from agent.chat.resume import restore, session_path
     from agent.chat.session import ChatSession
@@ -113,10 +115,15 @@ def _tags_opener(catalog, retriever, workspace: Workspace):
     return tags
 
 
-def _print_parses() -> None:
-    """--parse: how each message of stdin is understood, one JSON line each (blank lines skipped)."""
+def _print_parses(workspace: Workspace) -> None:
+    """--parse: how each message of stdin is understood, one JSON line each (blank lines skipped).
+
+    With a catalog in the data dir (the user's, or a demo already built), names are looked up in it:
+    a bare name becomes a song or an artist by what the catalog holds, and the line says so ("found")."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from agent.chat.context import ChatContext
+    from agent.chat.search import CatalogSearch
     from agent.chat.understand import Understander
     from agent.chat.understand.lines import parsed_lines
     from retrieval.encoder import Encoder, limit_threads_for_queries
@@ -126,11 +133,24 @@ def _print_parses() -> None:
         progress.add_task("")
         understander = Understander(Encoder())
     limit_threads_for_queries()
-    try:
-        for line in parsed_lines(understander, sys.stdin):
-            click.echo(line)
-    except BrokenPipeError:  # the reader (`| head`) has had enough: stop quietly, like other filters
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    with _existing_catalog(workspace) as catalog:
+        context = ChatContext(None, CatalogSearch(catalog)).parse_context() if catalog else None
+        try:
+            for line in parsed_lines(understander, sys.stdin, context):
+                click.echo(line)
+        except BrokenPipeError:  # the reader (`| head`) has had enough: stop quietly, like other filters
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@contextlib.contextmanager
+def _existing_catalog(workspace: Workspace):
+    """The data dir's active catalog when it holds playlists (never built here), else None."""
+    if not (workspace.user_catalog_path.exists() or workspace.demo_catalog_path.exists()):
+        yield None
+        return
+    catalog, _ = workspace.active_catalog()
+    with catalog:
+        yield None if catalog.is_empty() else catalog
 
 
 def _agent(kind: str, config, playlister):

@@ -53,8 +53,8 @@ class ParseContext:
 
     playlist_length: int | None = None
     is_artist: Callable[[str], bool] | None = None
-    # What a name is: ("song" or "artist", "playlist" or "catalog"), looked up in the playlist first,
-    # then in the catalog; None when it is neither. Decides `song` against `artist` for a bare name.
+    # What a name is: ("song", "artist" or "either", "playlist" or "catalog"), looked up in the playlist
+    # first, then in the catalog; None when it is neither. Decides `song` against `artist` for a bare name.
     name_kind: Callable[[str], tuple[str, str] | None] | None = None
     # The word of the catalog's playlist titles a misspelled steering word means ("relaxd" -> "relaxed").
     mend_word: Callable[[str], str] | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from agent.chat.understand.message import ParseContext, ParsedMessage
 
 _NAMED = {"remove", "add", "dislike", "like", "explain", "similar", "ask"}
+_TASTE = {"like", "dislike"}
 
 
 def typed_by_context(parsed: ParsedMessage, context: ParseContext) -> ParsedMessage:
@@ -27,8 +28,13 @@ def typed_by_context(parsed: ParsedMessage, context: ParseContext) -> ParsedMess
     name = str(slots[slot])
     kind = context.name_kind(name)
     if kind is None:
+        if parsed.action in _TASTE and name.islower():
+            # "i hate mondays": a taste for something neither the playlist nor the catalog holds is a remark.
+            return ParsedMessage(text=parsed.text, action="smalltalk", confidence=parsed.confidence)
         return parsed
     wanted, where = kind
+    if wanted == "either":
+        return parsed.model_copy(update={"found": {"name": name, "as": slot, "in": where}})
     if parsed.action == "ask" and wanted != "artist":
         return parsed  # "how many songs by X" counts an artist's songs
     others = {key: value for key, value in slots.items() if key != slot}
