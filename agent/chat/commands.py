@@ -20,9 +20,11 @@ HELP = """\
 [bold]Shape[/bold]  /more [N|MOOD] · /less [N|MOOD] · /exclude ARTIST (this chat) · /remove N · /add SONG by ARTIST
 [bold]Taste[/bold]  /like N|ARTIST · /dislike N|ARTIST  (saved to your profile; every playlist obeys it)
 [bold]Ask[/bold]    /explain N · /find TEXT · /similar TITLE · /show · /profile
-[bold]Keep[/bold]   /undo · /redo · /save FILE.json|.csv|.m3u · /quit (or Ctrl-D)
-Or just type: “make me something for a rainy sunday”, “more upbeat”, “only 15 songs”, “remove the third song”,
-“no Drake” (this playlist) or “never play Drake” (remembered), “why is 3 here?”, “save it to mix.json”."""
+[bold]Keep[/bold]   /undo · /redo · /save [NAME|FILE.json|.csv|.m3u] · /quit (or Ctrl-D; an unsaved playlist asks first)
+Or just type: “make me something for a rainy sunday”, “more upbeat”, “too much rap”, “only 15 songs”,
+“remove the third song”, “no Drake” (this playlist) or “never play Drake” (remembered), “why is 3 here?”,
+“who sings number 4?”, “what's the longest song?”, “how many songs by Drake?”, “save this as saturday dinner”.
+The chat is kept as it goes: `agent chat --resume` continues it after the terminal closed."""
 
 
 @dataclass
