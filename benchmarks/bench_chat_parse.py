@@ -58,7 +58,12 @@ from retrieval.encoder import Encoder, limit_threads_for_queries  # noqa: E402
 
 SETS = {"dev": ROOT / "tests/data/utterances.jsonl", "holdout": ROOT / "tests/data/utterances_holdout.jsonl",
         "fresh": ROOT / "tests/data/utterances_fresh.jsonl", "unseen": ROOT / "tests/data/utterances_unseen.jsonl",
-        "blind": ROOT / "tests/data/utterances_blind.jsonl"}
+        "blind": ROOT / "tests/data/utterances_blind.jsonl", "blind2": ROOT / "tests/data/utterances_blind2.jsonl",
+        "dev2": ROOT / "tests/data/utterances_dev2.jsonl"}
+# Reading one of these as anything but smalltalk, clarify, help or show changes the user's work.
+NO_CHANGE = ("smalltalk", "clarify")
+CHANGES = ("new", "steer", "length", "remove", "add", "dislike", "like", "similar", "undo", "redo", "save", "mode",
+           "quit")
 
 
 def measure(understander: Understander, rows: list[dict]) -> dict:
@@ -83,6 +88,9 @@ def measure(understander: Understander, rows: list[dict]) -> dict:
         "p95_ms": ordered[int(0.95 * (len(ordered) - 1))],
         "model_median_ms": statistics.median(model_times),
         "model_p95_ms": sorted(model_times)[int(0.95 * (len(model_times) - 1))],
+        "off_topic": sum(row["action"] in NO_CHANGE for row, _ in results),
+        "off_topic_changed": [row["text"] for row, parsed in results
+                              if row["action"] in NO_CHANGE and parsed.action in CHANGES],
         "confusion": {f"{expected}->{got}": count for (expected, got), count in sorted(confusion.items())},
         "errors": [{"text": row["text"], "expected": row["action"], "got": parsed.action,
                     "expected_slots": row["slots"], "slots": parsed.slots, "confidence": round(parsed.confidence, 3)}
@@ -106,6 +114,7 @@ def print_report(name: str, report: dict, show_errors: bool) -> None:
     print(f"action accuracy {report['action_accuracy']:.1%} · slot accuracy {report['slot_accuracy']:.1%} · "
           f"median {report['median_ms']:.1f} ms · p95 {report['p95_ms']:.1f} ms · "
           f"MiniLM reading alone: median {report['model_median_ms']:.1f} ms, p95 {report['model_p95_ms']:.1f} ms")
+    print(f"off-topic or unclear read as a change: {len(report['off_topic_changed'])} of {report['off_topic']}")
     print("accuracy by threshold: " + ", ".join(f"{t}: {a:.1%}" for t, a in report["thresholds"].items()))
     print_confusion(report["confusion"])
     if show_errors:

@@ -26,6 +26,7 @@ from agent.playlist import MODES
 from retrieval.generator import Retriever
 from retrieval.normalize import normalize_title, song_key
 from retrieval.records import Candidate, Neighbour, Track
+from retrieval.tags import TagIndex
 
 __all__ = ["ChatError", "Explanation", "Outcome", "Playlister"]
 
@@ -36,14 +37,15 @@ class Playlister:
     """Runs chat operations on one session, with one retriever and (on first need) one LLM."""
 
     def __init__(self, retriever: Retriever, session: ChatSession, home: Path,
-                 backend_factory: Callable[[], ChatBackend] | None = None):
+                 backend_factory: Callable[[], ChatBackend] | None = None,
+                 tags: Callable[[], TagIndex | None] = lambda: None):
         self.retriever = retriever
         self.session = session
         self.home = home
         self.search = CatalogSearch(retriever.catalog)
         self.llm = LazyBackend(backend_factory)
         self.references = References(session, self.search)
-        self.builder = Builder(retriever, session, self.search, self.llm)
+        self.builder = Builder(retriever, session, self.search, self.llm, tags)
         self.preferences = Preferences(home, session, self.references, self.builder)
 
     @property

@@ -7,6 +7,7 @@ answer matched to the catalog, or by a catalog search for a song the user named.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.chat.llm_loading import LazyBackend
@@ -18,8 +19,14 @@ from agent.playlist import ModeOptions, PlaylistRequest, RequestDraft, RequestPr
 from retrieval.filters import exclude_artists
 from retrieval.generator import GenerationOptions, Retriever
 from retrieval.records import Candidate, GeneratedPlaylist
+from retrieval.steering import Steering
+from retrieval.tags import TagIndex
 
 MAX_TRACKS = 200
+# How hard "more chill" pulls. On the MPD sample, one steer of a 10-track playlist replaced 3.6
+# tracks on average at 0.5 (retrieval's default; 15 % of steers replaced fewer than 3) and 5.9 at
+# 0.7 (1 %): a change a person sees (docs/chat.md, "Steering").
+STEERING_STRENGTH = 0.7
 SHOWN_MISSING = 5  # songs an LLM named that the catalog lacks, listed in the note
 
 
@@ -31,6 +38,7 @@ class Builder:
     session: ChatSession
     search: CatalogSearch
     llm: LazyBackend
+    tags: Callable[[], TagIndex | None] = lambda: None  # the track tag vectors steering reads, if the index has them
     preparer: RequestPreparer = field(init=False)
 
     def __post_init__(self) -> None:
@@ -39,12 +47,18 @@ class Builder:
     def build(self, recipe: Recipe) -> tuple[GeneratedPlaylist, list[str]]:
         """The playlist for `recipe` under the profile, and what the person should know about it."""
         mode = ModeOptions(mode=recipe.mode, shots=recipe.shots, candidates=recipe.candidates)
-        draft = RequestDraft(PlaylistRequest(recipe.query, self._options(recipe), mode),
-                             profile=self.session.profile_name)
-        request = self.preparer.prepare(draft, self.session.profile)
+        tags = self.tags() if recipe.mode == "retrieval" and (recipe.moods or recipe.avoid) else None
+        if tags is not None:  # steering words re-rank the title's playlist; the title stays as typed
+            words = Steering(recipe.moods + recipe.avoid, (True,) * len(recipe.moods) + (False,) * len(recipe.avoid),
+                             STEERING_STRENGTH)
+            asked = PlaylistRequest(recipe.title, self._options(recipe), mode, steering=words)
+        else:
+            asked = PlaylistRequest(recipe.query, self._options(recipe), mode)
+        request = self.preparer.prepare(RequestDraft(asked, profile=self.session.profile_name), self.session.profile)
         options = request.options
         backend = self.llm.get() if recipe.mode != "retrieval" else None
-        playlist = make_playlist(self.retriever, backend, request)
+        playlist = make_playlist(self.retriever, backend, request, tags)
+        playlist = playlist.model_copy(update={"title": recipe.title})
         notes = list(playlist.warnings)
         tracks = [t for t in playlist.tracks if t.in_catalog and t.track_uri]
         missing = [t for t in playlist.tracks if not (t.in_catalog and t.track_uri)]
@@ -79,7 +93,9 @@ class Builder:
         )
 
     def _avoided(self, recipe: Recipe) -> frozenset[str]:
-        """Tracks that playlists titled like an avoided theme favour ("less sad")."""
+        """Tracks that playlists titled like an avoided theme favour ("less sad"), where steering cannot lean away."""
+        if recipe.mode == "retrieval" and self.tags() is not None:
+            return frozenset()
         uris: set[str] = set()
         for theme in recipe.avoid:
             favoured = self.retriever.generate(theme, GenerationOptions(n=30, k=10))

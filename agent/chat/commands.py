@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.chat.actions import ChatError, Explanation, Outcome, Playlister
+from agent.chat.persistence import file_name
 from agent.chat.session import Version
 from retrieval.records import Neighbour, Track
 
@@ -19,9 +20,11 @@ HELP = """\
 [bold]Shape[/bold]  /more [N|MOOD] · /less [N|MOOD] · /exclude ARTIST (this chat) · /remove N · /add SONG by ARTIST
 [bold]Taste[/bold]  /like N|ARTIST · /dislike N|ARTIST  (saved to your profile; every playlist obeys it)
 [bold]Ask[/bold]    /explain N · /find TEXT · /similar TITLE · /show · /profile
-[bold]Keep[/bold]   /undo · /redo · /save FILE.json|.csv|.m3u · /quit (or Ctrl-D)
-Or just type: “make me something for a rainy sunday”, “more upbeat”, “only 15 songs”, “remove the third song”,
-“no Drake” (this playlist) or “never play Drake” (remembered), “why is 3 here?”, “save it to mix.json”."""
+[bold]Keep[/bold]   /undo · /redo · /save [NAME|FILE.json|.csv|.m3u] · /quit (or Ctrl-D; an unsaved playlist asks first)
+Or just type: “make me something for a rainy sunday”, “more upbeat”, “too much rap”, “only 15 songs”,
+“remove the third song”, “no Drake” (this playlist) or “never play Drake” (remembered), “why is 3 here?”,
+“who sings number 4?”, “what's the longest song?”, “how many songs by Drake?”, “save this as saturday dinner”.
+The chat is kept as it goes: `agent chat --resume` continues it after the terminal closed."""
 
 
 @dataclass
@@ -111,9 +114,9 @@ class Commands:
     def saved(self, argument: str, overwrite: bool) -> Reply:
         words = shlex.split(argument) if argument.strip() else []
         if not words:
-            title = self.playlister.session.title or "playlist"
-            words = ["-".join(title.lower().split())[:40] + ".json"]
+            words = [file_name(self.playlister.session.title or "playlist")]
         path = self.playlister.save(words[0], words[1] if len(words) > 1 else None, overwrite=overwrite)
+        self.playlister.session.saved = self.playlister.session.current
         count = len(self.playlister.session.tracks)
         return Reply(f"saved {count} tracks to {path}")
 

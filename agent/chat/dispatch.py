@@ -13,7 +13,9 @@ import re
 import shlex
 from typing import Any
 
+from agent.chat.answers import answer
 from agent.chat.commands import Commands, Reply
+from agent.chat.persistence import file_name
 from agent.safe_text import clean
 from agent.chat.outcome import ChatError, Outcome
 from agent.chat.understand import CONFIDENCE_THRESHOLD, ParsedMessage
@@ -40,7 +42,8 @@ class Dispatcher:
 
     def run(self, parsed: ParsedMessage) -> Reply:
         if parsed.action == "smalltalk":
-            return Reply(SMALLTALK)
+            kept = " Your playlist is as it was." if self.playlister.session.current is not None else ""
+            return Reply(SMALLTALK + kept)
         if parsed.action == "clarify" or parsed.confidence < CONFIDENCE_THRESHOLD:
             return self._clarify(parsed)
         with self.playlister.session.calling(parsed.action, parsed.slots):
@@ -71,7 +74,10 @@ class Dispatcher:
                 # "90s hip hop" as a first message: with no playlist to lose, it is a request.
                 return self._new({"title": text}, text)
             return Reply("More or less of what? e.g. “more upbeat”, “less sad”, “more 90s”; nothing changed.")
-        return _reply(self.playlister.steer(words))
+        before = self.playlister.session.tracks
+        reply = _reply(self.playlister.steer(words))
+        reply.message += f" ({changed(before, self.playlister.session.tracks)})"
+        return reply
 
     def _length(self, slots: dict[str, Any], text: str) -> Reply:
         return _reply(self.playlister.set_length(slots.get("n"), slots.get("change")))
@@ -136,8 +142,11 @@ class Dispatcher:
 
     def _save(self, slots: dict[str, Any], text: str) -> Reply:
         # Read from free text, a name could be a misreading: an existing file is never replaced.
-        path = slots.get("path", "")
+        path = file_name(slots["path"]) if slots.get("path") else ""
         return self.commands.saved(shlex.quote(path) if path else "", overwrite=False)
+
+    def _ask(self, slots: dict[str, Any], text: str) -> Reply:
+        return Reply(answer(slots, self.playlister.session, self.playlister.search))
 
     def _mode(self, slots: dict[str, Any], text: str) -> Reply:
         if not slots.get("mode"):
@@ -157,6 +166,12 @@ class Dispatcher:
         if name := _song(slots) or slots.get("artist"):
             return name
         raise ChatError(question)
+
+
+def changed(before: list, after: list) -> str:
+    """How many of the new list's tracks were not on the old one: "6 of 10 changed"."""
+    old = {t.track_uri for t in before}
+    return f"{sum(t.track_uri not in old for t in after)} of {len(after)} changed"
 
 
 def _song(slots: dict[str, Any]) -> str:

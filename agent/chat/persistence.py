@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from agent.chat.outcome import ChatError
@@ -10,6 +11,17 @@ from agent.files import FileWriteError, write_user_file
 from agent.render import as_text
 
 SAVE_FORMATS = {".json": "json", ".csv": "csv", ".m3u": "m3u", ".m3u8": "m3u"}
+DEFAULT_SUFFIX = ".m3u"  # what music players open
+
+
+def file_name(words: str) -> str:
+    """A file name made from the words given, in M3U unless they name a format: "saturday dinner" ->
+    "saturday-dinner.m3u", "mix.json" -> "mix.json"."""
+    text = words.strip().strip("\"'")
+    if Path(text).suffix.lower() in SAVE_FORMATS:
+        return text
+    slug = "-".join(re.findall(r"[^\W_]+", text.lower()))[:60].strip("-")
+    return (slug or "playlist") + DEFAULT_SUFFIX
 
 
 def save_playlist(current: Version | None, path: str | Path, fmt: str | None = None, overwrite: bool = True) -> Path:

@@ -118,6 +118,7 @@ class ChatSession:
     accepted: list[str] = field(default_factory=list)  # URIs liked in this chat
     rejected: list[str] = field(default_factory=list)  # URIs disliked or removed in this chat
     focus: int | None = None  # rank of the track last talked about: "this one"
+    saved: Version | None = None  # the version last saved to a file; leaving with another asks first
     started: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     @property
@@ -127,6 +128,11 @@ class ChatSession:
     @property
     def tracks(self) -> list[Candidate]:
         return self.current.playlist.tracks if self.current else []
+
+    @property
+    def unsaved(self) -> bool:
+        """A playlist that no file holds: leaving would lose it."""
+        return self.current is not None and self.current is not self.saved
 
     @property
     def title(self) -> str | None:

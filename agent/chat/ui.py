@@ -20,11 +20,13 @@ from rich.text import Text
 from agent.chat.actions import ChatError, Explanation, Playlister
 from agent.chat.agent import ToolAgent
 from agent.chat.commands import HELP, Commands, Reply
+from agent.chat.context import ChatContext
 from agent.chat.dispatch import Dispatcher
 from agent.chat.loading import LoadingRetriever
-from agent.chat.session import ChatSession, Turn, write_transcript
+from agent.chat.resume import keep
+from agent.chat.session import ChatSession, Turn, Version, write_transcript
 from agent.files import FileWriteError
-from agent.chat.understand import ParseContext, Understander
+from agent.chat.understand import Understander
 from agent.chat.waiting import Spinner
 from agent.llm import LLMError
 from agent.render import neighbours_table, print_table
@@ -42,14 +44,16 @@ _ESCAPES = re.compile(r"(\x1b\[[0-9;]*m)")
 class ChatUI:
     def __init__(self, console: Console, playlister: Playlister, agent: ToolAgent | None = None,
                  transcript: Path | None = None, source: str = "", llm_label: str = "no LLM",
-                 reader: Callable[[], Understander] | None = None):
+                 reader: Callable[[], Understander] | None = None, kept: Path | None = None):
         self.console = console
         self.playlister = playlister
         self.session: ChatSession = playlister.session
         self.commands = Commands(playlister)
         self.dispatcher = Dispatcher(self.commands)
+        self.context = ChatContext(self.session, playlister.search)
         self.agent = agent
         self.transcript = transcript
+        self.kept = kept  # the session, rewritten after every message, for `agent chat --resume`
         self.source = source
         self.llm_label = llm_label
         self._reader = reader or self._own_reader
@@ -73,19 +77,48 @@ class ChatUI:
             "[dim]/help lists the commands; /quit or Ctrl-D ends.[/dim]",
             highlight=False,
         )
+        if self.session.current is not None:
+            print_table(self.console, self.session.current.playlist, source=self._footer(self.session.current))
+            self.console.print(Text(clean(f"resumed “{self.session.title}” ({len(self.session.turns)} messages "
+                                          "so far; /undo goes back through its versions)"), style="green"))
         while True:
             try:
                 line = self._read_line()
             except (EOFError, KeyboardInterrupt):
                 self.console.print()
-                break
+                if self._may_leave():
+                    break
+                continue
             try:
-                if not self.handle(line):
+                if not self.handle(line) and self._may_leave():
                     break
             except KeyboardInterrupt:
                 self.console.print("[yellow]cancelled[/yellow]")
         self._write_transcript()
         self.console.print("Bye.")
+
+    def _may_leave(self) -> bool:
+        """Leaving with a playlist no file holds asks first: y leaves, s saves it and leaves, else the chat goes on."""
+        if not self.session.unsaved:
+            return True
+        self.console.print(Text(clean(f"“{self.session.title}” is not saved. Leave anyway? "
+                                      "y = leave, s = save it as M3U and leave, anything else = stay"), style="yellow"))
+        try:
+            answer = self._read_line().strip().lower()
+        except (EOFError, KeyboardInterrupt):  # a second Ctrl-D: leave
+            self.console.print()
+            return True
+        if answer in ("s", "save"):
+            try:
+                self.console.print(Text(clean(self.commands.saved("", overwrite=False).message), style="green"))
+            except ChatError as error:
+                self._error(f"{error}; still here")
+                return False
+            return True
+        if answer in ("y", "yes", "leave", "quit", "exit", "bye"):
+            return True
+        self.console.print("[green]staying; nothing changed[/green]")
+        return False
 
     def handle(self, line: str) -> bool:
         """Do one message; False when the chat should end."""
@@ -147,12 +180,7 @@ class ChatUI:
     def _understand(self, text: str):
         if self._understander is None:
             self._understander = self._reader()
-        return self._understander.parse(text, ParseContext(playlist_length=len(self.session.tracks) or None,
-                                                           is_artist=self._is_artist))
-
-    def _is_artist(self, name: str) -> bool:
-        """A catalog artist: lets "skip bon iver", typed in lower case, read as a removal."""
-        return self.playlister.search.is_artist(name)
+        return self._understander.parse(text, self.context.parse_context())
 
     def _own_reader(self) -> Understander:
         return Understander(self.playlister.retriever.encoder)
@@ -163,7 +191,7 @@ class ChatUI:
         if reply.show_help:
             self.console.print(HELP)
         if reply.version is not None:
-            print_table(self.console, reply.version.playlist, source=self.source)
+            print_table(self.console, reply.version.playlist, source=self._footer(reply.version))
         if reply.explanation is not None:
             self._explanation(reply.explanation)
         if reply.tracks is not None:
@@ -179,6 +207,12 @@ class ChatUI:
         turn.reply = turn.reply or reply.message
         if reply.version is not None:
             turn.version = self.session.history.cursor
+
+    def _footer(self, version: Version) -> str:
+        """The table's footer: the catalog, and the words the playlist is steered by (never glued to its title)."""
+        recipe = version.recipe
+        words = " ".join([f"+{w}" for w in recipe.moods] + [f"−{w}" for w in recipe.avoid])
+        return " · ".join(part for part in (self.source, f"steering {words}" if words else "") if part)
 
     def _explanation(self, explanation: Explanation) -> None:
         t = explanation.track
@@ -225,6 +259,12 @@ class ChatUI:
         self.console.print(Text.assemble(("error: ", "bold red"), clean(" ".join(message.split()))))
 
     def _write_transcript(self) -> None:
+        if self.kept is not None:
+            try:
+                keep(self.kept, self.session)
+            except OSError as error:
+                self._error(f"cannot keep the chat in {self.kept}: {error.strerror or error}; --resume will not find it")
+                self.kept = None
         if self.transcript is None:
             return
         try:

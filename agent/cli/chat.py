@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -30,12 +31,15 @@ AGENTS = ("tools", "actions")
                    "actions: each message read into one action by rules and MiniLM, without an LLM (default for local).")
 @click.option("--transcript", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the conversation and the final playlist here as JSON (rewritten after every message).")
+@click.option("--resume", is_flag=True,
+              help="Continue the last chat (its playlist, versions and conversation), kept in the data dir.")
 @click.option("--parse", "parse_only", is_flag=True,
               help="Only read: each line of stdin is printed as JSON {text, action, slots, confidence}; "
-                   "no LLM, no catalog, no playlist.")
+                   "with a catalog in the data dir, names are looked up in it and \"found\" says what one is. "
+                   "No LLM, no playlist.")
 @profile_option
 @workspace_options
-def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, profile_name,
+def chat(llm, model_path, base_url, model, agent_kind, transcript, resume, parse_only, profile_name,
          workspace: Workspace) -> None:
     """Make a playlist by talking: "/generate rainy sunday", "more upbeat", "no more Drake", "why is 3 here?",
     "/save mix.json". /help lists the commands; /quit or Ctrl-D ends.
@@ -44,8 +48,9 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, p
     that profile (here or by `agent generate`) obeys them.
     """
     if parse_only:
-        return _print_parses()
+        return _print_parses(workspace)
     from agent.chat.actions import ChatError, Playlister
+    from agent.chat.resume import restore, session_path
     from agent.chat.session import ChatSession
     from agent.chat.ui import ChatUI
     from agent.llm import LLMConfigError, load_config, open_backend
@@ -64,15 +69,22 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, parse_only, p
     with catalog:
         retriever = _retriever(catalog, workspace)
         session = ChatSession(profile_name=profile_name, profile=preferences)
+        kept = session_path(workspace.home)
+        if resume:
+            try:
+                restore(kept, session)
+            except ChatError as error:
+                raise click.ClickException(str(error)) from None
         playlister = Playlister(retriever, session, workspace.home,
-                                backend_factory=lambda: open_backend(workspace.home, llm, model_path, base_url, model))
+                                backend_factory=lambda: open_backend(workspace.home, llm, model_path, base_url, model),
+                                tags=_tags_opener(catalog, retriever, workspace))
         try:
             agent = _agent(kind, config, playlister)
         except (LLMConfigError, ChatError) as error:
             raise click.ClickException(str(error)) from None
         label = f"LLM {config.llm} ({_model_name(config)}) · agent {kind}"
         ChatUI(stdout(), playlister, agent, transcript, "demo catalog" if is_demo else "", label,
-               reader=lambda: retriever.models.understander).run()
+               reader=lambda: retriever.models.understander, kept=kept).run()
 
 
 def _retriever(catalog, workspace: Workspace):
@@ -86,10 +98,32 @@ def _retriever(catalog, workspace: Workspace):
     return LoadingRetriever(catalog, info, lambda: open_index(catalog, workspace.chroma))
 
 
-def _print_parses() -> None:
-    """--parse: how each message of stdin is understood, one JSON line each (blank lines skipped)."""
+def _tags_opener(catalog, retriever, workspace: Workspace):
+    """Opens the track tag vectors steering reads on the first steer; None when the index has none."""
+    from retrieval.errors import IndexUnavailableError
+    from retrieval.tags import open_tag_index
+
+    opened: list = []
+
+    def tags():
+        if not opened:
+            try:
+                opened.append(open_tag_index(catalog, retriever.index, workspace.chroma))
+            except IndexUnavailableError:
+                opened.append(None)
+        return opened[0]
+    return tags
+
+
+def _print_parses(workspace: Workspace) -> None:
+    """--parse: how each message of stdin is understood, one JSON line each (blank lines skipped).
+
+    With a catalog in the data dir (the user's, or a demo already built), names are looked up in it:
+    a bare name becomes a song or an artist by what the catalog holds, and the line says so ("found")."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from agent.chat.context import ChatContext
+    from agent.chat.search import CatalogSearch
     from agent.chat.understand import Understander
     from agent.chat.understand.lines import parsed_lines
     from retrieval.encoder import Encoder, limit_threads_for_queries
@@ -99,11 +133,24 @@ def _print_parses() -> None:
         progress.add_task("")
         understander = Understander(Encoder())
     limit_threads_for_queries()
-    try:
-        for line in parsed_lines(understander, sys.stdin):
-            click.echo(line)
-    except BrokenPipeError:  # the reader (`| head`) has had enough: stop quietly, like other filters
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    with _existing_catalog(workspace) as catalog:
+        context = ChatContext(None, CatalogSearch(catalog)).parse_context() if catalog else None
+        try:
+            for line in parsed_lines(understander, sys.stdin, context):
+                click.echo(line)
+        except BrokenPipeError:  # the reader (`| head`) has had enough: stop quietly, like other filters
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@contextlib.contextmanager
+def _existing_catalog(workspace: Workspace):
+    """The data dir's active catalog when it holds playlists (never built here), else None."""
+    if not (workspace.user_catalog_path.exists() or workspace.demo_catalog_path.exists()):
+        yield None
+        return
+    catalog, _ = workspace.active_catalog()
+    with catalog:
+        yield None if catalog.is_empty() else catalog
 
 
 def _agent(kind: str, config, playlister):

@@ -57,6 +57,17 @@ class NameLookups:
         """uri -> track_id of those of `uris` in the catalog."""
         return ids_for(self._db, "tracks", "track_id", "uri", uris)
 
+    def durations_ms(self, uris: Iterable[str]) -> dict[str, int]:
+        """uri -> duration in milliseconds, of the given tracks whose duration the catalog holds."""
+        wanted = list(dict.fromkeys(uris))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start:start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(
+                f"SELECT uri, duration_ms FROM tracks WHERE duration_ms IS NOT NULL AND uri IN ({marks})", chunk))
+        return found
+
     def tracks_with_words(self, words: Sequence[str], limit: int) -> list[Track]:
         """Tracks whose "name artist" holds every one of `words` (case-blind), oldest first."""
         where, values = _all_words("(name || ' ' || artist)", words)

@@ -74,7 +74,9 @@ class Chat:
             self.child.sendeof()
         elif how == "ctrl-c":
             self.child.sendintr()
-        self.child.expect(pexpect.EOF)
+        if self.child.expect([pexpect.EOF, "Leave anyway\\?"]) == 1:  # an unsaved playlist: leaving asks first
+            self.child.sendline("y")
+            self.child.expect(pexpect.EOF)
         self.child.close()
         tail = screen(self.child.before)
         self.log.append(tail)

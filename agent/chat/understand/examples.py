@@ -99,14 +99,18 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "smalltalk": (
         "thanks a bunch", "hi friend", "hello there", "thank you so much", "cool", "nice", "awesome, thanks",
         "good afternoon", "how are you", "you're great", "lol", "ok", "perfect", "great job", "hey",
-        "that's fine", "who made you", "sounds good", "what is your name", "are you a robot",
+        "that's fine", "who made you", "sounds good", "what is your name", "are you human",
+        # Off-topic: the chat answers and changes nothing (issue 26).
+        "what's the news today", "i'm so hungry right now", "my car broke down", "how do you make pancakes",
+        "is the shop open on sunday", "my head hurts", "what year is it", "can you send an email for me",
+        "the train was cancelled", "do you like pizza", "i just woke up", "how tall is the eiffel tower",
     ),
     "quit": (
         "quit now", "bye for now", "exit now", "i'm all done", "goodbye for today", "that's all for today", "close the chat",
         "see you tomorrow", "stop", "we're finished here", "end the session", "i'm leaving",
     ),
     "clarify": (
-        "asdfgh", "hmm", "what now", "the thing", "dunno", "whatever", "uh", "banana", "qwerty uiop",
+        "asdfjkl", "hmmmm", "what now", "that thing there", "dunno", "whatever", "uh", "banana", "qwerty uiop",
         "i don't know", "something", "maybe", "the other one", "blah blah",
     ),
 }

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
+from agent.chat.understand.message import ParseContext
 from agent.chat.understand.parser import Understander
 
 
-def parsed_lines(understander: Understander, messages: Iterable[str]) -> Iterator[str]:
-    """`{"text", "action", "slots", "confidence"}` as one JSON line per non-blank message.
+def parsed_lines(understander: Understander, messages: Iterable[str],
+                 context: ParseContext | None = None) -> Iterator[str]:
+    """`{"text", "action", "slots", "confidence"}` as one JSON line per non-blank message, and
+    `"found"` where `context` (a catalog) was asked what a name is.
 
     JSON escapes control characters, so a message cannot move the terminal's cursor.
     """
     for message in messages:
         if message.strip():
-            yield json.dumps(understander.parse(message.strip()).as_line(), ensure_ascii=False)
+            yield json.dumps(understander.parse(message.strip(), context).as_line(), ensure_ascii=False)

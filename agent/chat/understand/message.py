@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ACTIONS = (
     "new", "steer", "length", "remove", "add", "dislike", "like", "explain", "similar", "undo", "redo",
-    "save", "mode", "show", "help", "smalltalk", "quit", "clarify",
+    "save", "mode", "show", "ask", "help", "smalltalk", "quit", "clarify",
 )
 Action = Literal[
     "new", "steer", "length", "remove", "add", "dislike", "like", "explain", "similar", "undo", "redo",
-    "save", "mode", "show", "help", "smalltalk", "quit", "clarify",
+    "save", "mode", "show", "ask", "help", "smalltalk", "quit", "clarify",
 ]
 MODES = ("retrieval", "rerank", "llm")
 
@@ -28,11 +28,16 @@ class ParsedMessage(BaseModel):
     action: Action
     slots: dict[str, Any] = Field(default_factory=dict)
     confidence: float = Field(ge=0.0, le=1.0)
+    # Where a name of the slots was found, when the chat or --parse could look: {"name": "Gold Digger",
+    # "as": "song", "in": "playlist"} ("in": "playlist" or "catalog"); None when nothing was looked up.
+    found: dict[str, str] | None = None
 
     def as_line(self) -> dict[str, Any]:
-        """The JSON object `agent chat --parse` prints for this message."""
-        return {"text": self.text, "action": self.action, "slots": self.slots,
-                "confidence": round(self.confidence, 3)}
+        """The JSON object `agent chat --parse` prints for this message ("found" only when a name was looked up)."""
+        line = {"text": self.text, "action": self.action, "slots": self.slots, "confidence": round(self.confidence, 3)}
+        if self.found is not None:
+            line["found"] = self.found
+        return line
 
 
 @dataclass(frozen=True)
@@ -48,3 +53,8 @@ class ParseContext:
 
     playlist_length: int | None = None
     is_artist: Callable[[str], bool] | None = None
+    # What a name is: ("song", "artist" or "either", "playlist" or "catalog"), looked up in the playlist
+    # first, then in the catalog; None when it is neither. Decides `song` against `artist` for a bare name.
+    name_kind: Callable[[str], tuple[str, str] | None] | None = None
+    # The word of the catalog's playlist titles a misspelled steering word means ("relaxd" -> "relaxed").
+    mend_word: Callable[[str], str] | None = None

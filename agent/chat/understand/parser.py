@@ -8,9 +8,12 @@ from agent.chat.understand.classifier import IntentClassifier
 from agent.chat.understand.message import ParseContext, ParsedMessage
 from agent.chat.understand.named import named_action
 from agent.chat.understand.numbers import digits_for_words
+from agent.chat.understand.questions import question_in, with_names_as_typed
 from agent.chat.understand.rules import certain_action
 from agent.chat.understand.slash import parse_slash
 from agent.chat.understand.slots import polite_stripped, read_slots
+from agent.chat.understand.topic import is_small_talk, is_vague
+from agent.chat.understand.typing import typed_by_context
 from agent.chat.understand.typos import mended
 
 # Below this confidence the chat should ask instead of acting; `parse` already answers
@@ -23,6 +26,9 @@ _NEEDS_SLOTS = {"remove", "add", "like", "dislike", "explain", "similar", "steer
 # remembered for good, so a bare name ("jack johnson pls") must not become one.
 _ABOUT_AN_ARTIST = {"remove", "similar"}
 _LIFTABLE = 0.25  # a reading this unsure is a guess, catalog or not
+# Readings that change the playlist, the profile or the session: the classifier's guess of one
+# must come from a message about music (see topic.py). Undo and redo only move between versions.
+_CHANGES = {"new", "steer", "length", "remove", "add", "dislike", "like", "similar", "mode", "save"}
 
 
 class Understander:
@@ -32,6 +38,10 @@ class Understander:
         self.classifier = IntentClassifier(encoder)
 
     def parse(self, text: str, context: ParseContext | None = None) -> ParsedMessage:
+        parsed = self._read(text, context)
+        return typed_by_context(parsed, context) if context else parsed
+
+    def _read(self, text: str, context: ParseContext | None) -> ParsedMessage:
         # Undecodable input bytes arrive as lone surrogates, which the tokenizer rejects.
         text = " ".join(text.encode("utf-8", "replace").decode("utf-8").split())
         if text.startswith("/"):
@@ -42,6 +52,9 @@ class Understander:
         cleaned = clean(words)
         if not cleaned:
             return ParsedMessage(text=text, action="clarify", confidence=0.0)
+        if question := question_in(cleaned):
+            return ParsedMessage(text=text, action="ask", slots=with_names_as_typed(question, words),
+                                 confidence=RULE_CONFIDENCE)
         action = certain_action(cleaned)
         if action:
             return ParsedMessage(text=text, action=action, slots=read_slots(action, words, length),
@@ -51,7 +64,13 @@ class Understander:
             return ParsedMessage(text=text, action=action, slots=read_slots(action, words, length),
                                  confidence=RULE_CONFIDENCE)
         reading = self.classifier.read(words)
-        if reading.action == "clarify":
+        unsure = reading.action in ("clarify", "quit") or reading.confidence < CONFIDENCE_THRESHOLD
+        if (reading.action in _CHANGES or unsure) and is_small_talk(cleaned):
+            return ParsedMessage(text=text, action="smalltalk", confidence=RULE_CONFIDENCE)
+        if reading.action in _CHANGES and is_vague(cleaned):
+            return ParsedMessage(text=text, action="clarify", confidence=reading.confidence)
+        if reading.action in ("clarify", "quit"):
+            # Leaving is only ever asked for in so many words (the rules): a guess of it would end the chat.
             return ParsedMessage(text=text, action="clarify", confidence=reading.confidence)
         slots = read_slots(reading.action, words, length)
         confidence = reading.confidence
@@ -67,7 +86,8 @@ _SHORTHAND = [(re.compile(pattern, re.IGNORECASE), full) for pattern, full in [
     (r"\brmv\b", "remove"), (r"\bluv\b", "love"), (r"^y\b", "why"), (r"\bad\b", "add"), (r"\bhalp\b", "help"),
     (r"\b(?:sumthing|somethin|smth)\b", "something"), (r"\bu\b", "you"), (r"\bur\b", "your"),
     (r"\bwanna\b", "want to"), (r"\bdont\b", "don't"), (r"\bcant\b", "can't"), (r"\bim\b", "i'm"),
-    (r"\bwhats\b", "what's"), (r"\bits\b(?= (?:too|way|so|a bit|kinda))", "it's"),
+    (r"…", "..."), (r"\bwhats\b", "what's"), (r"\bthats\b", "that's"), (r"\bgimme\b", "give me"),
+    (r"(?<=\S)[\s,]+(?:tbh|honestly|lol|haha)\s*$", ""), (r"\bits\b(?= (?:too|way|so|a bit|kinda))", "it's"),
     (r"(?<=[a-z]) 4 (?=(?:a|an|the|my|some)\b)", " for "), (r"\bsth\b", "something"), (r"\bplz\b", "please"),
 ]]
 

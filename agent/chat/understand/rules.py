@@ -15,6 +15,10 @@ _SONGS = r"(?:songs?|tracks?|tunes|items|entries)"
 _RULES: list[tuple[str, str]] = [
     ("quit", r"^(?:quit|exit|bye|bye bye|goodbye|good bye|q|i'?m done|we'?re done|close|stop the chat|"
              r"end|end chat|cya|see ya|see you|later|ttyl)(?:\s+(?:now|for now|please|then|thanks|later|mate|man|guys))*$"),
+    # Leaving said in so many words: "ok i'm leaving, bye", "exit the program", "i'm done for today".
+    ("quit", r"(?:^|[\s,.!])(?:bye|bye bye|goodbye|good bye|cya|see ya)(?:\s+(?:now|for now|then|mate|man|guys))?$|"
+             r"^(?:i )?(?:quit|exit|close|leave|end)(?: (?:this|the))? ?(?:chat|app|program|session|agent)?(?: now)?$|"
+             r"^(?:i'?m|i am|we'?re|we are) done(?: here)?(?: for (?:today|now|tonight))?$"),
     # Declining an offer is a reply, not a removal: "no thanks", "nah i'm good" ("thanks" is cleaned away).
     ("smalltalk", r"^(?:no|nah|nope|no no)(?:[\s,]+(?:i'?m|i am|we'?re|it'?s|all)\s+(?:good|fine|ok|okay|all good|set))?$"),
     ("undo", r"^(?:undo|undo (?:that|it|this|the last (?:change|thing|step))|revert(?: that| it)?|go back|"
@@ -26,6 +30,7 @@ _RULES: list[tuple[str, str]] = [
     ("save", r"^(?:save|export|write|store)\b.*\.(?:json|csv|m3u8?|txt|xspf|pls)\b"),
     ("save", r"\.(?:json|csv|m3u8?|xspf)\b"),
     ("save", r"^(?:save|export)(?: (?:it|this|that|the playlist|playlist|the list|my playlist))?$"),
+    ("save", r"^(?:keep|save|store) (?:it|this|this one|that)\b.*\b(?:call|name) it\s+\S"),
     ("mode", r"\b(?:re-?rank(?:ing)?|retrieval)\s+mode\b|\bmode\s+(?:to\s+)?(?:re-?rank|retrieval|llm)\b|"
              r"^(?:switch|change|go|set|use|turn on|enable)\b.*\b(?:re-?rank(?:ing|er)?|llm|retrieval)\b"),
     ("similar", r"^(?:more|some|other|give me more|play more|find more|songs?|tracks?)\s+"
@@ -40,8 +45,17 @@ _RULES: list[tuple[str, str]] = [
     ("length", r"^(?:make it |make the playlist |a bit |a little |much |way )?(?:shorter|longer)\b"),
     ("length", rf"^(?:fewer|more|less)\s+{_SONGS}(?:\s+please)?$"),
     ("steer", r"^(?:make it |make this |make the playlist |a bit |a little |slightly |way |much |even )?"
-              r"(?:more|less)\s+(?!songs?\b|tracks?\b|like\b|by\b|from\b|\d)[a-z0-9'-]+(?:\s+[a-z0-9'-]+)?"
-              r"(?:\s+(?:and|but)\s+(?:more|less)\s+[a-z0-9' -]+)?(?:\s+please)?$"),
+              r"(?:more|moar|less)\s+(?!songs?\b|tracks?\b|like\b|by\b|from\b|\d)[a-z0-9'-]+(?:\s+[a-z0-9'-]+)?"
+              r"(?:,?\s+(?:(?:and|but)\s+)?(?:more|less)\s+[a-z0-9' -]+)?(?:\s+please)?$"),
+    # Complaints and adjustments of the playlist there is: "that's a bit too much rap", "it's too cheesy",
+    # "do it again but with 90s versions", "could use more bass", "not so much metal".
+    ("steer", r"\btoo much\s+(?!music\b|songs?\b|tracks?\b|of\b|for\b|to\b)[a-z0-9]|"
+              r"^(?:it'?s|its|this is|that'?s|this|it|kinda|a bit|bit)\s+(?:(?:a|bit|a bit|a little|little|kinda|way|far|so|"
+              r"really|just|slightly)\s+)*too\s+(?!long|short|many|much)[a-z]|"
+              r"^(?:(?:now\s+)?(?:do it|try it|try|same thing|the same|same|again)(?:\s+again)?,?\s+)?(?:but\s+)?"
+              r"with\s+(?:more\s+|some\s+|less\s+)?(?!me\b|you\b|my\b)[a-z0-9]|"
+              r"^(?:it |this |we |i )?could (?:use|do with)\s+(?:a bit |a little |some )?(?:more|less)\b|"
+              r"^(?:i'?d|i would) like it\s+(?:a bit |a little )?(?:more|less)\b|^not (?:so|as|that)\s+(?:much\s+)?[a-z]"),
 ]
 _RULES.append(("steer", r"^(?:a bit |a little |much |way |even |slightly )?(?:" + "|".join(COMPARATIVES) + r")\b"
                         r"(?:\s+(?:songs|tracks|music|stuff|please|pls))*$"))
@@ -52,6 +66,7 @@ _LEADING_VERBS: list[tuple[str, str]] = [
              r"i don'?t know (?:what|how) to (?:type|say|do|use)|is there a (?:manual|help))\b"),
     ("redo", r"\bredo\b|\bundo (?:my|the|that)(?: last)? undo\b"),
     ("steer", r"^make (?:it|this|the (?:playlist|mix|list|selection|music|songs|vibe)|things|everything)\s+"
+              r"(?:(?:sound|feel|seem)\s+)?"
               r"(?:(?:a|bit|little|lot|way|much|even|slightly|somewhat|touch|tad)\s+)*(?:more|less)\s+(?!songs?\b|tracks?\b)|"
               r"^(?:(?:there'?s|there is|it'?s|its|way)\s+)?too much\s+(?!music\b|songs?\b|tracks?\b)"),
     ("explain", r"^(?:why|how come|explain|what(?:'?s| is| are) .+ doing\b|how did .+ (?:get|end up|make it))\b"),
@@ -79,7 +94,7 @@ _LEADING_VERBS: list[tuple[str, str]] = [
     ("remove", r"^(?:remove|delete|take out|get rid of|drop|kick out|no more|without|cut out|ditch|lose the)\s+\S"),
     ("save", r"^(?:save|export)\b"),
     ("show", r"^(?:show|list|display|print)(?: me)?(?: the| my| our)?(?: current)? (?:playlist|list|songs|tracks|it)\b"),
-    ("new", r"^(?:make|create|build|generate|put together|whip up|compile)(?: me| us)? (?:a|an|another|new|some|one)\b|"
+    ("new", r"^(?:make|create|build|generate|put together|whip up|compile)(?: me| us)? (?:a|an|another|new|some|one|1)\b|"
             r"^new (?:playlist|mix|one)\b|^(?:i'?m |i am )?in the mood for\b|^start (?:over|again|fresh)\b|"
             r"^(?:i want|i need|i'?d like|give me|gimme|get me|play(?: me)?)?\s*(?:a |an |some )?(?:new )?"
             r"(?:playlist|songs|music|mix|tunes|something|stuff) (?:for|to|about)\b|^put on\b|"

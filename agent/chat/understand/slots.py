@@ -16,7 +16,7 @@ _POLITE = (r"^(?:(?:hey|hi|ok|okay|so|um+|uh+|hmm+|well|yo|now|alright|right|and
            r"please|pls|plz|kindly|perhaps|possibly|(?:please )?note that|just so you know|fyi|for the record|btw|"
            r"can you|could you|would you|will you|can u|could u|would you mind|can we|could we|"
            r"i want you to|i'd like you to|i would like you to|i need you to|let's|lets|just|maybe|"
-           r"go ahead and|you should|i think you should|try to|try and)[\s,]+)+")
+           r"go ahead and|you should|i think you should|try to|try and|forget (?:it|that|this)(?: one)?)[\s,]+)+")
 _EXTENSIONS = r"\.(?:json|csv|m3u8?|txt|xspf|pls)"
 _FILE = re.compile(rf"""(?P<path>"[^"]+{_EXTENSIONS}"|'[^']+{_EXTENSIONS}'|[^\s"']+{_EXTENSIONS})(?![\w])""",
                    re.IGNORECASE)
@@ -117,7 +117,7 @@ def read_length(text: str, playlist_length: int | None) -> Slots:
 
 _NEW_PREFIX = re.compile(
     r"^(?:new idea\s*:?\s*|(?:start|begin)\s+(?:over|again|fresh|a new one)\s*(?:with|:|-|,)?\s*(?:some\s+|a\s+|an\s+)?|"
-    r"(?:new|fresh|another)\s+(?:playlist|one|mix)\s*(?:for|about|with|:|-)?\s*|"
+    r"(?:new|fresh|another)\s+(?:playlist|one|mix)\s*(?:for|about|with|:|-)?\s*(?:a\s+|an\s+|the\s+)?|"
     r"(?:now\s+)?(?:make|give|create|build|generate|put together|put on|whip up|play|find|get|do|i want|i need|"
     r"i'?d like|i'?d love|i would like|need|how about|gimme|what about|let'?s (?:do|have|make|try|get)|can i (?:get|have)|"
     r"i'?m in the mood for|in the mood for|i feel like|something different:?|switch to|change it to|"
@@ -162,7 +162,7 @@ def read_new(text: str, playlist_length: int | None) -> Slots:
 def read_save(text: str, playlist_length: int | None) -> Slots:
     if match := _FILE.search(text):
         return {"path": match.group("path").strip("\"' ")}
-    rest = re.sub(r"^.*?\b(?:as|to|called|named|into|in)\s+(?:a\s+file\s+(?:called|named)\s+)?", "",
+    rest = re.sub(r"^.*?\b(?:as|to|called|named|into|in|call it|name it)\s+(?:a\s+file\s+(?:called|named)\s+)?", "",
                   polite_stripped(text), count=1, flags=re.IGNORECASE)
     if rest != polite_stripped(text) and (name := clean_name(rest)) and not re.fullmatch(
             r"(?:a )?(?:file|disk|disc|my computer|it|this|playlist|the playlist)", name, re.IGNORECASE):

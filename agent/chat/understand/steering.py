@@ -13,7 +13,7 @@ COMPARATIVES = {
     "edgier": "edgy", "jazzier": "jazzy", "sexier": "sexy", "cheerier": "cheery", "livelier": "lively",
     "energeticer": "energetic", "upbeatier": "upbeat",
 }
-_PLUS = r"more|moar|extra|add(?:\s+(?:some|more))?|up the|crank up the|turn up the|increase the|boost the|pump up the"
+_PLUS = r"more|moar|(?:but\s+)?with(?:\s+more|\s+some)?|extra|add(?:\s+(?:some|more))?|up the|crank up the|turn up the|increase the|boost the|pump up the"
 _MINUS = (r"less|fewer|not so|not as|not that|too|tone down the|turn down the|cut the|reduce the|"
           r"cut down on|cut back on|lower the|way too|a lot less|no more|without|stop with the|enough")
 _CLAUSE_END = r"(?=\s*(?:,|;|\.|!|\?|\band\b|\bbut\b|\bplus\b|\bmore\b|\bless\b|$))"
@@ -23,8 +23,11 @@ _FILLER = re.compile(
     r"super|stuff|songs?|tracks?|music|vibes?|feel|energy of|ish)\s+)+|"
     r"(?:\s+(?:please|pls|plz|songs?|tracks?|stuff|music|vibes?|ones|overall|now|thanks|thank you|"
     r"in there|in here|in it|here|on it|for me|then|if you can|if possible|feel|feeling|sound|sounding|"
-    r"tunes|tho|though|than this|than that|please\s+thanks|lol|ok|maybe|right now|too)\b)+$"
+    r"tunes|tho|though|than this|than that|please\s+thanks|lol|ok|maybe|right now|too|versions?|honestly|tbh|"
+    r"for me|instead|again)\b)+$"
 )
+_JOINED = re.compile(rf"\s*(?:,\s*|\s(?:and|&|plus)\s+)(?!{_MINUS}\b|{_PLUS}\b|not\b)(?P<words>[a-z0-9'-]+)"
+                     r"(?=\s*(?:,|;|\.|!|\?|\band\b|\bplease\b|\bpls\b|$))")
 _BARE_COMPARATIVE = re.compile(r"\b(" + "|".join(COMPARATIVES) + r")\b")
 
 
@@ -36,6 +39,13 @@ def steering_words(text: str) -> list[dict[str, int | str]]:
         phrase = _clean(match.group("words"))
         if phrase and phrase not in {"it", "this", "that"}:
             words.append({"word": phrase, "sign": sign})
+            # "more chill and jazzy": a word joined on without its own "more" or "less" shares the sign.
+            for joined in _JOINED.finditer(text, match.end()):
+                if joined.start() != match.end() and not text[match.end():joined.start()].strip(" ,&") == "":
+                    break
+                if (also := _clean(joined.group("words"))) and also not in {"it", "this", "that"}:
+                    words.append({"word": COMPARATIVES.get(also, also), "sign": sign})
+                break
     for match in _BARE_COMPARATIVE.finditer(text):
         base = COMPARATIVES[match.group(1)]
         if not any(base == w["word"] or match.group(1) == w["word"] for w in words):

@@ -15,7 +15,8 @@ _KEYWORDS = (
     "show", "skip", "playlist", "songs", "song", "track", "tracks", "please", "export", "rerank", "can",
     "the", "why", "what", "make", "similar", "something", "shorter", "longer", "only", "add", "thanks",
 )
-_REAL_WORDS = {"snog", "eth", "het", "dad", "witch", "racks", "lease", "pease", "loner", "thank", "hanks", "rack",
+_SHORT_KEYWORDS = ("make", "more", "less", "save", "love", "like", "song")
+_REAL_WORDS = {"moe", "mae", "lie", "son", "sae", "les", "ore", "ave", "ike", "ong", "ess", "ake", "snog", "eth", "het", "dad", "witch", "racks", "lease", "pease", "loner", "thank", "hanks", "rack",
                "sorter", "tacks", "tanks"}
 
 
@@ -24,6 +25,8 @@ def _swaps(word: str) -> set[str]:
 
 
 def _drops(word: str) -> set[str]:
+    if word in _SHORT_KEYWORDS:  # a short word keeps its first letter: "mke", "mak" but not "ake"
+        return {word[:i] + word[i + 1:] for i in range(1, len(word))}
     return {word[:i] + word[i + 1:] for i in range(len(word))} if len(word) >= 6 else set()
 
 

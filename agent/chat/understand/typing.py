@@ -1,0 +1,42 @@
+"""What the chat knows decides what the words could not: whether a bare name is a song or an
+artist ("take out Gold Digger" while it is track 1), and what a misspelled steering word means.
+
+Names are looked up in the playlist first, then in the catalog (`ParseContext.name_kind`); the
+reading records where it found one (`ParsedMessage.found`). Steering words are mended against
+the words of the catalog's playlist titles (`ParseContext.mend_word`), the words steering draws on.
+"""
+
+from __future__ import annotations
+
+from agent.chat.understand.message import ParseContext, ParsedMessage
+
+_NAMED = {"remove", "add", "dislike", "like", "explain", "similar", "ask"}
+_TASTE = {"like", "dislike"}
+
+
+def typed_by_context(parsed: ParsedMessage, context: ParseContext) -> ParsedMessage:
+    if parsed.action == "steer" and context.mend_word and parsed.slots.get("words"):
+        words = [{**w, "word": " ".join(context.mend_word(part) for part in str(w["word"]).split())}
+                 for w in parsed.slots["words"]]
+        return parsed.model_copy(update={"slots": {**parsed.slots, "words": words}})
+    if parsed.action not in _NAMED or context.name_kind is None:
+        return parsed
+    slots = parsed.slots
+    if ("song" in slots) == ("artist" in slots):  # none, or "SONG by ARTIST": the words said it
+        return parsed
+    slot = "song" if "song" in slots else "artist"
+    name = str(slots[slot])
+    kind = context.name_kind(name)
+    if kind is None:
+        if parsed.action in _TASTE and name.islower():
+            # "i hate mondays": a taste for something neither the playlist nor the catalog holds is a remark.
+            return ParsedMessage(text=parsed.text, action="smalltalk", confidence=parsed.confidence)
+        return parsed
+    wanted, where = kind
+    if wanted == "either":
+        return parsed.model_copy(update={"found": {"name": name, "as": slot, "in": where}})
+    if parsed.action == "ask" and wanted != "artist":
+        return parsed  # "how many songs by X" counts an artist's songs
+    others = {key: value for key, value in slots.items() if key != slot}
+    return parsed.model_copy(update={"slots": {**others, wanted: name},
+                                     "found": {"name": name, "as": wanted, "in": where}})
