@@ -39,6 +39,7 @@ TAGS_HISTORY_KEY = "tags.history"  # tag collections left in Chroma by earlier v
 COLLECTION_PREFIX = "tags-"  # how those collections were named
 VECTORS_FILE, INFO_FILE = "vectors.npy", "tags.json"
 _PAGE = 4096
+_WRITE_ROWS = 16_384
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,9 @@ def build_tag_index(
                                             shape=(rows, title_vectors.shape[1]))
         done = 0
         for ids, means in chunks:
-            vectors[ids] = _centre(means @ title_vectors, mean)
+            for start in range(0, len(ids), _WRITE_ROWS):  # a few float32 copies of this many rows at a time
+                part = slice(start, start + _WRITE_ROWS)
+                vectors[ids[part]] = _centre(means[part] @ title_vectors, mean)
             done += len(ids)
             if on_progress:
                 on_progress(done, tracks)
