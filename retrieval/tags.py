@@ -100,17 +100,7 @@ def build_tag_index(
 
     def write(staging: Path) -> None:
         rows = 1 + max((int(ids[-1]) for ids, _ in chunks), default=0)
-        vectors = np.lib.format.open_memmap(staging / VECTORS_FILE, mode="w+", dtype=np.float16,
-                                            shape=(rows, title_vectors.shape[1]))
-        done = 0
-        for ids, means in chunks:
-            for start in range(0, len(ids), _WRITE_ROWS):  # a few float32 copies of this many rows at a time
-                part = slice(start, start + _WRITE_ROWS)
-                vectors[ids[part]] = _centre(means[part] @ title_vectors, mean)
-            done += len(ids)
-            if on_progress:
-                on_progress(done, tracks)
-        vectors.flush()
+        _write_rows(staging / VECTORS_FILE, rows, chunks, title_vectors, mean, on_progress)
         (staging / INFO_FILE).write_text(json.dumps({"collection": folder.name}) + "\n")
 
     try:
@@ -171,6 +161,28 @@ def _means(array: np.ndarray, row_of_title: np.ndarray, titles_indexed: int):
                                shape=(len(track_ids), titles_indexed))
     totals = np.asarray(matrix.sum(axis=1)).ravel()
     return track_ids, sparse.diags(1.0 / totals).astype(np.float32) @ matrix
+
+
+def _write_rows(path: Path, rows: int, chunks: list, title_vectors: np.ndarray, mean: np.ndarray,
+                on_progress: Callable[[int, int], None] | None) -> None:
+    """The centred float16 vectors, a row per track id (zeros between), written in order
+    with plain writes: through a memory map the written pages would count as the process's memory."""
+    dims = title_vectors.shape[1]
+    header = np.lib.format.open_memmap(path, mode="w+", dtype=np.float16, shape=(rows, dims))
+    offset = header.offset
+    del header  # the file now has its header and its full size (a sparse file)
+    total, done = sum(len(ids) for ids, _ in chunks), 0
+    with open(path, "r+b") as file:
+        for ids, means in chunks:
+            for start in range(0, len(ids), _WRITE_ROWS):  # a few float32 copies of this many rows at a time
+                part = ids[start:start + _WRITE_ROWS]
+                block = np.zeros((int(part[-1] - part[0]) + 1, dims), np.float16)
+                block[part - part[0]] = _centre(means[start:start + _WRITE_ROWS] @ title_vectors, mean)
+                file.seek(offset + int(part[0]) * dims * 2)
+                file.write(block.tobytes())
+            done += len(ids)
+            if on_progress:
+                on_progress(done, total)
 
 
 def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
