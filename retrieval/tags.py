@@ -38,6 +38,8 @@ ACTIVE_TAGS_KEY = "tags.active"
 TAGS_HISTORY_KEY = "tags.history"  # tag collections left in Chroma by earlier versions
 COLLECTION_PREFIX = "tags-"  # how those collections were named
 VECTORS_FILE, INFO_FILE = "vectors.npy", "tags.json"
+# Bumped when the vectors are computed differently, so older ones are rebuilt, not reused.
+VECTORS_VERSION = 2
 _PAGE = 4096
 _WRITE_ROWS = 16_384
 
@@ -96,7 +98,7 @@ def build_tag_index(
     mean = (weights / max(tracks, 1) @ title_vectors).astype(np.float32)
     fingerprint = catalog.fingerprint()
     root = tags_folder(catalog)
-    folder = root / f"{titles.info.collection}-{fingerprint}"
+    folder = root / f"{titles.info.collection}-{fingerprint}-v{VECTORS_VERSION}"
 
     def write(staging: Path) -> None:
         rows = 1 + max((int(ids[-1]) for ids, _ in chunks), default=0)
