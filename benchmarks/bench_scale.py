@@ -535,7 +535,7 @@ def main() -> None:
                              "'default' leaves torch's choice (the project as shipped)")
     parser.add_argument("--cleanup", action="store_true", help="delete each size's data dir once measured")
     parser.add_argument("--no-tags", dest="tags", action="store_false",
-                        help="skip building the crowd-tag track vectors (a second Chroma collection)")
+                        help="skip building the crowd-tag track vectors (a float16 array beside the catalog)")
     parser.add_argument("--fresh", action="store_true", help="replace scale.json instead of merging into it")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--phase-args", help=argparse.SUPPRESS)

@@ -3,8 +3,8 @@
 A track's vector is the mean of the title vectors of its playlists (a title carried by
 three of them counts three times), so "Mr. Brightside" sits among "party", "2000s" and
 "throwback". The title vectors are read back from the title index rather than
-re-encoded; the playlists of each track come from the playlist graph's arrays, a chunk
-of tracks at a time, so memory stays bounded at MPD scale.
+re-encoded, and the means are sparse products (tracks x titles) @ (titles x dims), a
+batch of tracks at a time.
 
 Every track vector shares a large common part (the "average playlist title"); it is
 subtracted (the mean tag vector, recorded with the vectors) and the rest scaled to unit
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,16 +32,16 @@ from retrieval.catalog import Catalog
 from retrieval.encoder import Encoder
 from retrieval.index import ChromaLocation, IndexUnavailableError, TitleIndex
 from retrieval.index_leases import drop_superseded
-from retrieval.playlist_graph import PlaylistGraph
 from retrieval.playlist_graph_store import publish_folder, remove_others
-from retrieval.signal_sources import prepare_signal_data
 
 ACTIVE_TAGS_KEY = "tags.active"
 TAGS_HISTORY_KEY = "tags.history"  # tag collections left in Chroma by earlier versions
 COLLECTION_PREFIX = "tags-"  # how those collections were named
 VECTORS_FILE, INFO_FILE = "vectors.npy", "tags.json"
+# Bumped when the vectors are computed differently, so older ones are rebuilt, not reused.
+VECTORS_VERSION = 2
 _PAGE = 4096
-_TRACKS_PER_CHUNK = 50_000
+_WRITE_ROWS = 16_384
 
 
 @dataclass(frozen=True)
@@ -90,21 +90,19 @@ def build_tag_index(
 ) -> TagIndex:
     """Average the title vectors of each track's playlists into a new vectors folder."""
     started = time.perf_counter()
-    graph = prepare_signal_data(catalog)
     title_ids, title_vectors = _title_vectors(titles)
-    title_of_row = _title_of_row(graph, title_ids)
+    chunks = list(_track_means(catalog, title_ids))
+    tracks = sum(len(ids) for ids, _ in chunks)
+    # The mean of the track vectors, without forming them: (mean row of the means) @ titles.
+    weights = sum((np.asarray(means.sum(axis=0), np.float64).ravel() for _, means in chunks), np.zeros(len(title_ids)))
+    mean = (weights / max(tracks, 1) @ title_vectors).astype(np.float32)
     fingerprint = catalog.fingerprint()
-    root, folder = tags_folder(catalog), tags_folder(catalog) / f"{titles.info.collection}-{fingerprint}"
-    mean, tracks = _mean(graph, title_of_row, title_vectors)
-    info = TagIndexInfo(
-        collection=folder.name, title_collection=titles.info.collection, encoder_name=titles.info.encoder_name,
-        encoder_fingerprint=titles.info.encoder_fingerprint, catalog_fingerprint=fingerprint,
-        tracks=tracks, built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), seconds=0.0,
-        mean=[round(float(x), 7) for x in mean],
-    )
+    root = tags_folder(catalog)
+    folder = root / f"{titles.info.collection}-{fingerprint}-v{VECTORS_VERSION}"
 
     def write(staging: Path) -> None:
-        _write_vectors(staging / VECTORS_FILE, graph, title_of_row, title_vectors, mean, on_progress)
+        rows = 1 + max((int(ids[-1]) for ids, _ in chunks), default=0)
+        _write_rows(staging / VECTORS_FILE, rows, chunks, title_vectors, mean, on_progress)
         (staging / INFO_FILE).write_text(json.dumps({"collection": folder.name}) + "\n")
 
     try:
@@ -114,7 +112,12 @@ def build_tag_index(
         if not _complete(folder):  # else another process published the same vectors first
             raise
     remove_others(root, keep=folder)
-    info = TagIndexInfo(**{**asdict(info), "seconds": round(time.perf_counter() - started, 2)})
+    info = TagIndexInfo(
+        collection=folder.name, title_collection=titles.info.collection, encoder_name=titles.info.encoder_name,
+        encoder_fingerprint=titles.info.encoder_fingerprint, catalog_fingerprint=fingerprint,
+        tracks=tracks, built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        seconds=round(time.perf_counter() - started, 2), mean=[round(float(x), 7) for x in mean],
+    )
     _switch_to(catalog, location, info)
     return TagIndex(np.load(folder / VECTORS_FILE, mmap_mode="r"), info, catalog)
 
@@ -130,51 +133,58 @@ def _title_vectors(titles: TitleIndex) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int64), np.concatenate(chunks) if chunks else np.zeros((0, 0), np.float32)
 
 
-def _title_of_row(graph: PlaylistGraph, title_ids: np.ndarray) -> np.ndarray:
-    """Per playlist row of the graph, its title's row among the title vectors (-1: no
-    title, or one missing from the index, older than the catalog: it adds nothing)."""
-    row_titles = graph.row_titles()
-    row_of_title = np.full(int(max(title_ids.max(initial=-1), row_titles.max(initial=-1))) + 1, -1, np.int64)
+def _track_means(catalog: Catalog, title_ids: np.ndarray) -> Iterator[tuple[np.ndarray, object]]:
+    """(track ids, sparse rows averaging each one's titles) for every track of a titled
+    playlist, a batch at a time in track order: memory holds the sparse rows, not the vectors.
+
+    A track counts each of its slots (twice in one playlist: twice), as it always has."""
+    row_of_title = np.full(int(title_ids.max(initial=0)) + 1, -1, dtype=np.int64)
     row_of_title[title_ids] = np.arange(len(title_ids))
-    return np.where(row_titles >= 0, row_of_title[row_titles], -1)
+    held_back = np.zeros((0, 3), np.int64)
+    for batch in catalog.track_title_counts():
+        array = np.concatenate([held_back, np.asarray(batch, dtype=np.int64)])
+        # The last track may go on in the next batch: its rows wait for it.
+        split = int(np.searchsorted(array[:, 0], array[-1, 0]))
+        held_back = array[split:]
+        if split:
+            yield _means(array[:split], row_of_title, len(title_ids))
+    if len(held_back):
+        yield _means(held_back, row_of_title, len(title_ids))
 
 
-def _chunks(graph: PlaylistGraph, title_of_row: np.ndarray, titles: int):
-    """(first track id, sparse rows averaging each track's titles, whether it has any) per chunk."""
+def _means(array: np.ndarray, row_of_title: np.ndarray, titles_indexed: int):
     from scipy import sparse
 
-    for start in range(0, len(graph.plays), _TRACKS_PER_CHUNK):
-        stop = min(start + _TRACKS_PER_CHUNK, len(graph.plays))
-        rows, lengths = graph.rows_of_tracks(np.arange(start, stop))
-        owners, held = np.repeat(np.arange(stop - start), lengths), title_of_row[rows]
-        titled = held >= 0
-        counts = sparse.csr_matrix((np.ones(int(titled.sum()), np.float32), (owners[titled], held[titled])),
-                                   shape=(stop - start, titles))
-        totals = np.asarray(counts.sum(axis=1)).ravel()
-        yield start, sparse.diags(1.0 / np.maximum(totals, 1.0)).astype(np.float32) @ counts, totals > 0
+    known = array[:, 1] < len(row_of_title)
+    titles = np.where(known, row_of_title[np.minimum(array[:, 1], len(row_of_title) - 1)], -1)
+    indexed = titles >= 0  # a title missing from the index (index older than the catalog) adds nothing
+    track_ids, rows = np.unique(array[indexed, 0], return_inverse=True)
+    matrix = sparse.csr_matrix((array[indexed, 2].astype(np.float32), (rows, titles[indexed])),
+                               shape=(len(track_ids), titles_indexed))
+    totals = np.asarray(matrix.sum(axis=1)).ravel()
+    return track_ids, sparse.diags(1.0 / totals).astype(np.float32) @ matrix
 
 
-def _mean(graph: PlaylistGraph, title_of_row: np.ndarray, title_vectors: np.ndarray) -> tuple[np.ndarray, int]:
-    """The mean of the (uncentred) track vectors, without forming them, and how many there are."""
-    weights, tracks = np.zeros(len(title_vectors), np.float64), 0
-    for _, means, has in _chunks(graph, title_of_row, len(title_vectors)):
-        weights += np.asarray(means.sum(axis=0)).ravel()
-        tracks += int(has.sum())
-    return (weights / max(tracks, 1) @ title_vectors).astype(np.float32), tracks
-
-
-def _write_vectors(path: Path, graph: PlaylistGraph, title_of_row: np.ndarray, title_vectors: np.ndarray,
-                   mean: np.ndarray, on_progress: Callable[[int, int], None] | None) -> None:
-    vectors = np.lib.format.open_memmap(path, mode="w+", dtype=np.float16,
-                                        shape=(len(graph.plays), title_vectors.shape[1]))
-    for start, means, has in _chunks(graph, title_of_row, len(title_vectors)):
-        chunk = _centre(means @ title_vectors, mean)
-        chunk[~has] = 0.0
-        vectors[start:start + len(chunk)] = chunk
-        if on_progress:
-            on_progress(start + len(chunk), len(graph.plays))
-    vectors.flush()
-    del vectors
+def _write_rows(path: Path, rows: int, chunks: list, title_vectors: np.ndarray, mean: np.ndarray,
+                on_progress: Callable[[int, int], None] | None) -> None:
+    """The centred float16 vectors, a row per track id (zeros between), written in order
+    with plain writes: through a memory map the written pages would count as the process's memory."""
+    dims = title_vectors.shape[1]
+    header = np.lib.format.open_memmap(path, mode="w+", dtype=np.float16, shape=(rows, dims))
+    offset = header.offset
+    del header  # the file now has its header and its full size (a sparse file)
+    total, done = sum(len(ids) for ids, _ in chunks), 0
+    with open(path, "r+b") as file:
+        for ids, means in chunks:
+            for start in range(0, len(ids), _WRITE_ROWS):  # a few float32 copies of this many rows at a time
+                part = ids[start:start + _WRITE_ROWS]
+                block = np.zeros((int(part[-1] - part[0]) + 1, dims), np.float16)
+                block[part - part[0]] = _centre(means[start:start + _WRITE_ROWS] @ title_vectors, mean)
+                file.seek(offset + int(part[0]) * dims * 2)
+                file.write(block.tobytes())
+            done += len(ids)
+            if on_progress:
+                on_progress(done, total)
 
 
 def _centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:

@@ -107,13 +107,14 @@ class CorpusScans:
         return {track_id: self._db.execute(query, (track_id,)).fetchone()[0] for track_id in dict.fromkeys(track_ids)}
 
     def track_title_counts(self, batch: int = 500_000) -> Iterator[list[tuple[int, int, int]]]:
-        """(track_id, title_id, playlists) for every track of a titled playlist, in batches.
+        """(track_id, title_id, playlists) for every track of a titled playlist, in batches,
+        in track order.
 
         Untitled playlists (some challenge-set entries) hold no title, so add nothing.
         """
         cursor = self._db.execute(
             "SELECT pt.track_id, p.title_id, count(*) FROM playlist_tracks pt JOIN playlists p ON p.pid = pt.pid"
-            " WHERE p.title_id IS NOT NULL GROUP BY pt.track_id, p.title_id"
+            " WHERE p.title_id IS NOT NULL GROUP BY pt.track_id, p.title_id ORDER BY pt.track_id, p.title_id"
         )
         while rows := cursor.fetchmany(batch):
             yield rows

@@ -41,15 +41,15 @@ def built(tmp_path_factory, encoder):
 
 
 def plain_tag_vectors(catalog, titles) -> dict[str, np.ndarray]:
-    """Each track's mean title vector over the playlists holding it (each playlist once),
-    less the mean of those means, at unit length: the definition, written out."""
+    """Each track's mean title vector over its slots in titled playlists (twice in one
+    playlist: twice), less the mean of those means, at unit length: the definition, written out."""
     got = titles.collection.get(include=["embeddings"])
     by_title = dict(zip(got["ids"], np.asarray(got["embeddings"], np.float64)))
     title_ids = {title: f"t{title_id}" for title_id, title in catalog.titles_in_use()}
     holders: dict[str, list[np.ndarray]] = {}
     for playlist in PLAYLISTS:
         vector = by_title[title_ids[normalize_title(playlist["name"])]]
-        for uri in dict.fromkeys(track["track_uri"] for track in playlist["tracks"]):
+        for uri in (track["track_uri"] for track in playlist["tracks"]):
             holders.setdefault(uri, []).append(vector)
     means = {uri: np.mean(vectors, axis=0) for uri, vectors in holders.items()}
     centre = np.mean(list(means.values()), axis=0)
