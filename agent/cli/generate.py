@@ -10,7 +10,7 @@ import click
 from agent.cli.active import open_active_catalog
 from agent.cli.batch import run_batch, show_warnings
 from agent.cli.progress import preparing_ranking_data, waiting
-from agent.cli.common import stderr, stdout, workspace_options
+from agent.cli.common import stderr, stdout, warn, workspace_options
 from agent.cli.llm_options import llm_options
 from agent.cli.output import check_output, write_output
 from agent.cli.profile import profile_option
@@ -96,7 +96,7 @@ def playlist_maker(first: RequestDraft, llm: LLMChoice, workspace: Workspace, ba
         preparer = RequestPreparer(catalog, workspace.home, popular_when_empty=batch)
         preparer.artists(first.exclude_artists)  # a wrong name fails once, before any title
         retriever = open_retriever(catalog, workspace, building=preparing_ranking_data)
-        tags = open_tag_index(catalog, retriever.index, workspace.chroma) if first.request.steering else None
+        tags = open_tag_index(catalog, retriever.index, workspace.chroma, on_notice=warn) if first.request.steering else None
         try:
             yield lambda draft: make_playlist(retriever, backend, preparer.prepare(draft), tags), is_demo
         finally:

@@ -8,6 +8,7 @@ title index are loaded once and shared. Work that needs the LLM goes to `LLMWork
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -136,6 +137,7 @@ class PlaylistService:
 def _tag_index(catalog: Catalog, index: TitleIndex, workspace: Workspace) -> TagIndex | None:
     """The track tag vectors steering reads; None (steering refused) when the index has none."""
     try:
-        return open_tag_index(catalog, index, workspace.chroma)
+        # An older data dir is converted once, said on the server's log.
+        return open_tag_index(catalog, index, workspace.chroma, on_notice=lambda note: print(f"Note: {note}", file=sys.stderr))
     except IndexUnavailableError:
         return None
