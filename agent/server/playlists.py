@@ -138,6 +138,7 @@ def _tag_index(catalog: Catalog, index: TitleIndex, workspace: Workspace) -> Tag
     """The track tag vectors steering reads; None (steering refused) when the index has none."""
     try:
         # An older data dir is converted once, said on the server's log.
-        return open_tag_index(catalog, index, workspace.chroma, on_notice=lambda note: print(f"Note: {note}", file=sys.stderr))
+        return open_tag_index(catalog, index, workspace.chroma,
+                              on_notice=lambda note: print(f"Note: {note}", file=sys.stderr))
     except IndexUnavailableError:
         return None
