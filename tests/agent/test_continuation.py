@@ -89,3 +89,9 @@ def test_tune_stores_weights_beside_the_index_and_generation_uses_them(home):
     assert stored is not None and stored.index == collection
     assert set(stored.validation) == {"ndcg@10", "r_precision"}
     assert fusion_weights(Workspace.resolve(home), collection) == stored.weights
+
+
+def test_generate_takes_a_discovery_between_zero_and_one(home):
+    failed_cleanly(run_agent("generate", "--data-dir", home, "--title", "xmas", "--discovery", "2"), "--discovery")
+    shown = ok(run_agent("generate", "--data-dir", home, "--title", "xmas", "--discovery", "1", "--explain"))
+    assert "discovery" in shown.output  # the change is explained as a signal of its own
