@@ -10,9 +10,9 @@ from agent.chat.outcome import ChatError
 from agent.chat.search import CatalogSearch
 from agent.chat.session import ChatSession
 from agent.chat.understand import ParseContext
+from agent.chat.understand.typos import slips_of
 from retrieval.normalize import normalize_title, title_key
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _MENDABLE = re.compile(r"[a-z]{4,}")  # short words and numbers ("90s") are left as typed
 
 
@@ -68,7 +68,7 @@ class ChatContext:
         words = self.title_words()
         if not _MENDABLE.fullmatch(word) or word in words:
             return word
-        near = [w for w in _one_slip(word) if w in words and not _another_ending(word, w)]
+        near = slips_of(word, words)
         return max(near, key=lambda w: (words[w], w)) if near else word
 
     def title_words(self) -> Counter[str]:
@@ -77,15 +77,3 @@ class ChatContext:
             self._title_words = Counter(w for title in self.search.catalog.normalized_titles().values()
                                         for w in set(title.split()))
         return self._title_words
-
-
-def _another_ending(word: str, other: str) -> bool:
-    """"jazzy" and "jazz", "dreamy" and "dreamz": a word with another ending is another word, not a slip."""
-    return word.startswith(other) or other.startswith(word) or word[:-1] == other[:-1]
-
-
-def _one_slip(word: str) -> set[str]:
-    """Every spelling one letter dropped, added, changed or two swapped away."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS} | {a + c + b for a, b in splits for c in _LETTERS})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from agent.chat.understand.message import ParseContext, ParsedMessage
+from agent.chat.understand.typos import slips_of
 
 _NAMED = {"remove", "add", "dislike", "like", "explain", "similar", "ask"}
 _TASTE = {"like", "dislike"}
@@ -31,7 +32,10 @@ def typed_by_context(parsed: ParsedMessage, context: ParseContext,
     `known_words` (an English word the encoder knows whole) is never mended."""
     if parsed.action == "steer" and context.mend_word and parsed.slots.get("words"):
         def mend(part: str) -> str:
-            return part if part in known_words else context.mend_word(part)
+            if part in known_words or not part.isalpha() or len(part) < 4:
+                return part
+            mended = context.mend_word(part)  # a word of the catalog's titles first, else an English word
+            return mended if mended != part else next(iter(slips_of(part, known_words)), part)
         words = [{**w, "word": " ".join(mend(part) for part in str(w["word"]).split())} for w in parsed.slots["words"]]
         return parsed.model_copy(update={"slots": {**parsed.slots, "words": words}})
     if parsed.action not in _NAMED or context.name_kind is None:
