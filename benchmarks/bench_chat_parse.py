@@ -1,6 +1,6 @@
 """How well the chat understands ordinary messages without a large model (issue 12).
 
-    python benchmarks/bench_chat_parse.py [--sets dev holdout fresh unseen blind] [--errors]
+    python benchmarks/bench_chat_parse.py [--sets dev holdout fresh unseen blind blind2 dev2] [--errors] [--catalog]
 
 Reads five labelled sets from tests/data/: utterances.jsonl (dev, 311 messages: the
 rules and examples were tuned on it), then three sets each written, in a new style,
@@ -66,11 +66,11 @@ CHANGES = ("new", "steer", "length", "remove", "add", "dislike", "like", "simila
            "quit")
 
 
-def measure(understander: Understander, rows: list[dict]) -> dict:
+def measure(understander: Understander, rows: list[dict], context=None) -> dict:
     results, times, model_times = [], [], []
     for row in rows:
         started = time.perf_counter()
-        parsed = understander.parse(row["text"])
+        parsed = understander.parse(row["text"], context)
         times.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()  # what a message costs when no rule is sure and MiniLM must read it
         understander.classifier.read(row["text"])
@@ -134,16 +134,30 @@ def print_confusion(confusion: dict[str, int]) -> None:
         print(f"| {expected} | " + " | ".join(cells) + " |")
 
 
+def _catalog_context():
+    from agent.chat.context import ChatContext
+    from agent.chat.search import CatalogSearch
+    from agent.workspace import Workspace
+
+    catalog, _ = Workspace.resolve().active_catalog()  # left open: the process ends with the benchmark
+    print(f"names and steering words read with the catalog {catalog.path}")
+    return ChatContext(None, CatalogSearch(catalog)).parse_context()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", nargs="+", choices=list(SETS), default=list(SETS))
     parser.add_argument("--errors", action="store_true", help="list every message read wrongly")
+    parser.add_argument("--catalog", action="store_true",
+                        help="read as `agent chat --parse` does with a catalog: names typed and steering typos mended "
+                             "by the data dir's catalog ($AGENT_HOME)")
     args = parser.parse_args()
     encoder = Encoder()
     limit_threads_for_queries()
     understander = Understander(encoder)
     understander.parse("warm up")
-    reports = {name: measure(understander, load_utterances(SETS[name])) for name in args.sets}
+    context = _catalog_context() if args.catalog else None
+    reports = {name: measure(understander, load_utterances(SETS[name]), context) for name in args.sets}
     print(f"threshold {CONFIDENCE_THRESHOLD} · {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     for name, report in reports.items():
         print_report(name, report, args.errors)

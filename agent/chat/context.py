@@ -10,9 +10,9 @@ from agent.chat.outcome import ChatError
 from agent.chat.search import CatalogSearch
 from agent.chat.session import ChatSession
 from agent.chat.understand import ParseContext
+from agent.chat.understand.typos import slips_of
 from retrieval.normalize import normalize_title, title_key
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _MENDABLE = re.compile(r"[a-z]{4,}")  # short words and numbers ("90s") are left as typed
 
 
@@ -24,6 +24,7 @@ class ChatContext:
         self.session = session
         self.search = search
         self._title_words: Counter[str] | None = None
+        self._artist_first_names: frozenset[str] | None = None
 
     def parse_context(self) -> ParseContext:
         return ParseContext(playlist_length=len(self._tracks()) or None, is_artist=self.search.is_artist,
@@ -40,10 +41,18 @@ class ChatContext:
             return "song", "playlist"
         if any(normalize_title(t.artist_name) == spelled for t in tracks):
             return "artist", "playlist"
-        is_artist, is_song = self.search.is_artist(name), self._is_song(name)
+        is_artist = self.search.is_artist(name) or spelled in self._first_names()  # "kanye" for Kanye West
+        is_song = self._is_song(name)
         if is_artist or is_song:
             return ("either" if is_artist and is_song else "artist" if is_artist else "song"), "catalog"
         return None
+
+    def _first_names(self) -> frozenset[str]:
+        """The first words of the catalog's artists of two or more words (read once)."""
+        if self._artist_first_names is None:
+            names = (normalize_title(artist).split() for artist in self.search.catalog.artist_names())
+            self._artist_first_names = frozenset(words[0] for words in names if len(words) > 1)
+        return self._artist_first_names
 
     def _tracks(self) -> list:
         return self.session.tracks if self.session else []
@@ -59,7 +68,7 @@ class ChatContext:
         words = self.title_words()
         if not _MENDABLE.fullmatch(word) or word in words:
             return word
-        near = [w for w in _one_slip(word) if w in words]
+        near = slips_of(word, words)
         return max(near, key=lambda w: (words[w], w)) if near else word
 
     def title_words(self) -> Counter[str]:
@@ -68,10 +77,3 @@ class ChatContext:
             self._title_words = Counter(w for title in self.search.catalog.normalized_titles().values()
                                         for w in set(title.split()))
         return self._title_words
-
-
-def _one_slip(word: str) -> set[str]:
-    """Every spelling one letter dropped, added, changed or two swapped away."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS} | {a + c + b for a, b in splits for c in _LETTERS})

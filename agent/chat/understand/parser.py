@@ -36,10 +36,12 @@ class Understander:
 
     def __init__(self, encoder):
         self.classifier = IntentClassifier(encoder)
+        # Whole words of MiniLM's vocabulary: a steering word among them is spelled right ("screaming").
+        self.known_words = _whole_words(encoder)
 
     def parse(self, text: str, context: ParseContext | None = None) -> ParsedMessage:
         parsed = self._read(text, context)
-        return typed_by_context(parsed, context) if context else parsed
+        return typed_by_context(parsed, context, self.known_words) if context else parsed
 
     def _read(self, text: str, context: ParseContext | None) -> ParsedMessage:
         # Undecodable input bytes arrive as lone surrogates, which the tokenizer rejects.
@@ -80,6 +82,11 @@ class Understander:
         if confidence < CONFIDENCE_THRESHOLD:
             return ParsedMessage(text=text, action="clarify", confidence=confidence)
         return ParsedMessage(text=text, action=reading.action, slots=slots, confidence=confidence)
+
+
+def _whole_words(encoder) -> frozenset[str]:
+    tokenizer = getattr(getattr(encoder, "model", None), "tokenizer", None)  # a test's stand-in encoder has none
+    return frozenset(w for w in tokenizer.get_vocab() if w.isalpha()) if tokenizer else frozenset()
 
 
 _SHORTHAND = [(re.compile(pattern, re.IGNORECASE), full) for pattern, full in [

@@ -8,16 +8,35 @@ the words of the catalog's playlist titles (`ParseContext.mend_word`), the words
 
 from __future__ import annotations
 
+import re
+
 from agent.chat.understand.message import ParseContext, ParsedMessage
+from agent.chat.understand.typos import slips_of
 
 _NAMED = {"remove", "add", "dislike", "like", "explain", "similar", "ask"}
 _TASTE = {"like", "dislike"}
 
 
-def typed_by_context(parsed: ParsedMessage, context: ParseContext) -> ParsedMessage:
+def _worded_as_artist(text: str, name: str) -> bool:
+    at = text.lower().find(name.lower())
+    if at < 0:
+        return False
+    before, after = text[:at].lower(), text[at + len(name):].lower()
+    return bool(re.search(r"\b(?:all|any|some)(?: of)?(?: the)?\s+$|\b(?:songs?|tracks?|stuff|music|anything|everything)\s+"
+                          r"(?:by|from)\s+$", before) or re.match(r"\s+(?:songs|tracks|stuff|music)\b", after))
+
+
+def typed_by_context(parsed: ParsedMessage, context: ParseContext,
+                     known_words: frozenset[str] = frozenset()) -> ParsedMessage:
+    """`parsed` with its names typed and its steering words mended by `context`; a word of
+    `known_words` (an English word the encoder knows whole) is never mended."""
     if parsed.action == "steer" and context.mend_word and parsed.slots.get("words"):
-        words = [{**w, "word": " ".join(context.mend_word(part) for part in str(w["word"]).split())}
-                 for w in parsed.slots["words"]]
+        def mend(part: str) -> str:
+            if part in known_words or not part.isalpha() or len(part) < 4:
+                return part
+            mended = context.mend_word(part)  # a word of the catalog's titles first, else an English word
+            return mended if mended != part else next(iter(slips_of(part, known_words)), part)
+        words = [{**w, "word": " ".join(mend(part) for part in str(w["word"]).split())} for w in parsed.slots["words"]]
         return parsed.model_copy(update={"slots": {**parsed.slots, "words": words}})
     if parsed.action not in _NAMED or context.name_kind is None:
         return parsed
@@ -26,6 +45,8 @@ def typed_by_context(parsed: ParsedMessage, context: ParseContext) -> ParsedMess
         return parsed
     slot = "song" if "song" in slots else "artist"
     name = str(slots[slot])
+    if _worded_as_artist(parsed.text, name):  # "remove all the rap", "no more country songs": the words said it
+        return parsed
     kind = context.name_kind(name)
     if kind is None:
         if parsed.action in _TASTE and name.islower():

@@ -39,3 +39,19 @@ def mended(text: str) -> str:
     """`text` with swapped letters in action words put back; every other word as typed."""
     # Only lower-case words: a capitalised one is more likely a name ("Teh", "Lvoe") than a slip.
     return _WORD.sub(lambda m: _MENDED.get(m.group(0), m.group(0)) if m.group(0).islower() else m.group(0), text)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def slips_of(word: str, words) -> list[str]:
+    """The words of `words` one slip from `word` (a letter dropped, added, changed, or two swapped),
+    leaving out another ending of it: "jazzy" and "jazz", "dreamy" and "dreamz" are other words."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    near = ({a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS} | {a + c + b for a, b in splits for c in _LETTERS})
+    return sorted(w for w in near if w in words and not _another_ending(word, w))
+
+
+def _another_ending(word: str, other: str) -> bool:
+    return word.startswith(other) or other.startswith(word) or word[:-1] == other[:-1]
