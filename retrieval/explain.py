@@ -7,7 +7,6 @@ else raised it. One sentence per track, the same wherever it is shown.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Protocol
 
 
@@ -37,11 +36,19 @@ SIGNALS_SHOWN = 2
 
 def explain(track: Explained, neighbours: list[Voter]) -> str:
     """One sentence on why `track` is in a playlist matched to `neighbours`."""
+    return explain_all([track], neighbours)[0]
+
+
+def explain_all(tracks: list[Explained], neighbours: list[Voter]) -> list[str]:
+    """`explain` for each of a playlist's tracks, looking the neighbours up once."""
+    by_pid = {n.pid: (n.name.strip().lower(), n) for n in neighbours}
+    return [_sentence(track, by_pid) for track in tracks]
+
+
+def _sentence(track: Explained, by_pid: dict[int, tuple[str, Voter]]) -> str:
     if not track.in_catalog:
         return "named by the LLM; not in the catalog"
-    by_pid = {n.pid: n for n in neighbours}
-    voters = sorted((by_pid[pid] for pid in track.voters if pid in by_pid), key=lambda n: -n.similarity)
-    reasons = [_voters(voters, len(track.voters))] if track.voters else []
+    reasons = [_voters(track.voters, by_pid)] if track.voters else []
     reasons += _signals(track.signals or {})
     if not reasons:
         return "a popular track, added after the voted ones" if track.signals else f"score {track.score:g}"
@@ -49,21 +56,22 @@ def explain(track: Explained, neighbours: list[Voter]) -> str:
     return sentence[0].upper() + sentence[1:]
 
 
-def _voters(voters: list[Voter], count: int) -> str:
+def _voters(pids: list[int], by_pid: dict[int, tuple[str, Voter]]) -> str:
     """'2 playlists titled 'x' (similarity 1.00) and 14 like 'y' hold it'."""
-    if not voters:
-        return f"{_playlists(count)} similar to the title hold it"
-    names = Counter(n.name.strip().lower() for n in voters)
-    best = voters[0]
-    same = names[best.name.strip().lower()]
+    known = [by_pid[pid] for pid in pids if pid in by_pid]
+    if not known:
+        return f"{_playlists(len(pids))} similar to the title hold it"
+    # One pass, not a sort: a popular track has hundreds of voters.
+    best_key, best = max(known, key=lambda pair: pair[1].similarity)
+    same = sum(1 for key, _n in known if key == best_key)
     head = f"{_playlists(same)} titled '{best.name}' (similarity {best.similarity:.2f})"
-    others = [n for n in voters if n.name.strip().lower() != best.name.strip().lower()]
-    rest = count - same
+    rest = len(pids) - same
     if rest <= 0:
         return f"{head} {'holds' if same == 1 else 'hold'} it"
+    others = [n for key, n in known if key != best_key]
     if not others:
         return f"{head} and {rest} more hold it"
-    return f"{head} and {rest} like '{others[0].name}' hold it"
+    return f"{head} and {rest} like '{max(others, key=lambda n: n.similarity).name}' hold it"
 
 
 def _signals(signals: dict[str, float]) -> list[str]:

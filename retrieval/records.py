@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from retrieval.explain import explain
+from retrieval.explain import explain_all
 
 SCHEMA_VERSION = 1
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
@@ -137,7 +137,7 @@ class GeneratedPlaylist(BaseModel):
     @computed_field(description="why each track is there, in words, in the order of `tracks`")
     @property
     def explanations(self) -> list[str]:
-        return [explain(track, self.neighbours) for track in self.tracks]
+        return explain_all(self.tracks, self.neighbours)
 
 
 class TitleFailure(BaseModel):

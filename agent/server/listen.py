@@ -4,9 +4,9 @@ the server hostage.
 uvicorn closes a keep-alive connection after `timeout_keep_alive`, but a connection
 that never finishes its headers (or never sends a byte) stays open for ever, and
 enough of them use up the process's file descriptors. `GuardedHttp` gives each request
-`header_timeout` seconds from its first byte (or from the connection, for the first
-request) to complete its headers, and refuses connections past `max_connections` with
-a 503 at once.
+`header_timeout` seconds from its first byte to complete its headers, closes a new
+connection that sends nothing for `keep_alive_timeout` (as uvicorn closes an idle
+kept-alive one), and refuses connections past `max_connections` with a 503 at once.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class ConnectionLimits:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening-ready socket on `host`:`port` (port 0: a free one), or `AddressError`."""
+    """A listening socket on `host`:`port` (port 0: a free one), or `AddressError`."""
     where = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
     try:
         family, kind, proto, _name, address = socket.getaddrinfo(
@@ -61,6 +61,7 @@ def bind(host: str, port: int) -> socket.socket:
         sock.close()
         reason = _BIND_REASONS.get(error.errno, f"cannot be bound ({error.strerror})")
         raise AddressError(f"cannot listen on {where}: the address {reason}") from None
+    sock.listen(2048)  # clients who connect before the server starts wait in the queue, never refused
     sock.set_inheritable(True)
     return sock
 
@@ -86,12 +87,12 @@ class GuardedHttp(HttpToolsProtocol):
             transport.write(BUSY)
             transport.close()
             return
-        self._arm_header_timer()
+        self._arm_header_timer(self.limits.keep_alive_timeout)  # idle until its first byte
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._header_timer is None:  # the next request on a kept-alive connection
-            self._arm_header_timer()
+        self._cancel_header_timer()  # the headers' time counts from their first byte
+        self._arm_header_timer(self.limits.header_timeout)
 
     def on_headers_complete(self) -> None:
         self._cancel_header_timer()
@@ -101,8 +102,8 @@ class GuardedHttp(HttpToolsProtocol):
         self._cancel_header_timer()
         super().connection_lost(exc)
 
-    def _arm_header_timer(self) -> None:
-        self._header_timer = self.loop.call_later(self.limits.header_timeout, self._headers_too_slow)
+    def _arm_header_timer(self, seconds: float) -> None:
+        self._header_timer = self.loop.call_later(seconds, self._headers_too_slow)
 
     def _cancel_header_timer(self) -> None:
         if self._header_timer is not None:

@@ -34,9 +34,13 @@ def _connect(server) -> socket.socket:
 
 
 def _raw(server, request: bytes) -> bytes:
+    """The whole answer to `request`, which must close the connection after it."""
     with _connect(server) as sock:
         sock.sendall(request)
-        return sock.recv(65536)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
 
 
 def _seconds_until_closed(sock: socket.socket, trickle: bytes = b"") -> float:
@@ -95,7 +99,7 @@ def test_connections_past_the_cap_are_refused_with_503_and_the_server_recovers(s
     held = [_connect(server) for _ in range(20)]
     try:
         time.sleep(0.3)
-        answer = _raw(server, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        answer = _raw(server, b"")  # answered at once, before any request
         assert answer.startswith(b"HTTP/1.1 503") and b"too many open connections" in answer
     finally:
         for sock in held:
@@ -166,7 +170,7 @@ def test_port_0_prints_the_port_bound(tmp_path):
         process = subprocess.Popen([sys.executable, "-c", "from agent.cli import main; main()", "serve", "--port", "0"],
                                    stdout=out, stderr=subprocess.STDOUT, env=subprocess_env(built_demo_home()))
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         while "Serving" not in log.read_text() and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.3)
         url = log.read_text().split(" at ")[1].split()[0]
