@@ -10,6 +10,7 @@ that was also ingested) never votes for itself.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from agent.challenge.reading import MAX_SEEDS, ChallengePlaylist
@@ -28,6 +29,7 @@ class Answer:
     unknown_seeds: int  # seeds matched neither by URI nor by name
     seeds: int
     fallback: bool  # answered by popularity alone: no title and no known seed, or no answer
+    seconds: float  # taken to answer it, in whichever process answered
 
     @property
     def no_known_seed(self) -> bool:
@@ -50,6 +52,7 @@ class ChallengeAnswerer:
         self.popular = [track[0] for track, _ in PopularTracks(retriever.sources, exclude_pids, depth=depth).tracks]
 
     def answer(self, playlist: ChallengePlaylist) -> Answer:
+        started = time.perf_counter()
         seed_uris = [seed.track_uri for seed in playlist.seeds]
         known, unknown = self.known_seeds(playlist)
         title = playlist.name if playlist.category.titled else ""
@@ -62,6 +65,7 @@ class ChallengeAnswerer:
             pid=playlist.pid, category=playlist.category.name,
             track_uris=self._filled(found, set(seed_uris) | set(known)),
             unknown_seeds=unknown, seeds=len(seed_uris), fallback=not found,
+            seconds=time.perf_counter() - started,
         )
 
     def _retrieved(self, title: str, options: GenerationOptions) -> list[str]:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,26 +99,23 @@ class Summary:
         self.rows: dict[str, _Row] = {}
         self.written = 0
 
-    def add(self, answer: Answer, seconds: float) -> None:
+    def add(self, answer: Answer) -> None:
         row = self.rows.setdefault(answer.category, _Row())
         row.playlists += 1
         row.no_known_seed += answer.no_known_seed
         row.unknown_seeds += answer.unknown_seeds
         row.fallback += answer.fallback
-        row.seconds += seconds
+        row.seconds += answer.seconds  # with workers, their times added up
         self.written += 1
 
 
 def _answer_all(todo: list, answers: Answering, writer: SubmissionWriter, summary: Summary) -> None:
-    """Write each answer as it comes; the time counted for one is the wait for it."""
     def write_all(advance: Callable[[], None]) -> None:
-        started = time.perf_counter()
         for found in answers(todo):
             with _interrupts_deferred():  # a line is written and counted, or neither
                 writer.write(found.pid, found.track_uris)
-                summary.add(found, time.perf_counter() - started)
+                summary.add(found)
             advance()
-            started = time.perf_counter()
 
     if not stderr().is_terminal:
         write_all(lambda: None)
