@@ -11,11 +11,11 @@ from agent.files import FileWriteError as OutputError
 from agent.llm.base import LLMError
 from agent.playlist.options import RequestError
 from agent.profile import ProfileError
-from retrieval.encoder import EncoderError
+from retrieval.encoding.encoder import EncoderError
 from retrieval.generator import GenerationError
-from retrieval.index import IndexUnavailableError
+from retrieval.index.titles import IndexUnavailableError
 from retrieval.json_reader import InputFileError
-from retrieval.mpd import MPDFormatError
+from retrieval.mpd.parse import MPDFormatError
 from retrieval.resolve import AmbiguousName, NameNotFound
 from training.options import TrainingError
 

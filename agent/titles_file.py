@@ -15,7 +15,7 @@ from agent.playlist import MAX_SEEDS, RequestDraft
 from retrieval.echo import clip
 from retrieval.generator import GenerationError
 from retrieval.json_reader import InputFileError, JSONInputError, read_json, read_limited
-from retrieval.mpd_files import MAX_FILE_BYTES
+from retrieval.mpd.files import MAX_FILE_BYTES
 from retrieval.records import Track
 
 _KEYS = frozenset({"title", "seeds", "n"})

@@ -19,14 +19,14 @@ from retrieval.catalog import Catalog
 from retrieval.collaborative.als import ALS
 from retrieval.collaborative.base import playlist_matrix
 from retrieval.collaborative.store import als_folder, fit_and_save_als
-from retrieval.encoder import Encoder
-from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights, TunedWeights, tuned_weights_path
+from retrieval.encoding.encoder import Encoder
+from retrieval.ranking.fusion import DEFAULT_WEIGHTS, FusionWeights, TunedWeights, tuned_weights_path
 from retrieval.generator import Retriever
-from retrieval.index import ChromaLocation, TitleIndex, active_index_info, build_index, open_index
-from retrieval.ingest import ingest_paths
-from retrieval.tags import TagIndex, build_tag_index
-from retrieval.onnx_export import ensure_onnx, onnx_root
-from retrieval.signal_sources import prepare_signal_data
+from retrieval.index.titles import ChromaLocation, TitleIndex, active_index_info, build_index, open_index
+from retrieval.mpd.ingest import ingest_paths
+from retrieval.index.tags import TagIndex, build_tag_index
+from retrieval.encoding.onnx_export import ensure_onnx, onnx_root
+from retrieval.ranking.sources import prepare_signal_data
 
 APP_NAME = "playlist-agent"
 HOME_ENV = "AGENT_HOME"

@@ -32,7 +32,7 @@ from agent.challenge.scoring import read_truth, rule_problems  # noqa: E402
 from agent.challenge.submission import read_submission  # noqa: E402
 from agent.evaluation.challenge import make_challenge  # noqa: E402
 from agent.evaluation.queries import Query  # noqa: E402
-from retrieval.mpd import iter_files  # noqa: E402
+from retrieval.mpd.parse import iter_files  # noqa: E402
 
 NEW_PIDS = 10_000_000  # challenge pids start here, so none is a catalog playlist
 

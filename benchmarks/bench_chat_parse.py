@@ -54,7 +54,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from agent.chat.understand import ACTIONS, CONFIDENCE_THRESHOLD, Understander  # noqa: E402
 from agent.chat.understand.evaluation import load_utterances, slots_match  # noqa: E402
-from retrieval.encoder import Encoder, limit_threads_for_queries  # noqa: E402
+from retrieval.encoding.encoder import Encoder, limit_threads_for_queries  # noqa: E402
 
 SETS = {"dev": ROOT / "tests/data/utterances.jsonl", "holdout": ROOT / "tests/data/utterances_holdout.jsonl",
         "fresh": ROOT / "tests/data/utterances_fresh.jsonl", "unseen": ROOT / "tests/data/utterances_unseen.jsonl",

@@ -24,8 +24,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from agent.workspace import Workspace, open_retriever  # noqa: E402
 from retrieval.generator import GenerationOptions  # noqa: E402
-from retrieval.steering import Steering, generate_steered  # noqa: E402
-from retrieval.tags import open_tag_index  # noqa: E402
+from retrieval.ranking.steering import Steering, generate_steered  # noqa: E402
+from retrieval.index.tags import open_tag_index  # noqa: E402
 
 WORDS = ["chill", "jazzy", "90s", "upbeat", "-rap", "acoustic", "relaxed", "-sad"]
 STRENGTHS = (0.5, 0.6, 0.7, 0.8, 0.9)

@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from retrieval.catalog import Catalog  # noqa: E402
-from retrieval.encoder import Encoder  # noqa: E402
+from retrieval.encoding.encoder import Encoder  # noqa: E402
 from retrieval.generator import GenerationOptions, Retriever  # noqa: E402
-from retrieval.index import ChromaLocation, build_index  # noqa: E402
-from retrieval.ingest import ingest_paths  # noqa: E402
+from retrieval.index.titles import ChromaLocation, build_index  # noqa: E402
+from retrieval.mpd.ingest import ingest_paths  # noqa: E402
 
 NOVEL_TITLES = [
     "Housewarming Party", "rainy sunday coding", "road trip", "christmas", "gym", "sad girl hours",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from retrieval.playlist_graph import _artist_index, _song_and_artist_numbers, _title_arrays  # noqa: E402
+from retrieval.graph.arrays import _artist_index, _song_and_artist_numbers, _title_arrays  # noqa: E402
 
 
 def main() -> None:

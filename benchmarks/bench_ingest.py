@@ -28,8 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from retrieval.catalog import Catalog  # noqa: E402
-from retrieval.ingest import ingest_paths  # noqa: E402
-from retrieval.mpd import find_files  # noqa: E402
+from retrieval.mpd.ingest import ingest_paths  # noqa: E402
+from retrieval.mpd.parse import find_files  # noqa: E402
 from retrieval.resolve import prepare_name_lookups  # noqa: E402
 
 

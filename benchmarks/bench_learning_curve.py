@@ -31,8 +31,8 @@ from agent.cli.progress import Bars  # noqa: E402
 from agent.evaluation.bootstrap import paired_bootstrap  # noqa: E402
 from agent.evaluation.jobs import QueryChoice, evaluate_encoders  # noqa: E402
 from retrieval.catalog import Catalog  # noqa: E402
-from retrieval.index import ChromaLocation  # noqa: E402
-from retrieval.ingest import ingest_paths  # noqa: E402
+from retrieval.index.titles import ChromaLocation  # noqa: E402
+from retrieval.mpd.ingest import ingest_paths  # noqa: E402
 from training.models import read_metadata  # noqa: E402
 from training.options import TrainOptions  # noqa: E402
 from training.pipeline import train  # noqa: E402

@@ -27,7 +27,7 @@ from bench_foundation import NOVEL_TITLES, percentile  # noqa: E402
 
 from retrieval.catalog import Catalog  # noqa: E402
 from retrieval.generator import GenerationOptions, Retriever  # noqa: E402
-from retrieval.index import ChromaLocation, open_index  # noqa: E402
+from retrieval.index.titles import ChromaLocation, open_index  # noqa: E402
 
 
 def timed(retriever: Retriever, requests: list[tuple[str, GenerationOptions]], rounds: int) -> dict:

@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 from agent.evaluation.tuning import validation_queries, validation_split  # noqa: E402
 from agent.workspace import Workspace  # noqa: E402
 from retrieval.generator import Retriever  # noqa: E402
-from retrieval.index import derive_index, drop_index, open_index  # noqa: E402
-from retrieval.learned_ranking import ranker_folder  # noqa: E402
+from retrieval.index.titles import derive_index, drop_index, open_index  # noqa: E402
+from retrieval.ranking.learned import ranker_folder  # noqa: E402
 from training import ranker  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / "results" / "ranker-data.pkl"

@@ -32,8 +32,8 @@ from agent.evaluation.runner import score  # noqa: E402
 from agent.evaluation.tuning import validation_split  # noqa: E402
 from agent.workspace import Workspace  # noqa: E402
 from retrieval.generator import GenerationOptions, Retriever  # noqa: E402
-from retrieval.index import derive_index, drop_index, open_index  # noqa: E402
-from retrieval.peers import Peer  # noqa: E402
+from retrieval.index.titles import derive_index, drop_index, open_index  # noqa: E402
+from retrieval.collaborative.peers import Peer  # noqa: E402
 from retrieval.split import holdout  # noqa: E402
 
 DEPTH = 500

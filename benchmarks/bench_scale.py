@@ -60,7 +60,7 @@ SERVER_STARTUP_S = 120
 # --------------------------------------------------------------------------- #
 
 def _slice_files(corpus: Path, size: int) -> list[Path]:
-    from retrieval.mpd import find_files
+    from retrieval.mpd.parse import find_files
 
     files = [p for p in find_files([corpus]) if p.name.startswith("mpd.slice.")]
     wanted = size // synth_mpd.SLICE
@@ -78,7 +78,7 @@ def phase_generate(args: dict) -> dict:
 
 def phase_ingest(args: dict) -> dict:
     from retrieval.catalog import Catalog
-    from retrieval.ingest import ingest_paths
+    from retrieval.mpd.ingest import ingest_paths
 
     files = _slice_files(Path(args["corpus"]), args["size"])
     catalog = Catalog(Path(args["catalog"]))
@@ -96,8 +96,8 @@ def phase_ingest(args: dict) -> dict:
 
 def phase_index(args: dict) -> dict:
     from retrieval.catalog import Catalog
-    from retrieval.encoder import Encoder
-    from retrieval.index import ChromaLocation, build_index
+    from retrieval.encoding.encoder import Encoder
+    from retrieval.index.titles import ChromaLocation, build_index
 
     threads = _set_torch_threads(args)
     started = time.perf_counter()
@@ -125,8 +125,8 @@ def phase_index(args: dict) -> dict:
 def phase_signals(args: dict) -> dict:
     """The ranking's data built after an index: play counts, entity names, the playlist graph."""
     from retrieval.catalog import Catalog
-    from retrieval.playlist_graph_store import graph_folder
-    from retrieval.signal_sources import prepare_signal_data
+    from retrieval.graph.store import graph_folder
+    from retrieval.ranking.sources import prepare_signal_data
 
     catalog = Catalog(Path(args["catalog"]))
     graph, seconds = _timed(prepare_signal_data, catalog)
@@ -139,8 +139,8 @@ def phase_signals(args: dict) -> dict:
 def phase_tags(args: dict) -> dict:
     """The crowd-tag track vectors (steering): a float16 array beside the catalog, from the title index."""
     from retrieval.catalog import Catalog
-    from retrieval.index import ChromaLocation, open_index
-    from retrieval.tags import build_tag_index, tags_folder
+    from retrieval.index.titles import ChromaLocation, open_index
+    from retrieval.index.tags import build_tag_index, tags_folder
 
     catalog = Catalog(Path(args["catalog"]))
     location = ChromaLocation(path=Path(args["chroma_path"]), url=args.get("url"))
@@ -180,9 +180,9 @@ def _timed(function, *args):
 
 def phase_query(args: dict) -> dict:
     from retrieval.catalog import Catalog
-    from retrieval.encoder import Encoder
+    from retrieval.encoding.encoder import Encoder
     from retrieval.generator import GenerationOptions, Retriever
-    from retrieval.index import ChromaLocation, open_index
+    from retrieval.index.titles import ChromaLocation, open_index
 
     threads = _set_torch_threads(args)
     catalog = Catalog(Path(args["catalog"]))

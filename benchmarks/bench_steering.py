@@ -32,12 +32,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_foundation import percentile  # noqa: E402
 from retrieval.catalog import Catalog  # noqa: E402
-from retrieval.encoder import Encoder  # noqa: E402
+from retrieval.encoding.encoder import Encoder  # noqa: E402
 from retrieval.generator import GenerationOptions, Retriever  # noqa: E402
-from retrieval.index import ChromaLocation, active_index_info, build_index, open_index  # noqa: E402
-from retrieval.ingest import ingest_paths  # noqa: E402
-from retrieval.steering import POOL_FACTOR, Steering, generate_steered, steer_candidates  # noqa: E402
-from retrieval.tags import active_tags_info, build_tag_index, open_tag_index  # noqa: E402
+from retrieval.index.titles import ChromaLocation, active_index_info, build_index, open_index  # noqa: E402
+from retrieval.mpd.ingest import ingest_paths  # noqa: E402
+from retrieval.ranking.steering import POOL_FACTOR, Steering, generate_steered, steer_candidates  # noqa: E402
+from retrieval.index.tags import active_tags_info, build_tag_index, open_tag_index  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 TITLES = [

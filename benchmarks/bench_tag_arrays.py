@@ -3,7 +3,7 @@ collection, on the MPD sample: the same requests must give the same top 10.
 
     python benchmarks/bench_tag_arrays.py [--mpd ../shared/data/mpd_sample] [--previous df9e3e7] [--work DIR]
 
-The previous `retrieval/tags.py` is taken from git (`--previous`, a commit before the
+The previous `retrieval/index/tags.py` is taken from git (`--previous`, a commit before the
 array) and imported beside the current one; both build their vectors from the same
 catalog and title index. Two fixed sets of requests, each compared by its top 10:
 
@@ -33,12 +33,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_steering import TITLES, WORDS, prepare  # noqa: E402
 from retrieval.generator import GenerationOptions  # noqa: E402
-from retrieval.steering import Steering, generate_steered  # noqa: E402
-from retrieval.tags import build_tag_index  # noqa: E402
+from retrieval.ranking.steering import Steering, generate_steered  # noqa: E402
+from retrieval.index.tags import build_tag_index  # noqa: E402
 
 
 def previous_tags_module(revision: str):
-    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{revision}:retrieval/tags.py"],
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{revision}:retrieval/index/tags.py"],
                             check=True, capture_output=True, text=True).stdout
     path = Path(tempfile.mkdtemp()) / "tags_previous.py"
     path.write_text(source)

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from retrieval.catalog import Catalog  # noqa: E402
-from retrieval.index import ChromaLocation, open_index  # noqa: E402
-from retrieval.tags import build_tag_index, tags_folder  # noqa: E402
+from retrieval.index.titles import ChromaLocation, open_index  # noqa: E402
+from retrieval.index.tags import build_tag_index, tags_folder  # noqa: E402
 
 
 def disk_bytes(path: Path) -> int:

@@ -20,16 +20,16 @@ from pydantic import TypeAdapter
 
 from retrieval.catalog import Catalog
 from retrieval.echo import clip
-from retrieval.encoder import Encoder, limit_threads_for_queries
-from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights
-from retrieval.index import IndexInfo, TitleIndex
-from retrieval.learned_ranking import DEPTH as RANKER_DEPTH
+from retrieval.encoding.encoder import Encoder, limit_threads_for_queries
+from retrieval.ranking.fusion import DEFAULT_WEIGHTS, FusionWeights
+from retrieval.index.titles import IndexInfo, TitleIndex
+from retrieval.ranking.learned import DEPTH as RANKER_DEPTH
 from retrieval.normalize import normalize_title
-from retrieval.onnx_encoder import OnnxEncoder, open_onnx_encoder
-from retrieval.ranking import RankRequest, rank, ranked
-from retrieval.signal_sources import SignalSources
+from retrieval.encoding.onnx import OnnxEncoder, open_onnx_encoder
+from retrieval.ranking.pipeline import RankRequest, rank, ranked
+from retrieval.ranking.sources import SignalSources
 from retrieval.records import Candidate, GeneratedPlaylist, Neighbour, Track
-from retrieval.voting import VotingRule
+from retrieval.signals.voting import VotingRule
 
 DEFAULT_K = 300  # measured on a validation split: see docs/quality.md, "Retrieval quality"
 DEFAULT_VOTING: VotingRule = "similarity"  # measured: see docs/quality.md, "Choosing the defaults"
@@ -68,9 +68,9 @@ class GenerationOptions:
     fusion: FusionWeights | None = None
     # With neither a title nor a seed: the most played tracks (batches answer every request).
     popular_when_empty: bool = False
-    # 0..1: trade the corpus's hits for the songs the title and seeds single out (`retrieval.discovery`).
+    # 0..1: trade the corpus's hits for the songs the title and seeds single out (`retrieval.ranking.discovery`).
     discovery: float = DEFAULT_DISCOVERY
-    # Reorder the best candidates by the learned ranker saved beside the catalog (`retrieval.learned_ranking`).
+    # Reorder the best candidates by the learned ranker saved beside the catalog (`retrieval.ranking.learned`).
     ranker: bool = False
 
     def check(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from retrieval.explain import explain_all
+from retrieval.ranking.explain import explain_all
 
 SCHEMA_VERSION = 1
 SPOTIFY_TRACK_PREFIX = "spotify:track:"

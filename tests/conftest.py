@@ -216,7 +216,7 @@ def corpus_slice(tmp_path, corpus) -> Path:
 @pytest.fixture(scope="session")
 def encoder():
     """The real pre-trained MiniLM from the installed package, loaded once."""
-    from retrieval.encoder import Encoder
+    from retrieval.encoding.encoder import Encoder
 
     return Encoder()
 
@@ -228,7 +228,7 @@ def reuse_encoder(encoder) -> Iterator[None]:
     Only requests for the default model are served from the session encoder; any
     other model folder is still loaded for real.
     """
-    from retrieval.encoder import Encoder
+    from retrieval.encoding.encoder import Encoder
 
     base = encoder.path.resolve()
 

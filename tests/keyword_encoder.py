@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.encoder import Encoded
+from retrieval.encoding.encoder import Encoded
 
 
 class KeywordEncoder:
-    """What `Retriever` and `build_index` use of `retrieval.encoder.Encoder`."""
+    """What `Retriever` and `build_index` use of `retrieval.encoding.encoder.Encoder`."""
 
     max_tokens = 256
 

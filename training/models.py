@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.encoder import EncoderError, default_encoder_path, model_fingerprint
+from retrieval.encoding.encoder import EncoderError, default_encoder_path, model_fingerprint
 from training.layout import models_dir
 from training.options import VARIANTS, TrainingError
 

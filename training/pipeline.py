@@ -21,8 +21,8 @@ from typing import Protocol
 import numpy as np
 
 from retrieval.catalog import Catalog
-from retrieval.encoder import Encoder, default_encoder_path, model_fingerprint
-from retrieval.onnx_export import ensure_onnx, onnx_root
+from retrieval.encoding.encoder import Encoder, default_encoder_path, model_fingerprint
+from retrieval.encoding.onnx_export import ensure_onnx, onnx_root
 from training import clustering, plots
 from training.finetune import Examples, History, centroid_accuracy, embed, labelled, seed_everything
 from training.layout import TrainingLayout, run_id

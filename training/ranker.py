@@ -1,4 +1,4 @@
-"""Fitting the learned ranker (`retrieval.learned_ranking`): LightGBM LambdaRank on
+"""Fitting the learned ranker (`retrieval.ranking.learned`): LightGBM LambdaRank on
 self-supervised queries from the catalog itself.
 
 Each training playlist is hidden from the index and the signals (the caller's retriever
@@ -22,7 +22,7 @@ import numpy as np
 
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationOptions, Retriever
-from retrieval.learned_ranking import DEPTH, FEATURES, candidate_features, library_versions
+from retrieval.ranking.learned import DEPTH, FEATURES, candidate_features, library_versions
 from retrieval.normalize import normalize_title
 
 CATEGORIES = ((True, 0), (True, 1), (True, 5), (True, 10), (True, 25), (False, 5))  # (with title, seeds)

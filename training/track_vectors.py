@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.catalog import Catalog
-from retrieval.encoder import Encoder
+from retrieval.encoding.encoder import Encoder
 
 ProgressFn = Callable[[int, int], None]
 

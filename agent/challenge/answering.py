@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from agent.challenge.reading import MAX_SEEDS, ChallengePlaylist
-from retrieval.baselines import PopularTracks
+from retrieval.ranking.baselines import PopularTracks
 from retrieval.generator import DEFAULT_K, GenerationError, GenerationOptions, Retriever
 from retrieval.matching import SongMatcher
 

@@ -16,9 +16,9 @@ from typing import Any, NamedTuple
 import orjson
 
 from agent.challenge.categories import Category, category_of
-from retrieval.mpd import parse_playlist
-from retrieval.mpd_errors import MPDFormatError
-from retrieval.mpd_files import read_bytes
+from retrieval.mpd.parse import parse_playlist
+from retrieval.mpd.errors import MPDFormatError
+from retrieval.mpd.files import read_bytes
 
 MAX_SEEDS = 1_000  # seed tracks one playlist may give; the challenge's largest gives 100
 _COUNTS = ("num_samples", "num_holdouts", "num_tracks")

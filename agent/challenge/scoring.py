@@ -22,7 +22,7 @@ from agent.challenge.answering import ANSWER_LENGTH
 from agent.challenge.categories import category_order
 from agent.challenge.reading import ChallengeFileError, load_json
 from agent.challenge.submission import Submission
-from retrieval import metrics
+from retrieval.metrics import ranking as metrics
 from retrieval.catalog import Catalog
 from retrieval.normalize import artist_key
 

@@ -26,7 +26,7 @@ from agent.playlist import MODES
 from retrieval.generator import Retriever
 from retrieval.normalize import normalize_title, song_key
 from retrieval.records import Candidate, Neighbour, Track
-from retrieval.tags import TagIndex
+from retrieval.index.tags import TagIndex
 
 __all__ = ["ChatError", "Explanation", "Outcome", "Playlister"]
 

@@ -16,11 +16,11 @@ from agent.chat.profile_edit import ProfileEdit
 from agent.chat.search import CatalogSearch
 from agent.chat.session import ChatSession, Recipe, Version
 from agent.playlist import ModeOptions, PlaylistRequest, RequestDraft, RequestPreparer, make_playlist
-from retrieval.filters import exclude_artists
+from retrieval.ranking.filters import exclude_artists
 from retrieval.generator import GenerationOptions, Retriever
 from retrieval.records import Candidate, GeneratedPlaylist
-from retrieval.steering import Steering
-from retrieval.tags import TagIndex
+from retrieval.ranking.steering import Steering
+from retrieval.index.tags import TagIndex
 
 MAX_TRACKS = 200
 # How hard "more chill" pulls. On the MPD sample, one steer of a 10-track playlist replaced 3.6

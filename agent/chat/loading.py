@@ -18,9 +18,9 @@ from typing import Any
 from agent.chat.understand import Understander
 from agent.chat.waiting import Spin, no_spinner
 from retrieval.catalog import Catalog
-from retrieval.encoder import Encoder
+from retrieval.encoding.encoder import Encoder
 from retrieval.generator import Retriever
-from retrieval.index import IndexInfo, TitleIndex
+from retrieval.index.titles import IndexInfo, TitleIndex
 
 @dataclass
 class Models:

@@ -31,7 +31,7 @@ from agent.chat.waiting import Spinner
 from agent.llm import LLMError
 from agent.render import neighbours_table, print_table
 from agent.safe_text import clean, safe_text
-from retrieval.encoder import EncoderError
+from retrieval.encoding.encoder import EncoderError
 from retrieval.errors import IndexUnavailableError
 from retrieval.generator import GenerationError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from agent.cli.common import stderr
 from agent.cli.progress import counting
 from agent.workspace import Workspace, ensure_demo
-from retrieval.index import active_index_info
+from retrieval.index.titles import active_index_info
 
 
 def open_active_catalog(workspace: Workspace):

@@ -90,7 +90,7 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, resume, parse
 def _retriever(catalog, workspace: Workspace):
     """The retriever, its models loading in the background so the prompt shows at once."""
     from agent.chat.loading import LoadingRetriever
-    from retrieval.index import active_index_info, open_index
+    from retrieval.index.titles import active_index_info, open_index
 
     info = active_index_info(catalog)
     if info is None:
@@ -101,7 +101,7 @@ def _retriever(catalog, workspace: Workspace):
 def _tags_opener(catalog, retriever, workspace: Workspace):
     """Opens the track tag vectors steering reads on the first steer; None when the index has none."""
     from retrieval.errors import IndexUnavailableError
-    from retrieval.tags import open_tag_index
+    from retrieval.index.tags import open_tag_index
 
     opened: list = []
 
@@ -126,7 +126,7 @@ def _print_parses(workspace: Workspace) -> None:
     from agent.chat.search import CatalogSearch
     from agent.chat.understand import Understander
     from agent.chat.understand.lines import parsed_lines
-    from retrieval.encoder import Encoder, limit_threads_for_queries
+    from retrieval.encoding.encoder import Encoder, limit_threads_for_queries
 
     with Progress(SpinnerColumn(), TextColumn("loading MiniLM…"), TimeElapsedColumn(),
                   console=stderr(), transient=True) as progress:

@@ -23,9 +23,9 @@ from agent.playlist import ModeOptions
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, active_fusion_weights
 from retrieval.generator import GenerationError
-from retrieval.peers import PEERS, check_peers
+from retrieval.collaborative.peers import PEERS, check_peers
 from retrieval.split import HOLDOUT_UNITS
-from retrieval.voting import VOTING_RULES
+from retrieval.signals.voting import VOTING_RULES
 
 
 def _csv(kind):

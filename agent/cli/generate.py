@@ -20,10 +20,10 @@ from agent.render import EXPLAINED_NEIGHBOURS, FORMATS, as_jsonl, as_text, forma
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, open_retriever
 from agent.titles_file import TitlesEntry, read_titles_file
-from retrieval.steering import DEFAULT_STRENGTH, Steering
-from retrieval.tags import open_tag_index
+from retrieval.ranking.steering import DEFAULT_STRENGTH, Steering
+from retrieval.index.tags import open_tag_index
 from retrieval.generator import DEFAULT_DISCOVERY, DEFAULT_K, DEFAULT_VOTING, GenerationError, GenerationOptions
-from retrieval.voting import VOTING_RULES
+from retrieval.signals.voting import VOTING_RULES
 
 
 @click.command()

@@ -7,7 +7,7 @@ import click
 from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.progress import counting
 from agent.workspace import Workspace, rebuild_collaborative, rebuild_index, rebuild_track_tags
-from retrieval.tags import tags_folder
+from retrieval.index.tags import tags_folder
 from training.models import resolve_encoder
 
 

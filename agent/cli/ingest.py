@@ -10,7 +10,7 @@ from agent.cli.common import stderr, stdout, workspace_options
 from agent.cli.index import warn
 from agent.cli.progress import counting
 from agent.workspace import Workspace, rebuild_index, rebuild_track_tags
-from retrieval.ingest import IngestSummary, ingest_paths
+from retrieval.mpd.ingest import IngestSummary, ingest_paths
 from retrieval.resolve import prepare_name_lookups
 
 

@@ -9,10 +9,10 @@ from agent.cli.active import open_active_catalog
 from agent.cli.progress import counting
 from agent.evaluation.tuning import GRID, fit, validation_queries, validation_split
 from agent.workspace import Workspace
-from retrieval.fusion import TunedWeights, tuned_weights_path
+from retrieval.ranking.fusion import TunedWeights, tuned_weights_path
 from retrieval.generator import GenerationError, Retriever
-from retrieval.index import derive_index, drop_index, open_index
-from retrieval.learned_ranking import ranker_folder
+from retrieval.index.titles import derive_index, drop_index, open_index
+from retrieval.ranking.learned import ranker_folder
 from training.ranker import train_ranker
 
 

@@ -23,9 +23,9 @@ from agent.challenge.scoring import CategoryScores, artist_lookup, by_category, 
 from agent.evaluation.jobs import QueryChoice, select_queries
 from agent.evaluation.queries import Query
 from retrieval.catalog import Catalog
-from retrieval.fusion import FusionWeights
+from retrieval.ranking.fusion import FusionWeights
 from retrieval.generator import Retriever
-from retrieval.index import ChromaLocation, derive_index, drop_index, open_index
+from retrieval.index.titles import ChromaLocation, derive_index, drop_index, open_index
 
 SPLIT_FILE = Path("held-out split")  # what a message about a made playlist names as its file
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent.playlist import ModeOptions
-from retrieval.fusion import ABLATABLE
+from retrieval.ranking.fusion import ABLATABLE
 from retrieval.generator import DEFAULT_K
 
 DEPTH = 500  # the challenge's request size; every cutoff is scored from one list

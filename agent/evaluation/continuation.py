@@ -4,7 +4,7 @@ Each held-out playlist is given as its title and its first N tracks (the seeds);
 rest of it is the ground truth, and the seeds never count as hits. For every N the
 fused method (title and seeds), title voting alone, seed co-occurrence alone (without
 the seeds' artists either), the most-played tracks and any peers asked for
-(`retrieval.peers`) are scored side by side, with tail-NDCG, head share and coverage.
+(`retrieval.collaborative.peers`) are scored side by side, with tail-NDCG, head share and coverage.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from agent.evaluation.configs import DEPTH, HEADLINE
 from agent.evaluation.popularity import CUTOFF, head_uris, popularity_scores
 from agent.evaluation.queries import Query
 from agent.evaluation.runner import score
-from retrieval.baselines import PopularTracks
+from retrieval.ranking.baselines import PopularTracks
 from retrieval.generator import GenerationOptions, Retriever
-from retrieval.peers import SEEDED_PEERS, Peer
-from retrieval.popularity_metrics import coverage_at
+from retrieval.collaborative.peers import SEEDED_PEERS, Peer
+from retrieval.metrics.popularity import coverage_at
 
 SEED_COUNTS = (0, 1, 5, 10, 25)
 METHODS = ("fused", "title only", "co-occurrence only", "popular")

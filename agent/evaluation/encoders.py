@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from retrieval.catalog import Catalog
-from retrieval.encoder import Encoder
+from retrieval.encoding.encoder import Encoder
 from retrieval.generator import Retriever
-from retrieval.index import ChromaLocation, TitleIndex, build_index, drop_index
+from retrieval.index.titles import ChromaLocation, TitleIndex, build_index, drop_index
 
 
 @contextlib.contextmanager

@@ -19,9 +19,9 @@ from agent.evaluation.queries import Query, file_queries, held_out_queries
 from agent.evaluation.report import EvalReport
 from agent.evaluation.runner import run_evaluation
 from retrieval.catalog import Catalog
-from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights
+from retrieval.ranking.fusion import DEFAULT_WEIGHTS, FusionWeights
 from retrieval.generator import GenerationError, Retriever
-from retrieval.index import ChromaLocation, derive_index, drop_index, open_index
+from retrieval.index.titles import ChromaLocation, derive_index, drop_index, open_index
 from retrieval.split import Split, holdout
 from training.models import resolve_encoder, training_test_split
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.popularity_metrics import head_of, head_share_at, tail_ndcg_at
-from retrieval.signal_sources import SignalSources
+from retrieval.metrics.popularity import head_of, head_share_at, tail_ndcg_at
+from retrieval.ranking.sources import SignalSources
 
 CUTOFF = 10
 

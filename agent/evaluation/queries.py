@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from retrieval.catalog import Catalog
-from retrieval.mpd import read_file
+from retrieval.mpd.parse import read_file
 from retrieval.split import Split
 
 

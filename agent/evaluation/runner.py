@@ -2,7 +2,7 @@
 
 It composes generators into named configurations (retrieval with a voting rule and k,
 the baselines, later encoders and LLM modes), asks each for 500 tracks per query
-title, and scores them with `retrieval.metrics`. The query's own playlist is never in
+title, and scores them with `retrieval.metrics.ranking`. The query's own playlist is never in
 the index it searches: held-out playlists are removed from a temporary index and from
 the neighbours, which the paper's evaluation code did not do.
 """
@@ -19,10 +19,10 @@ from agent.evaluation.configs import CUTOFFS, DEPTH, LLM_SONGS, MATCH_BY, EvalCo
 from agent.evaluation.queries import Query
 from agent.evaluation.report import ConfigResult, EvalReport, QueryResult
 from agent.playlist import PlaylistRequest, make_playlist
-from retrieval import metrics
-from retrieval.baselines import ExactTitle, PopularTracks
+from retrieval.metrics import ranking as metrics
+from retrieval.ranking.baselines import ExactTitle, PopularTracks
 from retrieval.catalog import Catalog
-from retrieval.fusion import PLAIN_WEIGHTS
+from retrieval.ranking.fusion import PLAIN_WEIGHTS
 from retrieval.generator import GenerationOptions, Retriever
 from retrieval.normalize import artist_key, song_key
 

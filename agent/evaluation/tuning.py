@@ -17,7 +17,7 @@ from agent.evaluation.configs import DEPTH
 from agent.evaluation.queries import Query, held_out_queries
 from agent.evaluation.runner import score
 from retrieval.catalog import Catalog
-from retrieval.fusion import DEFAULT_WEIGHTS, FusionWeights
+from retrieval.ranking.fusion import DEFAULT_WEIGHTS, FusionWeights
 from retrieval.generator import GenerationOptions, Retriever
 from retrieval.split import Split, holdout
 

@@ -15,7 +15,7 @@ from agent.playlist.options import (
 )
 from retrieval.generator import GenerationOptions, require_title
 from retrieval.records import Provenance
-from retrieval.steering import Steering
+from retrieval.ranking.steering import Steering
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from agent.llm import ChatBackend
 from agent.llm.prompts import load_prompt
 from agent.llm.structured import ask, attempts_text
 from agent.playlist.options import FUSES, check_choice, check_positive
-from retrieval.ranking_diagnostics import copy_score, duplicate_share, kendall_tau, out_of_candidates_share, wrong_count
+from retrieval.ranking.diagnostics import copy_score, duplicate_share, kendall_tau, out_of_candidates_share, wrong_count
 from retrieval.records import Candidate, LLMInfo
 
 PROMPT = "rerank"
@@ -234,7 +234,7 @@ def _renumbered(candidates: Sequence[Candidate], order: Sequence[int]) -> list[C
 
 
 def _diagnostics(raw: Sequence[int], repaired: Repaired, count: int, wanted: int) -> dict[str, float | None]:
-    """How the model behaved, measured by retrieval.ranking_diagnostics (1-based numbers)."""
+    """How the model behaved, measured by retrieval.ranking.diagnostics (1-based numbers)."""
     offered = range(1, count + 1)
     picked = [index + 1 for index in repaired.picked]
     tau = kendall_tau(picked, list(offered))

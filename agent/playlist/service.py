@@ -18,12 +18,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from agent.playlist.request import PlaylistRequest
-from retrieval.filters import cap_per_artist, exclude_artists
+from retrieval.ranking.filters import cap_per_artist, exclude_artists
 from retrieval.generator import GenerationError, Retriever
 from retrieval.normalize import normalize_title
 from retrieval.records import GeneratedPlaylist
-from retrieval.steering import generate_steered
-from retrieval.tags import TagIndex
+from retrieval.ranking.steering import generate_steered
+from retrieval.index.tags import TagIndex
 
 if TYPE_CHECKING:  # the LLM modules (langchain) load only when a mode needs them
     from agent.llm import ChatBackend

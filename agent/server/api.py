@@ -29,7 +29,7 @@ from agent.server.schemas import MAX_BODY_BYTES, CompareBody, ExportBody, Playli
 from agent.server.playlists import PlaylistService
 from retrieval.generator import GenerationOptions
 from retrieval.records import GeneratedPlaylist
-from retrieval.steering import Steering
+from retrieval.ranking.steering import Steering
 
 STATIC = resources.files("agent.server") / "static"
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "m3u": "audio/x-mpegurl"}

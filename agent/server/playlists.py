@@ -20,11 +20,11 @@ from agent.profile import Profile, load_profile, update_profile
 from agent.workspace import Workspace
 from retrieval.catalog import Catalog
 from retrieval.generator import Retriever
-from retrieval.encoder import EncoderError
-from retrieval.index import IndexUnavailableError, TitleIndex, open_index
-from retrieval.onnx_encoder import OnnxEncoder
+from retrieval.encoding.encoder import EncoderError
+from retrieval.index.titles import IndexUnavailableError, TitleIndex, open_index
+from retrieval.encoding.onnx import OnnxEncoder
 from retrieval.records import GeneratedPlaylist, Track
-from retrieval.tags import TagIndex, open_tag_index
+from retrieval.index.tags import TagIndex, open_tag_index
 
 # Errors the server answers 503 for: its configuration or data, not the request, is at fault.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (LLMError, IndexUnavailableError, EncoderError)

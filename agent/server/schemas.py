@@ -11,7 +11,7 @@ from agent.playlist.prepare import MAX_SEEDS
 from agent.playlist.options import MAX_SHUFFLES, MAX_TRACKS
 from retrieval.generator import DEFAULT_DISCOVERY, DEFAULT_K
 from retrieval.records import Track
-from retrieval.steering import DEFAULT_STRENGTH
+from retrieval.ranking.steering import DEFAULT_STRENGTH
 
 MAX_TITLE = 200
 # An LLM names or orders each track, one reply for all: 500 held a CPU model for minutes.

@@ -11,7 +11,7 @@ import orjson
 
 from retrieval.catalog.reads import ids_for
 from retrieval.catalog.schema import rollback
-from retrieval.ingest_prepare import PreparedFile
+from retrieval.mpd.prepare import PreparedFile
 
 _CONTENT_VERSION_KEY = "catalog.content_version"
 

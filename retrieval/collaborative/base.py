@@ -8,7 +8,7 @@ from typing import Protocol
 import numpy as np
 from scipy import sparse
 
-from retrieval.playlist_graph import PlaylistGraph
+from retrieval.graph.arrays import PlaylistGraph
 
 
 class Recommender(Protocol):

@@ -18,7 +18,7 @@ from retrieval.collaborative.ease import EASE
 from retrieval.collaborative.itemknn import ItemKNN
 from retrieval.collaborative.playlistknn import PlaylistKNN
 from retrieval.collaborative.store import load_als
-from retrieval.playlist_graph import PlaylistGraph
+from retrieval.graph.arrays import PlaylistGraph
 
 MODELS: dict[str, Callable[[], Recommender]] = {"itemknn": ItemKNN, "playlistknn": PlaylistKNN, "als": ALS,
                                                 "ease": EASE}

@@ -6,5 +6,5 @@
   or a user's seed tracks), normalised and damped by popularity;
 - `popularity`: the most-played tracks, as the tail behind everything else.
 
-`retrieval.fusion` weighs them into one ranking.
+`retrieval.ranking.fusion` weighs them into one ranking.
 """

@@ -2,7 +2,7 @@
 toward what its seeds and its title mean.
 
 A track's crowd-tag vector is the mean title vector of (up to `TAG_PLAYLISTS` of) the
-playlists holding it, centred on the mean playlist title, as `retrieval.tags` builds
+playlists holding it, centred on the mean playlist title, as `retrieval.index.tags` builds
 them for steering; here they are read at query time from the title index's vectors, so
 playlists held out of an evaluation describe no track. The seeds' mean tag vector,
 plus a share of the title's own centred vector, is the direction; each candidate scores

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.sorting import grouped, union_sorted
+from retrieval.signals.sorting import grouped, union_sorted
 
 ID = np.int64
 

@@ -30,7 +30,7 @@ KEYS = ["gym02", "chill03", "gym07", "xmas01"]  # Stronger, Holocene, Power (Kan
 def home(tmp_path_factory):
     home = tmp_path_factory.mktemp("context-home")
     from retrieval.catalog import Catalog
-    from retrieval.ingest import ingest_paths
+    from retrieval.mpd.ingest import ingest_paths
 
     catalog = Catalog(home / "catalog.sqlite")
     ingest_paths(catalog, [write_slice_file(home, build_corpus().playlists)])
@@ -126,7 +126,7 @@ def test_a_kept_session_resumes_with_its_versions_and_what_was_saved(tmp_path):
 
 
 def test_parse_mode_types_names_by_the_data_dirs_catalog(encoder, home, monkeypatch):
-    monkeypatch.setattr("retrieval.encoder.Encoder", lambda *args, **kwargs: encoder)
+    monkeypatch.setattr("retrieval.encoding.encoder.Encoder", lambda *args, **kwargs: encoder)
     monkeypatch.setenv("AGENT_HOME", str(home))
     from click.testing import CliRunner
 

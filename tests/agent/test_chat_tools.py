@@ -19,8 +19,8 @@ from agent.chat.tools import make_tools
 from agent.profile import Profile, load_profile
 from retrieval.catalog import Catalog
 from retrieval.generator import Retriever
-from retrieval.index import ChromaLocation, build_index
-from retrieval.ingest import ingest_paths
+from retrieval.index.titles import ChromaLocation, build_index
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.records import GeneratedPlaylist
 from tests.conftest import ALL_TRACKS, build_corpus, uri, write_slice_file
 

@@ -19,7 +19,7 @@ from agent.workspace import Workspace
 from conftest import build_corpus, failed_cleanly, make_playlist, ok, uri, write_slice_file
 from conftest import run_agent as agent
 from retrieval.catalog import Catalog
-from retrieval.index import active_index_info
+from retrieval.index.titles import active_index_info
 from retrieval.records import SCHEMA_VERSION
 
 pytestmark = pytest.mark.usefixtures("reuse_encoder")

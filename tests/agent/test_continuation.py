@@ -9,7 +9,7 @@ import pytest
 
 from agent.evaluation.continuation import METHODS, given_and_hidden
 from conftest import build_corpus, failed_cleanly, ok, run_agent, write_slice_file
-from retrieval.fusion import ABLATABLE
+from retrieval.ranking.fusion import ABLATABLE
 
 A, B, C = ("a", "A", "x"), ("b", "B", "x"), ("c", "C", "y")
 
@@ -79,8 +79,8 @@ def test_a_title_of_punctuation_only_is_a_user_error(home):
 def test_tune_stores_weights_beside_the_index_and_generation_uses_them(home):
     from agent.workspace import Workspace, fusion_weights
     from retrieval.catalog import Catalog
-    from retrieval.fusion import TunedWeights
-    from retrieval.index import active_index_info
+    from retrieval.ranking.fusion import TunedWeights
+    from retrieval.index.titles import active_index_info
 
     result = ok(run_agent("tune", "--data-dir", home, "--share", "0.3"))
     assert "Tuned weights:" in result.output

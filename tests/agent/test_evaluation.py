@@ -12,8 +12,8 @@ from agent.cli import cli
 from agent.evaluation import EvalConfig, Query, configurations, file_queries, held_out_queries, run_evaluation, score
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationOptions, Retriever
-from retrieval.index import ChromaLocation, build_index, derive_index, drop_index
-from retrieval.ingest import ingest_paths
+from retrieval.index.titles import ChromaLocation, build_index, derive_index, drop_index
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.split import holdout
 
 THEMES = {

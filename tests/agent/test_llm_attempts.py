@@ -16,7 +16,7 @@ from agent.playlist.rerank import rerank
 from conftest import build_corpus, write_slice_file
 from faulty_openai_server import FaultyServer
 from retrieval.catalog import Catalog
-from retrieval.ingest import ingest_paths
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.matching import SongMatcher
 from retrieval.records import Candidate
 

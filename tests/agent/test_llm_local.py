@@ -20,7 +20,7 @@ from agent.playlist.llm_songs import SongsAnswer, generate_songs, songs_schema
 from agent.playlist.rerank import RerankAnswer, candidate_lines, ranking_schema, rerank
 from conftest import build_corpus, write_slice_file
 from retrieval.catalog import Catalog
-from retrieval.ingest import ingest_paths
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.matching import SongMatcher
 from retrieval.records import Candidate, Track
 

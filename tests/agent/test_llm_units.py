@@ -21,7 +21,7 @@ from agent.playlist.rerank import RerankAnswer, ranking_schema, reciprocal_rank_
 from conftest import build_corpus, uri, write_slice_file
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationError
-from retrieval.ingest import ingest_paths
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.matching import SongMatcher
 from retrieval.records import Track
 

@@ -11,7 +11,7 @@ from agent.profile import Profile, save_profile
 from conftest import build_corpus, uri, write_slice_file
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationError, GenerationOptions
-from retrieval.ingest import ingest_paths
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.records import Track
 from retrieval.resolve import NameNotFound
 

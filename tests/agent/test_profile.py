@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from agent.cli import cli
 from agent.profile import Profile, ProfileError, load_profile, profile_path, save_profile
 from retrieval.catalog import Catalog
-from retrieval.fusion import DEFAULT_WEIGHTS
+from retrieval.ranking.fusion import DEFAULT_WEIGHTS
 from retrieval.generator import GenerationOptions, Retriever
-from retrieval.index import ChromaLocation, build_index
-from retrieval.ingest import ingest_paths
+from retrieval.index.titles import ChromaLocation, build_index
+from retrieval.mpd.ingest import ingest_paths
 from tests.conftest import uri
 
 

@@ -133,7 +133,7 @@ def test_accuracy_does_not_regress(understander, path):
 
 
 def test_parse_mode_prints_one_json_line_per_message(encoder, monkeypatch):
-    monkeypatch.setattr("retrieval.encoder.Encoder", lambda *args, **kwargs: encoder)
+    monkeypatch.setattr("retrieval.encoding.encoder.Encoder", lambda *args, **kwargs: encoder)
     from click.testing import CliRunner
 
     from agent.cli import cli
@@ -190,7 +190,7 @@ def test_mending_typos_leaves_names_as_typed():
 def catalog_search(tmp_path_factory):
     from agent.chat.search import CatalogSearch
     from retrieval.catalog import Catalog
-    from retrieval.ingest import ingest_paths
+    from retrieval.mpd.ingest import ingest_paths
     from tests.conftest import build_corpus, write_slice_file
 
     home = tmp_path_factory.mktemp("understand-catalog")

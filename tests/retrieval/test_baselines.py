@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from conftest import build_corpus, write_slice_file
-from retrieval.baselines import PopularTracks
+from retrieval.ranking.baselines import PopularTracks
 from retrieval.catalog import Catalog
-from retrieval.ingest import ingest_paths
-from retrieval.signal_sources import SignalSources
+from retrieval.mpd.ingest import ingest_paths
+from retrieval.ranking.sources import SignalSources
 
 
 def test_popular_tracks_count_playlists_and_leave_the_held_out_ones_out(tmp_path):

@@ -23,7 +23,7 @@ from agent.cli import cli
 from agent.workspace import Workspace
 from conftest import build_corpus, stop_process, write_slice_file
 from retrieval.catalog import Catalog
-from retrieval.index import active_index_info
+from retrieval.index.titles import active_index_info
 
 CORPUS = build_corpus()
 STARTUP_SECONDS = 60

@@ -12,7 +12,7 @@ from retrieval.collaborative.base import playlist_matrix, top_tracks
 from retrieval.collaborative.ease import EASE
 from retrieval.collaborative.itemknn import ItemKNN
 from retrieval.collaborative.playlistknn import PlaylistKNN
-from retrieval.playlist_graph import PlaylistGraph
+from retrieval.graph.arrays import PlaylistGraph
 
 # Two scenes are a rank-2 structure: two factors hold it, more fit the sampling noise of 24 playlists.
 MODELS = [ItemKNN, PlaylistKNN, lambda: ALS(factors=2, iterations=20), lambda: EASE(regularization=1.0)]

@@ -11,10 +11,10 @@ import pytest
 
 from conftest import build_corpus, uri, write_slice_file
 from retrieval.catalog import Catalog
-from retrieval.fusion import DEFAULT_WEIGHTS
+from retrieval.ranking.fusion import DEFAULT_WEIGHTS
 from retrieval.generator import GenerationOptions, Retriever
-from retrieval.index import ChromaLocation, TitleIndex, build_index, open_index
-from retrieval.ingest import ingest_paths
+from retrieval.index.titles import ChromaLocation, TitleIndex, build_index, open_index
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.signals import crowd_tags
 from retrieval.signals.crowd_tags import CrowdTags, tag_similarity
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from retrieval.ranking_diagnostics import copy_score, duplicate_share, kendall_tau, out_of_candidates_share, wrong_count
+from retrieval.ranking.diagnostics import copy_score, duplicate_share, kendall_tau, out_of_candidates_share, wrong_count
 
 
 def test_out_of_candidates_counts_exactly_the_uninvited():
@@ -45,10 +45,3 @@ def test_kendall_tau_by_hand():
     # Only common items count; repeats use their first position.
     assert kendall_tau([9, 0, 1, 0], [0, 1, 5]) == 1.0
     assert math.isnan(kendall_tau([0], [0, 1]))
-
-
-def test_the_diagnostics_are_still_reachable_as_metrics_for_older_callers():
-    from retrieval import metrics, ranking_diagnostics
-
-    for name in ("copy_score", "duplicate_share", "kendall_tau", "out_of_candidates_share", "wrong_count"):
-        assert getattr(metrics, name) is getattr(ranking_diagnostics, name)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from dataclasses import replace
 
-from retrieval.discovery import DISCOVERY_EXPONENT, discovered
-from retrieval.fusion import DEFAULT_WEIGHTS
+from retrieval.ranking.discovery import DISCOVERY_EXPONENT, discovered
+from retrieval.ranking.fusion import DEFAULT_WEIGHTS
 from retrieval.generator import GenerationError, GenerationOptions
 from retrieval.signals.scores import TrackScores
 from tests.retrieval.test_signals import CORPUS, retriever, uris  # noqa: F401  (the module's retriever fixture)

@@ -8,8 +8,8 @@ import pytest
 
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationOptions, Retriever
-from retrieval.index import ChromaLocation, build_index
-from retrieval.ingest import ingest_paths
+from retrieval.index.titles import ChromaLocation, build_index
+from retrieval.mpd.ingest import ingest_paths
 from conftest import write_slice_file
 
 

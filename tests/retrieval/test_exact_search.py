@@ -18,9 +18,9 @@ from conftest import build_corpus, write_slice_file
 from demo_home import built_demo_home, subprocess_env
 from retrieval.catalog import Catalog
 from retrieval.errors import IndexUnavailableError
-from retrieval.index import ChromaLocation, TitleIndex, build_index, open_index
-from retrieval.index_exact import EXACT_FOLDER, ExactTitleSearch, export_folder
-from retrieval.ingest import ingest_paths
+from retrieval.index.titles import ChromaLocation, TitleIndex, build_index, open_index
+from retrieval.index.exact import EXACT_FOLDER, ExactTitleSearch, export_folder
+from retrieval.mpd.ingest import ingest_paths
 
 QUERIES = ["road trip", "xmas songs", "christmas", "workout", "gym beast mode", "chill vibes", "sleep",
            "rainy sunday coding", "케이팝", "🎄🎄", "zzzz qqq", "a", "summer " * 300]
@@ -197,7 +197,7 @@ def test_generate_with_an_export_imports_no_chromadb_and_without_one_falls_back(
 
 
 def test_an_evaluation_index_is_searched_exactly_too_and_leaves_out_the_held_out_titles(corpus_index, encoder):
-    from retrieval.index import derive_index, drop_index
+    from retrieval.index.titles import derive_index, drop_index
 
     catalog, location = corpus_index
     base = open_index(catalog, location)
@@ -224,5 +224,5 @@ def test_an_index_built_for_comparison_only_is_searched_exactly_from_memory(corp
         for vector in encoder.encode(QUERIES[:6]).vectors:
             assert [t for t, _ in built.nearest(vector, 3)] == [t for t, _ in chroma.nearest(vector, 3)]
     finally:
-        from retrieval.index import drop_index
+        from retrieval.index.titles import drop_index
         drop_index(location, built)

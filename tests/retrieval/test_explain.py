@@ -3,7 +3,7 @@ more hold it, and the strongest other reasons; the same sentence on every surfac
 
 from __future__ import annotations
 
-from retrieval.explain import explain
+from retrieval.ranking.explain import explain
 from retrieval.records import Candidate, GeneratedPlaylist, Neighbour
 
 NEIGHBOURS = [Neighbour(pid=1, name="dinner party", similarity=1.0), Neighbour(pid=2, name="Dinner Party", similarity=1.0),

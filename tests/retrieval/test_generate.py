@@ -11,10 +11,10 @@ from pydantic import ValidationError
 
 from conftest import build_corpus, uri, write_slice_file
 from retrieval.catalog import Catalog
-from retrieval.encoder import DEFAULT_ENCODER_NAME, describe_model, model_fingerprint
-from retrieval.fusion import PLAIN_WEIGHTS
+from retrieval.encoding.encoder import DEFAULT_ENCODER_NAME, describe_model, model_fingerprint
+from retrieval.ranking.fusion import PLAIN_WEIGHTS
 from retrieval.generator import GenerationError, GenerationOptions, Retriever
-from retrieval.index import (
+from retrieval.index.titles import (
     COLLECTION_PREFIX,
     KEEP_PREVIOUS,
     ChromaLocation,
@@ -22,7 +22,7 @@ from retrieval.index import (
     build_index,
     open_index,
 )
-from retrieval.ingest import ingest_paths
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.normalize import normalize_title
 
 CORPUS = build_corpus()
@@ -282,7 +282,7 @@ def test_a_build_that_is_not_activated_leaves_the_active_index(tmp_path, encoder
 
 
 def test_an_empty_catalog_cannot_be_indexed(tmp_path, encoder):
-    from retrieval.index import IndexUnavailableError
+    from retrieval.index.titles import IndexUnavailableError
 
     with Catalog(tmp_path / "catalog.sqlite") as catalog:
         with pytest.raises(IndexUnavailableError, match="agent ingest"):

@@ -12,9 +12,9 @@ from pathlib import Path
 from conftest import build_corpus, write_slice_file
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationOptions, Retriever
-from retrieval.index import ChromaLocation, build_index, open_index
-from retrieval.index_leases import lease_directory, leased_collections
-from retrieval.ingest import ingest_paths
+from retrieval.index.titles import ChromaLocation, build_index, open_index
+from retrieval.index.leases import lease_directory, leased_collections
+from retrieval.mpd.ingest import ingest_paths
 
 
 def collections(location: ChromaLocation) -> set[str]:
@@ -58,7 +58,7 @@ def test_a_lease_of_a_process_that_is_gone_holds_nothing_and_is_removed(tmp_path
 
 
 def test_a_held_tag_collection_survives_rebuilds_too(tmp_path: Path, encoder):
-    from retrieval.tags import build_tag_index, open_tag_index, tags_folder
+    from retrieval.index.tags import build_tag_index, open_tag_index, tags_folder
 
     location = ChromaLocation(path=tmp_path / "chroma")
     with Catalog(tmp_path / "catalog.sqlite") as catalog:

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import make_playlist, uri
 from retrieval.catalog import Catalog
-from retrieval.ingest import ingest_paths
-from retrieval.mpd import MPDFormatError
+from retrieval.mpd.ingest import ingest_paths
+from retrieval.mpd.parse import MPDFormatError
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import pytest
 
 from conftest import make_playlist, write_slice_file
 from retrieval.catalog import Catalog
-from retrieval.ingest import ingest_paths
-from retrieval.mpd import MPDFormatError
+from retrieval.mpd.ingest import ingest_paths
+from retrieval.mpd.parse import MPDFormatError
 
 
 def stored(catalog: Catalog) -> dict:
@@ -108,7 +108,7 @@ def test_an_ingest_killed_mid_way_keeps_whole_files_and_can_be_run_again(tmp_pat
         import os, signal
         from pathlib import Path
         from retrieval.catalog import Catalog
-        from retrieval.ingest import ingest_paths
+        from retrieval.mpd.ingest import ingest_paths
         files = [Path(p) for p in {[str(s) for s in slices]!r}]
         stored = []
         def on_file(path, stats):

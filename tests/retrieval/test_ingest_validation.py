@@ -12,8 +12,8 @@ import pytest
 
 from conftest import failed_cleanly, make_playlist, ok, run_agent
 from retrieval.catalog import Catalog
-from retrieval.ingest import ingest_paths
-from retrieval.mpd import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MPDFormatError
+from retrieval.mpd.ingest import ingest_paths
+from retrieval.mpd.parse import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MPDFormatError
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_a_huge_pid_value_is_echoed_as_a_short_prefix(tmp_path, write_slice, cat
 
 def test_a_gzip_bomb_stops_at_the_size_limit(tmp_path, monkeypatch, catalog):
     # The limit is 1 GiB; a smaller one here keeps the test fast, the streaming check is the same.
-    monkeypatch.setattr("retrieval.mpd_files.MAX_FILE_BYTES", 1 << 20)
+    monkeypatch.setattr("retrieval.mpd.files.MAX_FILE_BYTES", 1 << 20)
     path = tmp_path / "mpd.slice.0-999.json.gz"
     path.write_bytes(gzip.compress(b'{"playlists": [' + b" " * (4 << 20) + b"]}"))
     with pytest.raises(MPDFormatError, match="more than") as caught:
@@ -104,7 +104,7 @@ def test_a_gzip_bomb_stops_at_the_size_limit(tmp_path, monkeypatch, catalog):
 
 
 def test_a_plain_file_over_the_limit_is_refused(tmp_path, monkeypatch, catalog):
-    monkeypatch.setattr("retrieval.mpd_files.MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr("retrieval.mpd.files.MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.json"
     path.write_text('{"playlists": []' + " " * 2000 + "}")
     with pytest.raises(MPDFormatError, match="more than 1,000 bytes"):

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval.catalog import Catalog
-from retrieval.ingest import ingest_paths
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.json_reader import (
     InputFileError, JSONInputError, JSONNestingError, read_json, read_json_file, read_limited, within_depth,
 )

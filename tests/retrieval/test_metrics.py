@@ -1,4 +1,4 @@
-"""Tests for retrieval.metrics against values worked out by hand.
+"""Tests for retrieval.metrics.ranking against values worked out by hand.
 
 Track ids are opaque strings to the metrics, so short letters stand in for
 "spotify:track:..." URIs. Discounts used below:
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.metrics import (
+from retrieval.metrics.ranking import (
     challenge_ndcg,
     evaluate_list,
     hit_at,

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from demo_home import built_demo_home, subprocess_env
-from retrieval.encoder import Encoder
-from retrieval.onnx_encoder import MANIFEST, QUERY_ENCODER_ENV, OnnxEncoder, open_onnx_encoder
-from retrieval.onnx_export import OnnxExportUnsupported, ensure_onnx, pooling_mode
+from retrieval.encoding.encoder import Encoder
+from retrieval.encoding.onnx import MANIFEST, QUERY_ENCODER_ENV, OnnxEncoder, open_onnx_encoder
+from retrieval.encoding.onnx_export import OnnxExportUnsupported, ensure_onnx, pooling_mode
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +104,7 @@ def test_torch_serves_queries_without_an_export_or_when_asked(tmp_path, monkeypa
 
 def _demo_index_info():
     from retrieval.catalog import Catalog
-    from retrieval.index import active_index_info
+    from retrieval.index.titles import active_index_info
 
     with Catalog(built_demo_home() / "demo" / "catalog.sqlite") as catalog:
         return active_index_info(catalog)

@@ -7,9 +7,9 @@ import numpy as np
 
 from conftest import build_corpus, make_playlist, write_slice_file
 from retrieval.catalog import Catalog
-from retrieval.ingest import ingest_paths
-from retrieval.playlist_graph import PlaylistGraph
-from retrieval.playlist_graph_store import graph_folder, open_graph
+from retrieval.mpd.ingest import ingest_paths
+from retrieval.graph.arrays import PlaylistGraph
+from retrieval.graph.store import graph_folder, open_graph
 
 
 def test_each_playlist_holds_its_distinct_tracks_in_playlist_order():
@@ -51,7 +51,7 @@ def test_tracks_know_their_primary_artist_and_each_artist_its_tracks():
 def test_a_graph_built_in_chunks_equals_one_built_whole(monkeypatch):
     entries = [(pid, (pid * 7 + i * 3) % 23) for pid in range(40) for i in range(9)]
     whole = PlaylistGraph.build(entries)
-    monkeypatch.setattr("retrieval.playlist_graph._CHUNK", 10)
+    monkeypatch.setattr("retrieval.graph.arrays._CHUNK", 10)
     chunked = PlaylistGraph.build(entries)
     for pid in range(40):
         assert chunked.tracks_of(pid).tolist() == whole.tracks_of(pid).tolist()
@@ -85,7 +85,7 @@ def test_a_graph_on_disk_is_reused_not_rebuilt(tmp_path, monkeypatch):
 
 
 def test_data_prepared_by_an_index_build_is_what_the_first_query_opens(tmp_path, monkeypatch):
-    from retrieval.signal_sources import SignalSources, prepare_signal_data
+    from retrieval.ranking.sources import SignalSources, prepare_signal_data
 
     catalog = Catalog(tmp_path / "catalog.sqlite")
     ingest_paths(catalog, [write_slice_file(tmp_path / "mpd", build_corpus().playlists)])
@@ -97,7 +97,7 @@ def test_data_prepared_by_an_index_build_is_what_the_first_query_opens(tmp_path,
 
 
 def test_a_start_after_no_ingest_opens_the_graph_without_counting_the_catalog(tmp_path, monkeypatch):
-    from retrieval.signal_sources import prepare_signal_data
+    from retrieval.ranking.sources import prepare_signal_data
 
     catalog = Catalog(tmp_path / "catalog.sqlite")
     ingest_paths(catalog, [write_slice_file(tmp_path / "mpd", build_corpus().playlists)])

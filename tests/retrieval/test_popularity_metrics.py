@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from retrieval.popularity_metrics import coverage_at, head_of, head_share_at, tail_ndcg_at
+from retrieval.metrics.popularity import coverage_at, head_of, head_share_at, tail_ndcg_at
 
 
 def test_the_head_is_the_most_frequent_share():

@@ -12,7 +12,7 @@ from agent.titles_file import TitlesEntry as PlaylistRequest, read_titles_file
 from agent.workspace import demo_catalog_file
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationError
-from retrieval.ingest import ingest_paths
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.records import Track
 from retrieval.resolve import AmbiguousName, NameNotFound, NameResolver, resolve_seeds
 from tests.conftest import build_corpus, failed_cleanly, make_playlist, ok, run_agent, uri, write_slice_file

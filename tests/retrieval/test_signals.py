@@ -10,20 +10,20 @@ import pytest
 
 from conftest import CHILL_TRACKS, build_corpus, uri, write_slice_file
 from retrieval.catalog import Catalog
-from retrieval.fusion import (
+from retrieval.ranking.fusion import (
     DEFAULT_WEIGHTS, PLAIN_WEIGHTS, FusionWeights, TunedWeights, contributions, fused_totals, seed_weight,
 )
 from retrieval.generator import RESEMBLANCE_FLOOR, GenerationError, GenerationOptions, Retriever
-from retrieval.index import ChromaLocation, build_index
-from retrieval.ingest import ingest_paths
+from retrieval.index.titles import ChromaLocation, build_index
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.signals.artists import artist_playlist_scores, artist_track_scores, seed_artist_scores
 from retrieval.signals.cooccurrence import cooccurrence_scores, seed_neighbour_scores
 from retrieval.signals.entity import entity_scores
 from retrieval.signals.names import fold_name
 from retrieval.signals.neighbours import sharpened
 from retrieval.signals.scores import TrackScores
-from retrieval.playlist_graph import PlaylistGraph
-from retrieval.signal_sources import _RowTracks
+from retrieval.graph.arrays import PlaylistGraph
+from retrieval.ranking.sources import _RowTracks
 
 CORPUS = build_corpus()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.sorting import best_first, by_score_then, grouped, union_sorted
+from retrieval.signals.sorting import best_first, by_score_then, grouped, union_sorted
 
 
 @pytest.mark.parametrize("seed", range(5))

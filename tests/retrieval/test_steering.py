@@ -9,10 +9,10 @@ import pytest
 
 from retrieval.catalog import Catalog
 from retrieval.generator import GenerationError, GenerationOptions, Retriever
-from retrieval.index import ChromaLocation, IndexUnavailableError, build_index
-from retrieval.ingest import ingest_paths
-from retrieval.steering import Steering, generate_steered, steer_order
-from retrieval.tags import build_tag_index, open_tag_index
+from retrieval.index.titles import ChromaLocation, IndexUnavailableError, build_index
+from retrieval.mpd.ingest import ingest_paths
+from retrieval.ranking.steering import Steering, generate_steered, steer_order
+from retrieval.index.tags import build_tag_index, open_tag_index
 from tests.conftest import build_corpus, failed_cleanly, ok, run_agent, write_slice_file
 
 CORPUS = build_corpus()

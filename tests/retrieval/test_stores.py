@@ -16,8 +16,8 @@ import pytest
 from conftest import failed_cleanly, make_playlist, ok, run_agent, write_slice_file, build_corpus
 from retrieval.catalog import Catalog
 from retrieval.errors import CatalogUnreadableError
-from retrieval.tags import active_tags_info
-from retrieval.index import ChromaLocation, active_index_info, build_index
+from retrieval.index.tags import active_tags_info
+from retrieval.index.titles import ChromaLocation, active_index_info, build_index
 
 pytestmark = pytest.mark.usefixtures("reuse_encoder")
 
@@ -106,8 +106,8 @@ def test_a_killed_build_leaves_a_stale_warning_and_its_collection_is_dropped_nex
         import os, signal
         from pathlib import Path
         from retrieval.catalog import Catalog
-        from retrieval.encoder import Encoder
-        from retrieval.index import ChromaLocation, build_index
+        from retrieval.encoding.encoder import Encoder
+        from retrieval.index.titles import ChromaLocation, build_index
         catalog = Catalog({str(home / "catalog.sqlite")!r})
         build_index(catalog, Encoder(), ChromaLocation(path=Path({str(home / "chroma")!r})), batch_size=2,
                     on_progress=lambda done, total: os.kill(os.getpid(), signal.SIGKILL))
@@ -135,7 +135,7 @@ def test_a_build_in_progress_elsewhere_is_not_dropped(home, encoder):
     location = ChromaLocation(path=home / "chroma")
     with Catalog(home / "catalog.sqlite") as catalog:
         client = location.client()
-        from retrieval.index_store import builder_metadata
+        from retrieval.index.store import builder_metadata
 
         client.create_collection("titles-in-progress", metadata=builder_metadata(), embedding_function=None)
         build_index(catalog, encoder, location)
@@ -153,9 +153,9 @@ def test_a_catalog_path_that_is_a_folder_or_under_a_file_is_one_line(tmp_path):
 
 def test_a_completed_index_is_never_taken_for_abandoned(home, monkeypatch):
     # Once built, a collection stays even when the process that built it has exited.
-    from retrieval.index_store import abandoned_collections
+    from retrieval.index.store import abandoned_collections
 
-    monkeypatch.setattr("retrieval.index_store._process_runs", lambda pid: False)
+    monkeypatch.setattr("retrieval.index.store._process_runs", lambda pid: False)
     client = ChromaLocation(path=home / "chroma").client()
     assert abandoned_collections(client, ("titles-", "eval-")) == []
 

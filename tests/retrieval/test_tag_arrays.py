@@ -12,10 +12,10 @@ import pytest
 
 from conftest import make_playlist, write_slice_file
 from retrieval.catalog import Catalog
-from retrieval.index import ChromaLocation, build_index
-from retrieval.ingest import ingest_paths
+from retrieval.index.titles import ChromaLocation, build_index
+from retrieval.mpd.ingest import ingest_paths
 from retrieval.normalize import normalize_title
-from retrieval.tags import ACTIVE_TAGS_KEY, TAGS_HISTORY_KEY, active_tags_info, build_tag_index, open_tag_index, tags_folder
+from retrieval.index.tags import ACTIVE_TAGS_KEY, TAGS_HISTORY_KEY, active_tags_info, build_tag_index, open_tag_index, tags_folder
 
 # Shared tracks, a track twice in one playlist, two playlists with one title, an untitled
 # playlist (challenge set) whose tracks have no other playlist.

@@ -11,8 +11,8 @@ from retrieval.generator import GenerationOptions, Retriever
 from retrieval.normalize import song_key
 from retrieval.signals import scores as track_scores
 from retrieval.signals.scores import TrackScores, is_among, summed, weighted_sum_with_first
-from retrieval.top_songs import TopSongs
-from retrieval.voting import tally
+from retrieval.ranking.top_songs import TopSongs
+from retrieval.signals.voting import tally
 
 
 def _full_ranking(tracks, scores, songs, places, merge):
@@ -157,8 +157,8 @@ def test_sums_in_slots_are_bit_equal_to_sums_grouped_by_a_sort(seed, monkeypatch
 def retriever(tmp_path_factory, encoder) -> Retriever:
     from conftest import build_corpus, write_slice_file
     from retrieval.catalog import Catalog
-    from retrieval.index import ChromaLocation, build_index
-    from retrieval.ingest import ingest_paths
+    from retrieval.index.titles import ChromaLocation, build_index
+    from retrieval.mpd.ingest import ingest_paths
 
     folder = tmp_path_factory.mktemp("top-songs")
     catalog = Catalog(folder / "catalog.sqlite")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.filters import Scored, cap_per_artist, exclude_artists
-from retrieval.voting import vote
+from retrieval.ranking.filters import Scored, cap_per_artist, exclude_artists
+from retrieval.signals.voting import vote
 
 
 def ranking(votes) -> list[int]:
@@ -171,7 +171,7 @@ def test_a_scored_track_becomes_a_candidate_with_its_rank_and_provenance():
 
 
 def test_exclude_artist_also_removes_collaborations_it_leads():
-    from retrieval.filters import Scored, exclude_artists
+    from retrieval.ranking.filters import Scored, exclude_artists
 
     tracks = [
         Scored(1, "u:1", "Love the Way You Lie", "Eminem & Rihanna", 3.0, [1]),

@@ -11,10 +11,10 @@ import pytest
 from conftest import make_playlist, uri, write_slice_file
 from keyword_encoder import KeywordEncoder
 from retrieval.catalog import Catalog
-from retrieval.fusion import PLAIN_WEIGHTS
+from retrieval.ranking.fusion import PLAIN_WEIGHTS
 from retrieval.generator import GenerationOptions, Retriever
-from retrieval.index import ChromaLocation, build_index
-from retrieval.ingest import ingest_paths
+from retrieval.index.titles import ChromaLocation, build_index
+from retrieval.mpd.ingest import ingest_paths
 
 HALF = 1 / math.sqrt(2)  # cosine of "christmas" and "christmas party"
 A, B, C, D = "xmas01", "xmas03", "chill06", "gym01"  # four songs by four artists

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import build_corpus, make_playlist, write_slice_file
 from retrieval.catalog import Catalog
-from retrieval.ingest import ingest_paths
+from retrieval.mpd.ingest import ingest_paths
 from training.contrastive import mine_pairs
 from training.finetune import Examples
 from training.options import TrainingError, TrainOptions

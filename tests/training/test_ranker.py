@@ -11,7 +11,7 @@ import pytest
 
 from retrieval.errors import ModelFolderError
 from retrieval.generator import GenerationOptions
-from retrieval.learned_ranking import FEATURES, LearnedRanker, candidate_features, ranker_folder
+from retrieval.ranking.learned import FEATURES, LearnedRanker, candidate_features, ranker_folder
 from retrieval.records import Candidate, Neighbour
 from tests.retrieval.test_signals import CORPUS, retriever, uris  # noqa: F401  (the module's retriever fixture)
 from training import ranker

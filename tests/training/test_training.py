@@ -20,9 +20,9 @@ import pytest
 from conftest import ALL_TRACKS, CHILL_TRACKS, WORKOUT_TRACKS, XMAS_TRACKS, failed_cleanly, make_playlist, ok, write_slice_file
 from conftest import run_agent as agent
 from retrieval.catalog import Catalog
-from retrieval.encoder import Encoder, EncoderError, default_encoder_path, model_fingerprint
-from retrieval.index import ChromaLocation, open_index
-from retrieval.ingest import ingest_paths
+from retrieval.encoding.encoder import Encoder, EncoderError, default_encoder_path, model_fingerprint
+from retrieval.index.titles import ChromaLocation, open_index
+from retrieval.mpd.ingest import ingest_paths
 from training.models import read_metadata, resolve_encoder
 from training.options import TrainingError, TrainOptions
 from training.pipeline import train

@@ -1,7 +1,7 @@
 """Understanding a chat message without a large model: one action and its slots.
 
     from agent.chat.understand import Understander, ParseContext, CONFIDENCE_THRESHOLD
-    understander = Understander(encoder)          # the chat's loaded retrieval.encoder.Encoder
+    understander = Understander(encoder)          # the chat's loaded retrieval.encoding.encoder.Encoder
     parsed = understander.parse("remove the last two", ParseContext(playlist_length=10))
     parsed.action, parsed.slots, parsed.confidence   # "remove", {"positions": [9, 10]}, 0.99
 

@@ -6,7 +6,7 @@ steering words are turned into z-scores within the pool and mixed,
 ``(1 - strength) * z(score) + strength * z(similarity)``. Strength 0 keeps retrieval's
 order, 1 orders the pool by the words alone; the list is refilled from the pool, so
 tracks pushed out are replaced by ones from further down. Both the track vectors and
-the words are centred on the mean tag vector (see `retrieval.tags`): without it every
+the words are centred on the mean tag vector (see `retrieval.index.tags`): without it every
 word is nearest the same popular tracks.
 """
 
@@ -22,7 +22,7 @@ from retrieval.echo import clip
 from retrieval.generator import GenerationError, GenerationOptions, Retriever
 from retrieval.normalize import normalize_title
 from retrieval.records import Candidate, GeneratedPlaylist
-from retrieval.tags import TagIndex
+from retrieval.index.tags import TagIndex
 
 POOL_FACTOR = 5
 DEFAULT_STRENGTH = 0.5  # see docs/quality.md, "Steering by words: the trade-off": about 2/3 of the list kept, most tracks moved toward the word

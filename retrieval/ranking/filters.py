@@ -1,5 +1,5 @@
 """What users ask of a generated playlist beyond the ranking: no artist dominating,
-some artists left out (versions of a song are folded before, in `retrieval.top_songs`).
+some artists left out (versions of a song are folded before, in `retrieval.ranking.top_songs`).
 
 Each filter takes scored tracks in rank order and returns them in rank order, dropping
 some and never reordering, so applying one to the first n songs gives the first songs

@@ -1,9 +1,9 @@
 """The fast path of reading an MPD file: msgspec decodes and validates it in one pass.
 
-The types below accept only what `retrieval.mpd` accepts (they may refuse more: a
-repeated key, say). Whatever they refuse is read again by `retrieval.mpd`, whose
+The types below accept only what `retrieval.mpd.parse` accepts (they may refuse more: a
+repeated key, say). Whatever they refuse is read again by `retrieval.mpd.parse`, whose
 hand-written checks give the error naming file, pid and field, or, with skip-bad, keep
-the file's good playlists. So the errors are `retrieval.mpd`'s, and a valid file is
+the file's good playlists. So the errors are `retrieval.mpd.parse`'s, and a valid file is
 decoded about three times faster than by orjson plus Python checks on every track.
 """
 
@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from retrieval.mpd import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
+from retrieval.mpd.parse import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
 
 _Name = Annotated[str, Meta(max_length=MAX_NAME_CHARS)]
 _Int64 = Annotated[int, Meta(ge=-(1 << 63), le=(1 << 63) - 1)]
@@ -35,7 +35,7 @@ class Track(Struct, gc=False):
 class Playlist(Struct):
     pid: _Int64
     tracks: list[Track]
-    name: Union[_Name, UnsetType] = UNSET  # null is refused, as by `retrieval.mpd`
+    name: Union[_Name, UnsetType] = UNSET  # null is refused, as by `retrieval.mpd.parse`
     collaborative: Union[bool, Literal["true", "false"], None] = None
     modified_at: Optional[_Int64] = None
     num_followers: Optional[_Int64] = None
@@ -53,7 +53,7 @@ _DECODER = msgspec.json.Decoder(_File)
 
 def decode_valid(data: bytes | bytearray) -> list[Playlist] | None:
     """The playlists of a file that passes every check; None for anything else, to be
-    read by `retrieval.mpd` instead."""
+    read by `retrieval.mpd.parse` instead."""
     try:
         decoded = _DECODER.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):

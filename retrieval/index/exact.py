@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.index_store import ChromaLocation, damaged_store_problem
+from retrieval.index.store import ChromaLocation, damaged_store_problem
 
 EXACT_FOLDER = "exact"
 _VECTORS = "vectors.npy"

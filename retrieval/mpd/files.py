@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from retrieval.json_reader import file_kind
-from retrieval.mpd_errors import MPDFormatError
+from retrieval.mpd.errors import MPDFormatError
 
 MAX_FILE_BYTES = 1 << 30
 _READ_CHUNK = 16 << 20

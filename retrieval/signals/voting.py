@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 
 from retrieval.signals.scores import ID, Segments, TrackScores, is_among, segment_array, weighted_sum_with_first
-from retrieval.sorting import best_first
+from retrieval.signals.sorting import best_first
 
 VotingRule = Literal["count", "similarity"]
 VOTING_RULES: tuple[str, ...] = ("count", "similarity")

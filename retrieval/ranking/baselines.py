@@ -11,8 +11,8 @@ import numpy as np
 
 from retrieval.catalog import Catalog
 from retrieval.normalize import normalize_title
-from retrieval.signal_sources import SignalSources
-from retrieval.voting import vote
+from retrieval.ranking.sources import SignalSources
+from retrieval.signals.voting import vote
 
 
 class PopularTracks:

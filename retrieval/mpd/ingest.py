@@ -1,7 +1,7 @@
 """Ingestion: MPD files into the catalog, one transaction per file.
 
 While the catalog stores one file, a second process reads and validates the next
-(`retrieval.ingest_prepare`): on two cores the ingest then takes about as long as
+(`retrieval.mpd.prepare`): on two cores the ingest then takes about as long as
 parsing the files. A bad file stops the ingest after the files before it are stored,
 as when reading one file at a time.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.catalog import Catalog, CatalogStats, IngestStats, TrackCodes
-from retrieval.ingest_prepare import FilePreparer, PreparedFile, PreparingProcess
-from retrieval.mpd import MPDFormatError, find_files
+from retrieval.mpd.prepare import FilePreparer, PreparedFile, PreparingProcess
+from retrieval.mpd.parse import MPDFormatError, find_files
 
 # Below this much JSON, starting a second Python costs more than it saves.
 PARSE_AHEAD_MIN_BYTES = 64 << 20

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from retrieval.catalog import Catalog
 from retrieval.matching import KEYS_VERSION
-from retrieval.playlist_graph import ARRAYS, LAYOUT_VERSION, PlaylistGraph
+from retrieval.graph.arrays import ARRAYS, LAYOUT_VERSION, PlaylistGraph
 
 
 def graph_folder(catalog: Catalog) -> Path:

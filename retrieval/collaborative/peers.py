@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from retrieval.collaborative.base import top_tracks
-from retrieval.fusion import PLAIN_WEIGHTS
+from retrieval.ranking.fusion import PLAIN_WEIGHTS
 from retrieval.generator import GenerationOptions, Retriever
 
 PEERS = ("itemknn", "playlistknn", "als", "ease", "title-knn")

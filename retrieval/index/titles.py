@@ -24,11 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.catalog import Catalog
-from retrieval.encoder import Encoder
+from retrieval.encoding.encoder import Encoder
 from retrieval.errors import IndexUnavailableError
-from retrieval.index_exact import ExactExportWriter, ExactTitleSearch, InMemoryExport, kept_in_memory, remove_export
-from retrieval.index_leases import IndexLease, drop_superseded, hold_active_or_warn
-from retrieval.index_store import ChromaLocation, abandoned_collections, builder_metadata, completed_metadata
+from retrieval.index.exact import ExactExportWriter, ExactTitleSearch, InMemoryExport, kept_in_memory, remove_export
+from retrieval.index.leases import IndexLease, drop_superseded, hold_active_or_warn
+from retrieval.index.store import ChromaLocation, abandoned_collections, builder_metadata, completed_metadata
 
 ACTIVE_INDEX_KEY = "index.active"
 COLLECTION_PREFIX = "titles-"

@@ -1,7 +1,7 @@
 """Exporting a title encoder to ONNX, so queries can be embedded without torch.
 
 `agent index` and `agent train` call `ensure_onnx` when they write an encoder; the
-query path then embeds titles with onnxruntime and tokenizers (`retrieval/onnx_encoder.py`),
+query path then embeds titles with onnxruntime and tokenizers (`retrieval/encoding/onnx.py`),
 which start in a fraction of the time torch and transformers take.
 
 An export is kept only when it embeds the probe titles as the torch model does, within
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.encoder import Encoder
-from retrieval.onnx_encoder import MANIFEST, OnnxEncoder
+from retrieval.encoding.encoder import Encoder
+from retrieval.encoding.onnx import MANIFEST, OnnxEncoder
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 TOLERANCE = 1e-4

@@ -1,5 +1,5 @@
 """Metrics of how far a list leans on the corpus's hits: pure functions over opaque track
-ids, beside `retrieval.metrics` (which is at the module size limit).
+ids, beside `retrieval.metrics.ranking` (which is at the module size limit).
 
 The head is the corpus's 1% most frequent tracks. Real MPD playlists hold about a
 quarter of their tracks from it; a method that fills its top 10 from it scores NDCG
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from retrieval.metrics import ndcg_at
+from retrieval.metrics.ranking import ndcg_at
 
 HEAD_SHARE = 0.01
 

@@ -15,17 +15,17 @@ from retrieval.catalog import Catalog
 from retrieval.collaborative.base import Recommender
 from retrieval.collaborative.models import CollaborativeModels
 from retrieval.collaborative.store import als_folder
-from retrieval.index_exact import ExactTitleSearch
-from retrieval.learned_ranking import LearnedRanker, ranker_folder
-from retrieval.playlist_graph import PlaylistGraph, by_track
-from retrieval.playlist_graph_store import graph_saved, open_graph
+from retrieval.index.exact import ExactTitleSearch
+from retrieval.ranking.learned import LearnedRanker, ranker_folder
+from retrieval.graph.arrays import PlaylistGraph, by_track
+from retrieval.graph.store import graph_saved, open_graph
 from retrieval.signals.artists import artist_playlist_scores, artist_track_scores, seed_artist_scores
 from retrieval.signals.cooccurrence import Plays, cooccurrence_scores, seed_neighbour_scores
 from retrieval.signals.crowd_tags import CrowdTags, tag_similarity
 from retrieval.signals.entity import EntityMatch, entity_scores
 from retrieval.signals.names import fold_name
 from retrieval.signals.scores import Segments, TrackScores
-from retrieval.voting import Votes, tally
+from retrieval.signals.voting import Votes, tally
 
 # Measured on a validation split of the MPD sample (docs/quality.md, "Retrieval quality").
 PLAYLISTS_PER_ANCHOR = 50  # playlists read per anchor track

@@ -20,8 +20,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from retrieval.mpd_errors import MPDFormatError
-from retrieval.mpd_files import MAX_FILE_BYTES, find_files, read_bytes
+from retrieval.mpd.errors import MPDFormatError
+from retrieval.mpd.files import MAX_FILE_BYTES, find_files, read_bytes
 
 REQUIRED_TRACK_FIELDS = ("track_uri", "track_name", "artist_name")
 OPTIONAL_TRACK_FIELDS = ("artist_uri", "album_uri", "album_name", "duration_ms")

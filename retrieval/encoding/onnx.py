@@ -1,7 +1,7 @@
 """Query-time title encoding with onnxruntime and tokenizers: no torch, no transformers.
 
 It reproduces the sentence-transformers model it was exported from
-(`retrieval/onnx_export.py`): the same tokenizer, the same cut at the token limit, the
+(`retrieval/encoding/onnx_export.py`): the same tokenizer, the same cut at the token limit, the
 same pooling, unit length. The export is checked against torch within 1e-4.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.encoder import QUERY_THREADS_ENV, Encoded
+from retrieval.encoding.encoder import QUERY_THREADS_ENV, Encoded
 
 MANIFEST = "query_encoder.json"
 # AGENT_QUERY_ENCODER=torch serves queries with the torch model even where an ONNX export exists.

@@ -1,8 +1,8 @@
 """From neighbour playlists (and seed tracks) to one ranked, filtered list of tracks.
 
 The signals of `retrieval.signals` are read through `SignalSources`, fused with
-`retrieval.fusion` over every candidate track and folded into songs; only the songs
-that can come first are sorted (`retrieval.top_songs`), and only the songs shown are
+`retrieval.ranking.fusion` over every candidate track and folded into songs; only the songs
+that can come first are sorted (`retrieval.ranking.top_songs`), and only the songs shown are
 read from the catalog. The ranking never depends on how many tracks are asked for:
 the first songs are the ones ranking every candidate gives, and the filters that
 remain only drop songs, so the first n are the same whatever n is.
@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrieval.discovery import collaborative_scores, discovered
-from retrieval.filters import Scored, cap_per_artist, exclude_artists
-from retrieval.fusion import FusionWeights, contributions, fused_totals, seed_weight
+from retrieval.ranking.discovery import collaborative_scores, discovered
+from retrieval.ranking.filters import Scored, cap_per_artist, exclude_artists
+from retrieval.ranking.fusion import FusionWeights, contributions, fused_totals, seed_weight
 from retrieval.records import Neighbour
-from retrieval.signal_sources import SignalSources
+from retrieval.ranking.sources import SignalSources
 from retrieval.signals.crowd_tags import TAG_CANDIDATES
 from retrieval.signals.entity import EntityMatch
 from retrieval.signals.neighbours import sharpened
 from retrieval.signals.scores import ID, TrackScores
-from retrieval.top_songs import TopSongs
-from retrieval.voting import Votes, VotingRule, weighed
+from retrieval.ranking.top_songs import TopSongs
+from retrieval.signals.voting import Votes, VotingRule, weighed
 
 ANCHORS = 5  # best-voted tracks whose co-occurrences smooth the votes (measured: docs/quality.md)
 # A title whose nearest known title is this similar is one the catalog knows (0.9-0.99 measured the same).
@@ -48,7 +48,7 @@ class RankRequest:
     exclude_track_uris: frozenset[str] = frozenset()
     exclude_pids: frozenset[int] = frozenset()
     title_vector: np.ndarray | None = None  # the title's embedding, for crowd tags (None: no title)
-    discovery: float = 0.0  # 0..1: how far scores are divided by popularity (`retrieval.discovery`)
+    discovery: float = 0.0  # 0..1: how far scores are divided by popularity (`retrieval.ranking.discovery`)
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """Ranking metrics for generated playlists (the LLM-answer diagnostics are in
-`retrieval.ranking_diagnostics`).
+`retrieval.ranking.diagnostics`).
 
 Every metric compares a ranked list of recommended track ids with the set of
 tracks a playlist really contains (the ground truth). They are pure functions:
@@ -27,13 +27,9 @@ from itertools import islice
 
 from retrieval.normalize import song_key as track_key
 
-# Kept importable from here for older callers; defined in ranking_diagnostics.
-from retrieval.ranking_diagnostics import copy_score, duplicate_share, kendall_tau, out_of_candidates_share, wrong_count
-
 __all__ = [
     "precision_at", "recall_at", "mrr_at", "ndcg_at", "paper_ndcg_at", "hit_at", "r_precision", "challenge_ndcg",
-    "songs_clicks", "evaluate_list", "track_key", "out_of_candidates_share", "duplicate_share", "wrong_count",
-    "copy_score", "kendall_tau",
+    "songs_clicks", "evaluate_list", "track_key",
 ]
 
 #: Fraction of a track hit that the RecSys Challenge 2018 grants for an artist match.

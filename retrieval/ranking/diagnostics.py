@@ -1,6 +1,6 @@
 """Diagnostics of an answer that ranks given items (an LLM's rerank): did it stay in
 the candidates, repeat itself, give the count asked for, or only echo the order it was
-given? Pure functions, like the ranking metrics in `retrieval.metrics`.
+given? Pure functions, like the ranking metrics in `retrieval.metrics.ranking`.
 """
 
 from __future__ import annotations

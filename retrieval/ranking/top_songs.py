@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from retrieval.sorting import by_score_then, grouped
+from retrieval.signals.sorting import by_score_then, grouped
 
 ID = np.int64
 # Track ids -> integer keys that order them as their places in the votes do.

@@ -1,6 +1,6 @@
 """Preparing MPD files for the catalog: read, validate, and reduce to the rows to store.
 
-Runs in a second process while the catalog stores the previous file (`retrieval.ingest`),
+Runs in a second process while the catalog stores the previous file (`retrieval.mpd.ingest`),
 so what it hands over is small: the playlists' rows, the rows of tracks not met before
 in this ingest, and every track slot as a number (its *code*, given in order of first
 appearance). The catalog turns codes into track ids once per code, not once per slot.
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.mpd import ParsedFile, read_content
-from retrieval.mpd_errors import MPDFormatError
-from retrieval.mpd_files import read_bytes
-from retrieval.mpd_structs import UNSET, Playlist, Track, decode_valid
+from retrieval.mpd.parse import ParsedFile, read_content
+from retrieval.mpd.errors import MPDFormatError
+from retrieval.mpd.files import read_bytes
+from retrieval.mpd.structs import UNSET, Playlist, Track, decode_valid
 from retrieval.normalize import normalize_title
 
 
@@ -70,7 +70,7 @@ class FilePreparer:
             code = new.get(track.track_uri)
             if code is None:
                 if not track.track_uri.strip():
-                    return None  # an empty track_uri: `retrieval.mpd` says where
+                    return None  # an empty track_uri: `retrieval.mpd.parse` says where
                 code = new[track.track_uri] = first_code + len(new)
                 new_tracks.append((code, track.track_uri, track.track_name, track.artist_name, track.artist_uri,
                                    track.album_name, track.album_uri, track.duration_ms))
@@ -115,7 +115,7 @@ class PreparingProcess:
     def __init__(self) -> None:
         package_root = str(Path(__file__).resolve().parents[1])
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-        self._process = subprocess.Popen([sys.executable, "-m", "retrieval.ingest_prepare"], env=env,
+        self._process = subprocess.Popen([sys.executable, "-m", "retrieval.mpd.prepare"], env=env,
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def ask(self, path: Path, skip_bad: bool) -> None:
@@ -176,6 +176,6 @@ def _serve() -> None:
 
 if __name__ == "__main__":
     # Through the module's importable name, so that what is pickled names it, not __main__.
-    from retrieval.ingest_prepare import _serve as serve
+    from retrieval.mpd.prepare import _serve as serve
 
     serve()

@@ -29,10 +29,10 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.catalog import Catalog
-from retrieval.encoder import Encoder
-from retrieval.index import ChromaLocation, IndexUnavailableError, TitleIndex
-from retrieval.index_leases import drop_superseded
-from retrieval.playlist_graph_store import publish_folder, remove_others
+from retrieval.encoding.encoder import Encoder
+from retrieval.index.titles import ChromaLocation, IndexUnavailableError, TitleIndex
+from retrieval.index.leases import drop_superseded
+from retrieval.graph.store import publish_folder, remove_others
 
 ACTIVE_TAGS_KEY = "tags.active"
 TAGS_HISTORY_KEY = "tags.history"  # tag collections left in Chroma by earlier versions

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from retrieval.index_store import mark_is_dead, process_mark
+from retrieval.index.store import mark_is_dead, process_mark
 
 Active = TypeVar("Active")
 _SEPARATOR = "@"  # absent from collection names, host names and pids

@@ -1,0 +1,1 @@
+"""Title encoders: the sentence-transformer, its ONNX export and the torch-free ONNX encoder."""

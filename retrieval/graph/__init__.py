@@ -1,0 +1,1 @@
+"""The playlist graph: playlists and their tracks as memory-mapped arrays, and their folder."""

@@ -1,0 +1,1 @@
+"""Metrics as pure functions: ranking metrics and popularity (head share, tail-NDCG, coverage)."""

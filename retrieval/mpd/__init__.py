@@ -1,0 +1,1 @@
+"""Million Playlist Dataset files: parsing, validation, and ingest into the catalog."""
