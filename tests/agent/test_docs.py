@@ -18,7 +18,7 @@ from demo_home import built_demo_home
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 DOC_PAGES = ("quality", "performance", "api", "chat", "architecture", "training", "guarantees", "python-api",
-             "generating", "llm")
+             "generating", "llm", "requests", "web", "challenge", "ranking")
 RUN_FROM = (README, ROOT / "docs" / "generating.md")
 # (what a command line holds, why the suite does not run it)
 NOT_RUN = (
@@ -32,6 +32,7 @@ NOT_RUN = (
     ("agent evaluate", "minutes on a real catalog: run by the benchmarks"),
     ("agent tune", "minutes on a real catalog: run by the benchmarks"),
     ("agent train", "minutes: run by the benchmarks"),
+    ("agent challenge", "needs a challenge set and its truth (tests/agent/test_challenge.py)"),
 )
 
 
