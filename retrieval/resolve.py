@@ -141,9 +141,15 @@ class NameResolver:
             ids += self.catalog.track_ids_with_song_key(song_key(song, artist))
         # A title such as "Stand by Me" or "Hallelujah - 2011 Remaster" reads as a song alone.
         ids = ids or self.catalog.track_ids_with_title_key(title_key(query))
-        # Words in any order ("brightside killers"); one word alone is a search, not a name.
+        return ids or self._track_ids_by_words(query)
+
+    def _track_ids_by_words(self, query: str) -> list[int]:
+        """Words in any order ("brightside killers"). One word alone is a search, not a name,
+        and words that all belong to the artist name an artist ("bon iver"), not a song."""
         words = [word for word in title_key(query).split() if word.isalnum()]
-        return ids or (self.catalog.track_ids_with_key_words(words, WORD_MATCHES) if len(words) > 1 else [])
+        ids = self.catalog.track_ids_with_key_words(words, WORD_MATCHES) if len(words) > 1 else []
+        tracks = self.catalog.tracks_by_id(ids) if ids else {}
+        return [i for i in ids if set(words) & set(title_key(tracks[i].track_name).split())]
 
     def _songs(self, track_ids: list[int]) -> list[_Song]:
         """One entry per song (versions merged), its most-played version, most played first."""
