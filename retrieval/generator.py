@@ -28,6 +28,7 @@ from retrieval.normalize import normalize_title
 from retrieval.encoding.onnx import OnnxEncoder, open_onnx_encoder
 from retrieval.ranking.pipeline import RankRequest, rank, ranked
 from retrieval.ranking.sources import SignalSources
+from retrieval.remembering import remembering
 from retrieval.records import Candidate, GeneratedPlaylist, Neighbour, Track
 from retrieval.signals.voting import VotingRule
 
@@ -98,12 +99,10 @@ class Retriever:
         self.sources = SignalSources(catalog, building, index.exact)
         if not isinstance(self.encoder, OnnxEncoder):
             limit_threads_for_queries()
-        # torch, transformers and chromadb leave ~10^6 long-lived objects; without this a
-        # full garbage collection scans them all, stalling one query in ~50 by ~200 ms.
-        gc.freeze()
+        _freeze_long_lived_objects()
         # A server meets the same titles again and again; the index and the playlist graph
         # are fixed for this retriever's life, and so is a title's answer.
-        self._remembered_neighbours = functools.lru_cache(maxsize=NEIGHBOUR_CACHE)(self._nearest_playlists)
+        self._remembered_neighbours = remembering(self._nearest_playlists, NEIGHBOUR_CACHE)
 
     def neighbours(self, title: str, k: int, exclude_pids: frozenset[int] = frozenset()) -> tuple[list[Neighbour], list[str]]:
         """The k known playlists whose titles are closest to `title`, with any warnings
@@ -225,6 +224,16 @@ def require_title(title: str, has_seeds: bool = False) -> None:
     """The one check that a request says something: a title, or seeds to continue."""
     if not title.strip() and not has_seeds:
         raise GenerationError('the title is empty; give a playlist title such as "road trip" (or seed tracks)')
+
+
+@functools.cache
+def _freeze_long_lived_objects() -> None:
+    """torch, transformers and chromadb leave ~10^6 long-lived objects; without this a full
+    garbage collection scans them all, stalling one query in ~50 by ~200 ms. Once a process:
+    freezing again would make every retriever dropped since immortal (each holds a cycle
+    through its remembered answers), leaking its encoder session and arrays."""
+    gc.collect()
+    gc.freeze()
 
 
 def _query_encoder(info: IndexInfo) -> Encoder | OnnxEncoder:

@@ -7,7 +7,6 @@ same pooling, unit length. The export is checked against torch within 1e-4.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.encoding.encoder import QUERY_THREADS_ENV, Encoded
+from retrieval.remembering import remembering
 
 MANIFEST = "query_encoder.json"
 # AGENT_QUERY_ENCODER=torch serves queries with the torch model even where an ONNX export exists.
@@ -53,7 +53,7 @@ class OnnxEncoder:
         self._session = onnxruntime.InferenceSession(
             str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
-        self._remembered = functools.lru_cache(maxsize=QUERY_CACHE)(self._encode_remembered)
+        self._remembered = remembering(self._encode_remembered, QUERY_CACHE)
 
     def forget_queries(self) -> None:
         """Drop the remembered query vectors (a benchmark measuring new titles calls this)."""
