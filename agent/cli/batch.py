@@ -21,7 +21,7 @@ from typing import TextIO
 
 import click
 
-from agent.cli.common import DEBUG_ENV, INTERNAL_ERROR_EXIT, INTERRUPTED_EXIT, as_cli_error, stderr
+from agent.cli.common import DEBUG_ENV, INTERNAL_ERROR_EXIT, as_cli_error, stderr, stop_interrupted
 from agent.errors import USER_ERRORS, OutputError
 from agent.files import open_user_file
 from agent.cli.progress import records_bar
@@ -63,7 +63,7 @@ class RecordSink:
 
 
 @contextmanager
-def _interrupts_deferred() -> Iterator[None]:
+def interrupts_deferred() -> Iterator[None]:
     """Ctrl-C waits until the block is over, so a record is never written without being
     counted (the count the interruption message gives matches the file)."""
     if threading.current_thread() is not threading.main_thread():
@@ -98,9 +98,8 @@ def run_batch(titles: list, make: Callable[..., GeneratedPlaylist], output: Path
             for title in titles:
                 _one(title, make, sink, tally, label)
     except KeyboardInterrupt:
-        stderr().print(f"Interrupted: {tally.written} of {len(titles)} records were written to "
-                       f"{safe_text(sink.name)} and are kept.", highlight=False)
-        raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
+        stop_interrupted(f"Interrupted: {tally.written} of {len(titles)} records were written to "
+                         f"{safe_text(sink.name)} and are kept.")
     finally:
         sink.close()
     _finish(tally, len(titles), output)
@@ -131,7 +130,7 @@ def _one(title, make: Callable[..., GeneratedPlaylist], sink: RecordSink, tally:
     else:
         show_warnings(playlist)
         record = as_jsonl(playlist)
-    with _interrupts_deferred():
+    with interrupts_deferred():
         sink.write_line(record)
         tally.written += 1
 

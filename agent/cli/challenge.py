@@ -19,8 +19,8 @@ from agent.challenge.scoring import SHOWN_PROBLEMS, artist_lookup, read_truth, r
 from agent.challenge.submission import SubmissionWriter, read_submission
 from agent.challenge.workers import Answering, answering
 from agent.cli.active import open_active_catalog
-from agent.cli.batch import INTERRUPTED_EXIT, _interrupts_deferred
-from agent.cli.common import stderr, stdout, workspace_options
+from agent.cli.batch import interrupts_deferred
+from agent.cli.common import stderr, stdout, stop_interrupted, workspace_options
 from agent.cli.progress import counting, preparing_ranking_data, records_bar
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, open_retriever
@@ -77,9 +77,8 @@ def answer(challenge_set: Path, output: Path, team: str, email: str, resume: boo
             with answering(answerer, workspace, workers) as answers:
                 _answer_all(todo, answers, writer, summary)
         except KeyboardInterrupt:
-            stderr().print(f"Interrupted: {kept + summary.written} of {len(playlists)} playlists are answered in "
-                           f"{safe_text(output)}; add --resume to answer the rest.", highlight=False)
-            raise click.exceptions.Exit(INTERRUPTED_EXIT) from None
+            stop_interrupted(f"Interrupted: {kept + summary.written} of {len(playlists)} playlists are answered in "
+                             f"{safe_text(output)}; add --resume to answer the rest.")
         finally:
             writer.close()
     _print_summary(summary, kept, output, is_demo)
@@ -112,7 +111,7 @@ class Summary:
 def _answer_all(todo: list, answers: Answering, writer: SubmissionWriter, summary: Summary) -> None:
     def write_all(advance: Callable[[], None]) -> None:
         for found in answers(todo):
-            with _interrupts_deferred():  # a line is written and counted, or neither
+            with interrupts_deferred():  # a line is written and counted, or neither
                 writer.write(found.pid, found.track_uris)
                 summary.add(found)
             advance()

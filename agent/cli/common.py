@@ -12,6 +12,7 @@ import difflib
 import functools
 import os
 from collections.abc import Callable
+from typing import NoReturn
 
 import click
 from click.core import ParameterSource
@@ -48,6 +49,12 @@ FLAGS = {
 }
 INTERNAL_ERROR_EXIT = 2
 INTERRUPTED_EXIT = 130  # the shell's code for a run ended by Ctrl-C (128 + SIGINT)
+
+
+def stop_interrupted(message: str) -> NoReturn:
+    """End a command stopped by Ctrl-C: one line saying what was kept, exit 130."""
+    stderr().print(message, highlight=False)
+    raise click.exceptions.Exit(INTERRUPTED_EXIT)
 
 
 def _message(error: Exception) -> str:
