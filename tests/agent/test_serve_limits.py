@@ -4,6 +4,7 @@ within their budget, and a bad address is one line and exit 1 before anything lo
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -181,3 +182,23 @@ def test_port_0_prints_the_port_bound(tmp_path):
             assert sock.recv(4096).startswith(b"HTTP/1.1 200")
     finally:
         stop_process(process, timeout=10)
+
+
+def test_ctrl_c_stops_the_server_with_exit_130_and_one_line(tmp_path):
+    log = tmp_path / "server.log"
+    with open(log, "w") as out:
+        # SIGINT restored to its default: a test runner's child may inherit it ignored, as a shell's background job does.
+        start = ("import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                 "from agent.cli import main; main()")
+        process = subprocess.Popen([sys.executable, "-c", start, "serve", "--port", "0"],
+                                   stdout=out, stderr=subprocess.STDOUT, env=subprocess_env(built_demo_home()))
+    try:
+        deadline = time.monotonic() + 240
+        while "Serving" not in log.read_text() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.3)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+    finally:
+        stop_process(process, timeout=10)
+    text = log.read_text()
+    assert text.strip().splitlines()[-1] == "Interrupted." and "Traceback" not in text
