@@ -13,12 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import orjson
-
 from agent.challenge.categories import Category, category_of
 from retrieval.mpd.parse import parse_playlist
 from retrieval.mpd.errors import MPDFormatError
-from retrieval.mpd.files import read_bytes
+from retrieval.json_reader import JSONInputError, JSONNestingError, read_json
+from retrieval.mpd.files import MAX_FILE_BYTES, read_bytes
 
 MAX_SEEDS = 1_000  # seed tracks one playlist may give; the challenge's largest gives 100
 _COUNTS = ("num_samples", "num_holdouts", "num_tracks")
@@ -42,20 +41,17 @@ class ChallengePlaylist(NamedTuple):
 
 
 def load_json(path: Path) -> Any:
-    """The file's JSON (gzipped when it ends in .gz), bounded in size and nesting depth.
-
-    The one place a challenge-related file is parsed, so a shared bounded reader can replace it."""
+    """The file's JSON (gzipped when it ends in .gz), bounded in size and nesting depth by
+    the one reader of outside JSON (orjson's own depth limit, at its speed)."""
     data = read_bytes(path)
     if not data.strip():
         raise ChallengeFileError(path, "file is empty")
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        if "depth" in str(error):  # orjson stops at 1,024 levels instead of exhausting the stack
-            raise ChallengeFileError(path, f"JSON nested too deeply ({error})") from None
-        raise ChallengeFileError(path, f"malformed JSON: {error}") from None
-    except UnicodeDecodeError as error:
-        raise ChallengeFileError(path, f"not UTF-8 text: {error}") from None
+        return read_json(data, what="the file", max_depth=None, max_bytes=MAX_FILE_BYTES)
+    except JSONNestingError as error:
+        raise ChallengeFileError(path, f"JSON nested too deeply ({error.problem})") from None
+    except JSONInputError as error:
+        raise ChallengeFileError(path, error.problem) from None
 
 
 def read_challenge_set(path: Path) -> list[ChallengePlaylist]:

@@ -14,13 +14,14 @@ import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
 
 from retrieval.collaborative.als import ALS
 from retrieval.errors import ModelFolderError
+from retrieval.model_folders import library_versions as model_library_versions
+from retrieval.model_folders import model_folder
 
 FORMAT = 1
 SETTINGS = ("factors", "regularization", "alpha", "iterations", "min_plays")
@@ -38,13 +39,7 @@ class Manifest:
 
 
 def library_versions() -> dict[str, str]:
-    found = {}
-    for name in ("implicit", "numpy"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "missing"
-    return found
+    return model_library_versions("implicit", "numpy")
 
 
 def save_als(model: ALS, folder: Path, catalog_fingerprint: str, fit_seconds: float) -> None:
@@ -97,7 +92,7 @@ def read_manifest(folder: Path) -> Manifest:
 
 def als_folder(catalog_path: Path) -> Path:
     """Where a catalog's ALS model lives: beside it, as its playlist graph does."""
-    return catalog_path.with_name(catalog_path.name + ".models") / "als"
+    return model_folder(catalog_path, "als")
 
 
 def fit_and_save_als(matrix, folder: Path, catalog_fingerprint: str, model: ALS | None = None) -> ALS:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
 
 from retrieval.errors import ModelFolderError
+from retrieval.model_folders import library_versions as model_library_versions
+from retrieval.model_folders import model_folder
 from retrieval.records import Candidate, Neighbour
 
 SIGNALS = ("votes", "entity", "cooccurrence", "artists", "seeds", "seed_artists", "tags", "als", "popularity")
@@ -32,17 +33,11 @@ EXACT = 0.99
 
 
 def ranker_folder(catalog_path: Path) -> Path:
-    return catalog_path.with_name(catalog_path.name + ".models") / "ranker"
+    return model_folder(catalog_path, "ranker")
 
 
 def library_versions() -> dict[str, str]:
-    found = {}
-    for name in ("lightgbm", "numpy"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "missing"
-    return found
+    return model_library_versions("lightgbm", "numpy")
 
 
 def candidate_features(tracks: Sequence[Candidate], neighbours: Sequence[Neighbour], plays: np.ndarray,
