@@ -126,7 +126,7 @@ class RequestPreparer:
         settings: dict[str, str | int | float | bool | None] = {
             "mode": mode.mode, "n": options.n, "k": options.k, "voting": options.voting,
             "merge_versions": options.merge_versions, "max_per_artist": options.max_per_artist,
-            "seeds": len(options.seed_uris),
+            "seeds": len(options.seed_uris), "discovery": options.discovery, "ranker": options.ranker,
         }
         if request.steering is not None:
             settings["steer_strength"] = request.steering.strength

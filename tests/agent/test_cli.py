@@ -86,6 +86,13 @@ def test_generate_json_has_the_documented_schema(home):
     assert (made_with["steering"], made_with["profile"], made_with["excluded_artists"]) == ([], None, [])
 
 
+def test_the_record_names_the_discovery_and_ranker_settings(home):
+    payload = json.loads(ok(agent("generate", "--title", "christmas", "--format", "json", "--discovery", "0.5",
+                                  "--data-dir", home)).stdout)
+    assert payload["made_with"]["settings"]["discovery"] == 0.5
+    assert payload["made_with"]["settings"]["ranker"] is False
+
+
 def test_data_dir_can_come_from_agent_home(home):
     result = ok(agent("generate", "--title", "workout", "--format", "json", "--k", 3, env={"AGENT_HOME": str(home)}))
     assert set(voted_uris(json.loads(result.stdout))) <= CORPUS.uris["workout"]
@@ -107,7 +114,7 @@ def test_csv_has_a_header_and_one_row_per_track(home):
     comment, table = result.stdout.split("\n", 1)
     made_with = expected["made_with"]
     assert comment == f"# playlist-agent {made_with['version']} · catalog {made_with['catalog']} · mode=retrieval n=4 k=3 " \
-                      "voting=similarity merge_versions=True max_per_artist=None seeds=0"
+                      "voting=similarity merge_versions=True max_per_artist=None seeds=0 discovery=0.0 ranker=False"
     rows = list(csv.reader(io.StringIO(table)))
     assert rows[0] == ["rank", "track_uri", "track_name", "artist_name", "score"]
     assert [row[1] for row in rows[1:]] == track_uris(expected)
