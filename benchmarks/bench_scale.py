@@ -41,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+import scale_build  # noqa: E402
 import synth_mpd  # noqa: E402
 from bench_foundation import NOVEL_TITLES, percentile  # noqa: E402
 
@@ -231,8 +232,13 @@ def phase_query(args: dict) -> dict:
     return result
 
 
+def phase_parse(args: dict) -> dict:
+    return scale_build.phase_parse(args, _slice_files(Path(args["corpus"]), args["size"]))
+
+
 PHASES = {"generate": phase_generate, "ingest": phase_ingest, "names": phase_names, "index": phase_index,
-          "signals": phase_signals, "tags": phase_tags, "query": phase_query}
+          "signals": phase_signals, "tags": phase_tags, "query": phase_query, "parse": phase_parse,
+          "als": scale_build.phase_als, "ranker": scale_build.phase_ranker}
 
 
 # --------------------------------------------------------------------------- #
@@ -248,19 +254,17 @@ def _child_env() -> dict:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
 
 
-def run_phase(name: str, args: dict, work: Path) -> dict:
-    """Run one phase in a child; its result plus wall time, peak RSS and load averages."""
+def run_phase(name: str, args: dict, work: Path, command: list[str] | None = None, env: dict | None = None) -> dict:
+    """Run one phase in a child (this script's, or `command`); its result plus wall time, peak RSS and load averages."""
     out = work / f".phase-{name}-{os.getpid()}.json"
     out.unlink(missing_ok=True)
     print(f"  [{time.strftime('%H:%M:%S')}] {name} {json.dumps({k: v for k, v in args.items() if k in ('size', 'url')})} "
           f"load {_load()}", flush=True)
     load_start = _load()
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--phase-args", json.dumps(args),
-         "--phase-out", str(out)],
-        env=_child_env(),
-    )
+    own = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--phase-args", json.dumps(args),
+           "--phase-out", str(out)]
+    process = subprocess.Popen(command + ["--phase-out", str(out)] if command else own, env=env or _child_env())
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
@@ -378,11 +382,14 @@ def bench_size(args, size: int, corpus: Path, work: Path) -> list[dict]:
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
     catalog = data / "catalog.sqlite"
+    parse = run_phase("parse", {"corpus": str(corpus), "size": size}, work)
     ingest = run_phase("ingest", {"corpus": str(corpus), "size": size, "catalog": str(catalog)}, work)
     ingest["sqlite_bytes"] = disk_bytes(catalog)
     names = run_phase("names", {"catalog": str(catalog), "size": size}, work)
     base = {"size": size, "seed": args.seed, "fields": args.fields, "corpus": corpus_counts(corpus, size),
-            "ingest": ingest, "names": names, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            "parse": parse, "ingest": ingest, "names": names, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    if args.previous:
+        base["previous"] = previous_ingest(args.previous, corpus, size, catalog, work)
     rows = []
     modes = ["embedded", "server"] if args.chroma == "both" else [args.chroma]
     for mode, threads in [(mode, threads) for mode in modes for threads in args.torch_threads]:
@@ -400,6 +407,10 @@ def bench_size(args, size: int, corpus: Path, work: Path) -> list[dict]:
             row["signals"] = run_phase("signals", common, work)
             if args.tags:
                 row["tags"] = run_phase("tags", common, work)
+            row["als"] = run_phase("als", common, work)
+            if args.ranker_playlists and mode == "embedded":
+                row["ranker"] = run_phase("ranker", {**common, "ranker_playlists": args.ranker_playlists,
+                                                     "seed": args.seed}, work)
             if server:
                 row["server"]["after_index"] = server.memory()
             row["query"] = run_phase("query", {**common, "queries": args.queries, "seed": args.seed}, work)
@@ -415,6 +426,46 @@ def bench_size(args, size: int, corpus: Path, work: Path) -> list[dict]:
     if args.cleanup:
         shutil.rmtree(data, ignore_errors=True)
     return rows
+
+
+def previous_ingest(rev: str, corpus: Path, size: int, catalog: Path, work: Path) -> dict:
+    """The previous release's ingest of the same files into a catalog of its own, and whether
+    the two catalogs hold the same contents."""
+    tree = scale_build.previous_release(rev, work)
+    before = catalog.with_name(f"catalog-{rev}.sqlite")
+    for stale in before.parent.glob(before.name + "*"):
+        stale.unlink()
+    args = {"corpus": str(corpus), "size": size, "catalog": str(before)}
+    env = {**_child_env(), "PYTHONPATH": str(tree)}
+    result = run_phase(f"ingest-{rev}", args, work, scale_build.previous_ingest_command(tree, args), env)
+    result["rev"] = rev
+    result["contents"] = scale_build.compare_contents(before, catalog)
+    print(f"  the previous release ({rev}) ingested in {result['wall_s']:.0f} s; contents identical: "
+          f"{result['contents']['identical']} {result['contents']['differing_tables'] or ''}", flush=True)
+    before.unlink()
+    return result
+
+
+def print_build_totals(rows: list[dict]) -> None:
+    """Ingest plus every build phase, against json.loads of the same files and the 15-minute / 2 GiB targets."""
+    phases = ("ingest", "names", "index", "signals", "tags", "als", "ranker")
+    print("\nThe whole build, phase by phase (wall s / peak RSS; load at the start), against parsing the files:\n")
+    print("| playlists | json.loads | " + " | ".join(phases) + " | ingest .. tags | + ALS | largest peak |")
+    print("|---:|---:|" + "---:|" * (len(phases) + 3))
+    for row in rows:
+        if "parse" not in row:
+            continue
+        cells = [f"{row[p]['wall_s']:.0f} s / {_mib(row[p]['peak_rss_bytes'])} ({row[p]['load_start'][0]:.1f})"
+                 if p in row else "-" for p in phases]
+        core = sum(row[p]["wall_s"] for p in phases[:5] if p in row)
+        ratio = row["ingest"]["wall_s"] / row["parse"]["wall_s"]
+        print(f"| {row['size']:,} | {row['parse']['wall_s']:.0f} s (ingest x{ratio:.2f}) | " + " | ".join(cells)
+              + f" | {core / 60:.1f} min | {(core + row.get('als', {}).get('wall_s', 0)) / 60:.1f} min "
+              f"| {_mib(max(row[p]['peak_rss_bytes'] for p in phases if p in row))} |")
+        if "previous" in row:
+            prev = row["previous"]
+            print(f"|  | previous release {prev['rev']}: ingest {prev['wall_s']:.0f} s / {_mib(prev['peak_rss_bytes'])} "
+                  f"(load {prev['load_start'][0]:.1f}); catalog contents identical: {prev['contents']['identical']} |")
 
 
 # --------------------------------------------------------------------------- #
@@ -506,7 +557,7 @@ def print_details(rows: list[dict]) -> None:
         print(f"| {row['size']:,} | {row['chroma']} | {_threads(row)} | {b['encode']:.1f} | {b['nearest']:.1f} | {b['playlists']:.1f} "
               f"| {b['vote']:.1f} ({b['track_lists']:.1f}) | {row['index']['encode_only_titles_per_s']:,.0f} | {row['index']['titles_per_s']:,.0f} |")
     print("\nLoad average (1-min) at the start -> end of each phase, and its wall / CPU seconds (2 cores; shared machine):\n")
-    phases = ("ingest", "names", "index", "signals", "tags", "query")
+    phases = ("parse", "ingest", "names", "index", "signals", "tags", "als", "ranker", "query")
     print("| playlists | chroma | torch threads | " + " | ".join(phases) + " |")
     print("|---:|---|---|" + "---|" * len(phases))
     for row in rows:
@@ -537,6 +588,10 @@ def main() -> None:
     parser.add_argument("--no-tags", dest="tags", action="store_false",
                         help="skip building the crowd-tag track vectors (a float16 array beside the catalog)")
     parser.add_argument("--fresh", action="store_true", help="replace scale.json instead of merging into it")
+    parser.add_argument("--previous", metavar="REV", help="also ingest each size with the release at git REV "
+                                                          "(from `git archive`) and compare the catalogs' contents")
+    parser.add_argument("--ranker-playlists", type=int, default=300,
+                        help="playlists the learned ranker is trained on (0: skip the phase)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--phase-args", help=argparse.SUPPRESS)
     parser.add_argument("--phase-out", help=argparse.SUPPRESS)
@@ -579,6 +634,7 @@ def main() -> None:
     print_table(rows)
     print_ranking_data(rows)
     print_targets(rows)
+    print_build_totals(rows)
     print_details(rows)
     if results.get("generation"):
         print("\nCorpus generation:", "; ".join(
