@@ -74,7 +74,7 @@ def _evidence_words(track: Explained, kind: str, number: int, by_pid: dict[int, 
     if kind == "voters":
         return _voters(track.voters, by_pid) if track.voters else None
     if kind == "plays":
-        return f"how widely it is played ({number:,} playlist{'' if number == 1 else 's'} hold it)"
+        return f"how widely it is played ({number:,} playlist{' holds' if number == 1 else 's hold'} it)"
     if kind == "fused":
         return f"the signals together ranked it #{number}"
     return EVIDENCE_WORDS.get(kind)
