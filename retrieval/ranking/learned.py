@@ -8,6 +8,11 @@ neighbour's similarity, its seed count and whether it has a title. Exact-title e
 is what lets a model learn when two playlists titled "dinner party" should outvote fifty
 loose "party" ones. Fitting lives in `training.ranker`; the model is a folder beside the
 catalog (`ranker_folder`) with a manifest of its features, library versions and catalog.
+
+A request pays for its features (built a column at a time) and one single-threaded
+predict: under 2 ms for 1,000 candidates (docs/ranking.md). What raised each placed track
+(`RankerReasons`, from the model's feature contributions) is worked out only when its
+explanation is read, and said by `ranking.explain` in the fused ranking's own words.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -185,9 +190,7 @@ class RankerReasons:
         contributions = self._booster.predict(self._features, pred_contrib=True, num_threads=1)[:, :len(FEATURES)]
         by_kind = contributions @ _KIND_OF_FEATURE
         parts = np.maximum(self._features[:, :len(SIGNALS)], 0.0)
-        held = np.zeros_like(by_kind, bool)
-        held[:, :] = _ALWAYS_HELD
-        held |= (parts @ _KIND_OF_SIGNAL) > 0
+        held = _ALWAYS_HELD | ((parts @ _KIND_OF_SIGNAL) > 0)
         held[:, _KINDS.index("voters")] |= self._features[:, FEATURES.index("voters")] > 0
         total = parts.sum(axis=1)
         shared = total > 0
