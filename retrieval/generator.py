@@ -26,10 +26,11 @@ from retrieval.index.titles import IndexInfo, TitleIndex
 from retrieval.ranking.learned import DEPTH as RANKER_DEPTH
 from retrieval.normalize import normalize_title
 from retrieval.encoding.onnx import OnnxEncoder, open_onnx_encoder
+from retrieval.ranking.filters import Scored
 from retrieval.ranking.pipeline import RankRequest, rank, ranked
 from retrieval.ranking.sources import SignalSources
 from retrieval.remembering import remembering
-from retrieval.records import Candidate, GeneratedPlaylist, Neighbour, Track
+from retrieval.records import GeneratedPlaylist, Neighbour, Track
 from retrieval.signals.voting import VotingRule
 
 DEFAULT_K = 300  # measured on a validation split: see docs/quality.md, "Retrieval quality"
@@ -163,10 +164,12 @@ class Retriever:
             warnings.append("no title and no known seed track: these are the catalog's most played tracks")
         ranker, why_not = self.sources.learned_ranker() if options.ranker else (None, None)
         asked = replace(options, n=max(options.n, RANKER_DEPTH)) if ranker else options
-        candidates, entities = self.vote(neighbours, asked, title=normalized, seed_ids=tuple(seeds))
+        scored, entities = self._scored(neighbours, asked, normalized, tuple(seeds))
+        candidates, reasons = [item.to_candidate(position) for position, item in enumerate(scored, 1)], None
         if ranker:
-            plays = functools.partial(self.sources.plays_of_uris, exclude_pids=options.exclude_pids)
-            candidates = ranker.reordered(candidates, neighbours, plays, len(seeds), bool(normalized))[:options.n]
+            # Plays by the track ids the ranking holds: no catalog lookup of URIs.
+            plays = self.sources.plays_getter(options.exclude_pids)([s.track_id for s in scored[:RANKER_DEPTH]])
+            candidates, reasons = ranker.reordered(candidates, neighbours, plays, len(seeds), bool(normalized), options.n)
         warnings += [why_not] if why_not else []
         if normalized and not entities and (not neighbours or neighbours[0].similarity < RESEMBLANCE_FLOOR):
             best = f"{neighbours[0].similarity:.2f}" if neighbours else "none"
@@ -184,7 +187,7 @@ class Retriever:
             voting=options.voting, tracks=candidates, neighbours=neighbours, warnings=warnings,
             seconds=round(time.perf_counter() - started, 4), seeds=list(seeds.values()),
             entities=[e.describe() for e in entities],
-        )
+        ).explained_by(reasons)
 
     def _seeds(self, uris: Sequence[str]) -> dict[int, Track]:
         """Seed track id -> track; an unknown URI is an error, not a silent drop."""
@@ -195,9 +198,9 @@ class Retriever:
         tracks = self.catalog.tracks_by_id(ids.values())
         return {ids[uri]: tracks[ids[uri]] for uri in dict.fromkeys(uris)}
 
-    def vote(self, neighbours: Sequence[Neighbour], options: GenerationOptions, title: str = "",
-             seed_ids: tuple[int, ...] = ()) -> tuple[list[Candidate], list]:
-        """The fused signals and the user's filters, as the top `options.n` ranked candidates,
+    def _scored(self, neighbours: Sequence[Neighbour], options: GenerationOptions, title: str,
+                seed_ids: tuple[int, ...]) -> tuple[list[Scored], list]:
+        """The fused signals and the user's filters, as the top `options.n` ranked tracks,
         and the artists or albums the title names."""
         weights = options.fusion or self.weights
         title_vector = self.encoder.encode([title]).vectors[0] if title and seed_ids and weights.tags else None
@@ -209,8 +212,7 @@ class Retriever:
             exclude_pids=options.exclude_pids, discovery=options.discovery,
         )
         ranking = rank(self.sources, title, neighbours, request)
-        tracks = ranked(self.sources, ranking, request, options.n)
-        return [item.to_candidate(position) for position, item in enumerate(tracks, 1)], ranking.entities
+        return ranked(self.sources, ranking, request, options.n), ranking.entities
 
     def _liked_voters(self, options: GenerationOptions, taken: set[int]) -> list[tuple[int, float]]:
         """Playlists holding a liked track (up to k per track), as extra weighted voters."""

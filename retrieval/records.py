@@ -7,9 +7,9 @@ failed). `SCHEMA_VERSION` changes only when a field is removed or changes meanin
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
-from retrieval.ranking.explain import explain_all
+from retrieval.ranking.explain import RankerEvidence, explain_all
 
 SCHEMA_VERSION = 1
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
@@ -134,10 +134,18 @@ class GeneratedPlaylist(BaseModel):
         default=None, description="version, catalog fingerprint, settings, steering, profile and exclusions"
     )
 
+    # What the learned ranker's feature contributions say of the tracks it placed; not part of
+    # the record, and worked out only when the explanations are read.
+    _ranker: RankerEvidence | None = PrivateAttr(default=None)
+
+    def explained_by(self, ranker: RankerEvidence | None) -> GeneratedPlaylist:
+        self._ranker = ranker
+        return self
+
     @computed_field(description="why each track is there, in words, in the order of `tracks`")
     @property
     def explanations(self) -> list[str]:
-        return explain_all(self.tracks, self.neighbours)
+        return explain_all(self.tracks, self.neighbours, self._ranker)
 
 
 class TitleFailure(BaseModel):

@@ -30,6 +30,8 @@ class Filters(BaseModel):
     keep_versions: bool = Field(default=False, description="list versions of one song separately")
     discovery: float = Field(default=DEFAULT_DISCOVERY, ge=0.0, le=1.0,
                              description="0-1: trade the catalog's hits for songs the title and seeds single out")
+    ranker: bool = Field(default=False, description="reorder the best candidates by the learned ranker "
+                                                    "(`agent tune --ranker`); the explanations then say what raised each")
 
 
 class LLMSettings(BaseModel):

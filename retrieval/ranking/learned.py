@@ -8,13 +8,19 @@ neighbour's similarity, its seed count and whether it has a title. Exact-title e
 is what lets a model learn when two playlists titled "dinner party" should outvote fifty
 loose "party" ones. Fitting lives in `training.ranker`; the model is a folder beside the
 catalog (`ranker_folder`) with a manifest of its features, library versions and catalog.
+
+A request pays for its features (built a column at a time) and one single-threaded
+predict: under 2 ms for 1,000 candidates (docs/ranking.md). What raised each placed track
+(`RankerReasons`, from the model's feature contributions) is worked out only when its
+explanation is read, and said by `ranking.explain` in the fused ranking's own words.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -43,19 +49,62 @@ def library_versions() -> dict[str, str]:
 def candidate_features(tracks: Sequence[Candidate], neighbours: Sequence[Neighbour], plays: np.ndarray,
                        seeds: int, has_title: bool) -> np.ndarray:
     """One row of FEATURES per track (`plays[i]`: the playlists holding track i)."""
+    count = len(tracks)
+    rows = np.zeros((count, len(FEATURES)), np.float64)
+    if not count:
+        return rows
+    scores = np.fromiter((t.score for t in tracks), np.float64, count)
+    best = float(scores.max()) or 1.0  # a float, as the per-track division always was
+    _signal_parts(tracks, rows)
+    rows[:, :len(SIGNALS)] /= best
+    rows[:, len(SIGNALS)] = scores / best
+    # math.log1p, not numpy's: the two differ in the last bit, and the model was fitted on math's.
+    rows[:, len(SIGNALS) + 1] = [math.log1p(t.rank) for t in tracks]
+    rows[:, len(SIGNALS) + 2] = [math.log1p(played) for played in plays.tolist()]
+    _voter_columns(tracks, neighbours, rows[:, len(SIGNALS) + 3:len(SIGNALS) + 6])
     similarity = {n.pid: n.similarity for n in neighbours}
-    exact_pids = {pid for pid, value in similarity.items() if value >= EXACT}
-    best = max((t.score for t in tracks), default=0.0) or 1.0
-    query = [float(len(exact_pids)), neighbours[0].similarity if neighbours else 0.0, float(seeds), float(has_title)]
-    rows = []
-    for track, played in zip(tracks, plays.tolist()):
-        parts = track.signals or {}
-        voters = track.voters or []
-        rows.append([parts.get(s, 0.0) / best for s in SIGNALS] + [
-            track.score / best, math.log1p(track.rank), math.log1p(played), float(len(voters)),
-            float(sum(pid in exact_pids for pid in voters)),
-            max((similarity.get(pid, 0.0) for pid in voters), default=0.0)] + query)
-    return np.array(rows, np.float64).reshape(len(rows), len(FEATURES))
+    exact = sum(value >= EXACT for value in similarity.values())
+    rows[:, len(SIGNALS) + 6:] = [float(exact), neighbours[0].similarity if neighbours else 0.0, float(seeds),
+                                  float(has_title)]
+    return rows
+
+
+_SIGNAL_COLUMN = {name: column for column, name in enumerate(SIGNALS)}
+_NONE: dict[str, float] = {}
+
+
+def _signal_parts(tracks: Sequence[Candidate], rows: np.ndarray) -> None:
+    """Each track's signal parts into its row's first columns, one column per signal present."""
+    parts = [t.signals or _NONE for t in tracks]
+    for name in set().union(*parts) & _SIGNAL_COLUMN.keys():
+        rows[:, _SIGNAL_COLUMN[name]] = [part.get(name, 0.0) for part in parts]
+
+
+def _voter_columns(tracks: Sequence[Candidate], neighbours: Sequence[Neighbour], out: np.ndarray) -> None:
+    """voters, exact_voters and best_voter_similarity of each track, over all voters at once."""
+    counts = np.fromiter((len(t.voters) if t.voters else 0 for t in tracks), np.int64, len(tracks))
+    out[:, 0] = counts
+    if not counts.any():
+        return
+    voters = np.fromiter(itertools.chain.from_iterable(t.voters for t in tracks if t.voters), np.int64, counts.sum())
+    voter_similarity = _similarity_of(voters, neighbours)
+    voted = np.flatnonzero(counts)
+    starts = (np.cumsum(counts) - counts)[voted]
+    out[voted, 1] = np.add.reduceat((voter_similarity >= EXACT).astype(np.float64), starts)
+    out[voted, 2] = np.maximum.reduceat(voter_similarity, starts)
+
+
+def _similarity_of(pids: np.ndarray, neighbours: Sequence[Neighbour]) -> np.ndarray:
+    """Each pid's similarity among `neighbours` (0 for a pid not among them; a repeated pid's
+    last, as a dict keeps it), by a sorted search instead of a dict lookup per voter."""
+    similarity = {n.pid: n.similarity for n in neighbours}
+    if not similarity:
+        return np.zeros(len(pids), np.float64)
+    known = np.fromiter(similarity, np.int64, len(similarity))
+    order = np.argsort(known)
+    known, values = known[order], np.fromiter(similarity.values(), np.float64, len(similarity))[order]
+    found = np.minimum(np.searchsorted(known, pids), len(known) - 1)
+    return np.where(known[found] == pids, values[found], 0.0)
 
 
 class LearnedRanker:
@@ -83,14 +132,73 @@ class LearnedRanker:
                           "ranking by the fused sum")
         return cls(booster, manifest), None
 
-    def reordered(self, tracks: list[Candidate], neighbours: Sequence[Neighbour],
-                  plays_of: Callable[[list[str | None]], np.ndarray], seeds: int, has_title: bool) -> list[Candidate]:
-        """The first DEPTH tracks in the model's order (ties keep the fused order), the rest after."""
+    def reordered(self, tracks: list[Candidate], neighbours: Sequence[Neighbour], plays: np.ndarray, seeds: int,
+                  has_title: bool, kept: int) -> tuple[list[Candidate], RankerReasons | None]:
+        """The first DEPTH tracks in the model's order (ties keep the fused order), the rest
+        after, cut to `kept`; and what raised each kept track that the model placed.
+        `plays[i]`: the playlists holding `tracks[i]` (at least the first DEPTH)."""
         head, rest = tracks[:DEPTH], tracks[DEPTH:]
         if len(head) < 2:
-            return tracks
-        features = candidate_features(head, neighbours, plays_of([t.track_uri for t in head]), seeds, has_title)
-        predicted = self._booster.predict(features)
+            return tracks[:kept], None
+        features = candidate_features(head, neighbours, plays[:len(head)], seeds, has_title)
+        # One thread: a request's few hundred rows take well under a millisecond, and
+        # waking a pool of threads on a busy machine cost tens of milliseconds.
+        predicted = self._booster.predict(features, num_threads=1)
         order = np.lexsort((np.arange(len(head)), -predicted))
-        chosen = [head[i] for i in order] + rest
-        return [track.model_copy(update={"rank": rank}) for rank, track in enumerate(chosen, 1)]
+        chosen = [head[i] for i in order][:kept] + rest[:max(0, kept - len(head))]
+        placed = order[:kept]
+        reasons = RankerReasons(self._booster, features[placed], [head[i].track_uri for i in placed],
+                                plays[placed].tolist(), [head[i].rank for i in placed])
+        return [track.model_copy(update={"rank": rank}) for rank, track in enumerate(chosen, 1)], reasons
+
+
+# What each feature is evidence of, in the words' terms (`ranking.explain`). The fused score
+# and rank are the signals' sum, so their part is shared among the track's signals (by each
+# one's share of its score); the request's own features (its exact-title playlists, seeds...)
+# say nothing of one track.
+EVIDENCE = {"part_votes": "voters", "voters": "voters", "exact_voters": "voters", "best_voter_similarity": "voters",
+            "part_entity": "entity", "part_cooccurrence": "cooccurrence", "part_artists": "artists",
+            "part_seeds": "seeds", "part_seed_artists": "seed_artists", "part_tags": "tags", "part_als": "als",
+            "part_popularity": "plays", "log_plays": "plays", "relative_score": "fused", "log_rank": "fused"}
+_KINDS = tuple(dict.fromkeys(EVIDENCE.values()))
+_KIND_OF_FEATURE = np.array([[EVIDENCE.get(f) == kind for kind in _KINDS] for f in FEATURES], np.float64)
+_KIND_OF_SIGNAL = _KIND_OF_FEATURE[:len(SIGNALS)]
+_FUSED = _KINDS.index("fused")
+_ALWAYS_HELD = np.array([kind in ("plays", "fused") for kind in _KINDS])
+
+
+class RankerReasons:
+    """What raised each track the model placed, from its feature contributions (SHAP values),
+    worked out only when first asked: a playlist shown without explanations never pays for them."""
+
+    def __init__(self, booster, features: np.ndarray, uris: list[str | None], plays: list[int], fused_ranks: list[int]):
+        self._booster, self._features = booster, features
+        self._uris, self._plays, self._fused_ranks = uris, plays, fused_ranks
+        self._evidence: dict[str, list[tuple[str, int]]] | None = None
+
+    def evidence(self) -> dict[str, list[tuple[str, int]]]:
+        """Track URI -> (what raised it, the number that goes with it: its plays, or its place
+        by the fused sum), strongest first; only evidence the track has, and only what raised it."""
+        if self._evidence is None:
+            raised = self._by_kind()
+            self._evidence = {uri: self._strongest(row, plays, fused) for uri, row, plays, fused
+                              in zip(self._uris, raised, self._plays, self._fused_ranks) if uri}
+        return self._evidence
+
+    def _by_kind(self) -> np.ndarray:
+        """Each track's contributions summed by kind of evidence; a kind it lacks is -inf."""
+        contributions = self._booster.predict(self._features, pred_contrib=True, num_threads=1)[:, :len(FEATURES)]
+        by_kind = contributions @ _KIND_OF_FEATURE
+        parts = np.maximum(self._features[:, :len(SIGNALS)], 0.0)
+        held = _ALWAYS_HELD | ((parts @ _KIND_OF_SIGNAL) > 0)
+        held[:, _KINDS.index("voters")] |= self._features[:, FEATURES.index("voters")] > 0
+        total = parts.sum(axis=1)
+        shared = total > 0
+        by_kind[shared] += (by_kind[shared, _FUSED] / total[shared])[:, None] * (parts[shared] @ _KIND_OF_SIGNAL)
+        by_kind[shared, _FUSED] = 0.0
+        return np.where(held, by_kind, -np.inf)
+
+    @staticmethod
+    def _strongest(row: np.ndarray, plays: int, fused_rank: int) -> list[tuple[str, int]]:
+        numbers = {"plays": plays, "fused": fused_rank}
+        return [(_KINDS[i], numbers.get(_KINDS[i], 0)) for i in np.argsort(-row, kind="stable") if row[i] > 0]

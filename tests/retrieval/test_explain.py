@@ -39,3 +39,33 @@ def test_a_playlist_record_carries_one_explanation_per_track_in_its_json():
     dumped = playlist.model_dump(mode="json")
     assert dumped["explanations"] == [explain(t, NEIGHBOURS) for t in tracks]
     assert GeneratedPlaylist.model_validate(dumped) == playlist  # the JSON reads back
+
+
+class _RankerSaw:  # what `ranking.learned.RankerReasons.evidence` answers, fixed
+    def __init__(self, evidence: dict[str, list[tuple[str, int]]]):
+        self._evidence = evidence
+
+    def evidence(self) -> dict[str, list[tuple[str, int]]]:
+        return self._evidence
+
+
+def test_a_track_the_ranker_placed_is_explained_by_its_strongest_evidence_in_the_same_words():
+    placed = _track(voters=[1, 2], signals={"votes": 2.0, "artists": 0.5})
+    rest = _track(track_uri="u:2", rank=2, voters=[3])
+    ranker = _RankerSaw({"u:1": [("voters", 0), ("artists", 0), ("plays", 120)]})
+    playlist = GeneratedPlaylist(title="dinner party", normalized_title="dinner party", encoder="e", k=4,
+                                 voting="similarity", tracks=[placed, rest], neighbours=NEIGHBOURS).explained_by(ranker)
+    assert playlist.explanations == [
+        "Ranked up mostly by: 2 playlists titled 'dinner party' (similarity 1.00) hold it; "
+        "its artist is common in the similar playlists",
+        explain(rest, NEIGHBOURS)]  # not placed by the model: the fused sentence
+    assert playlist.model_dump(mode="json")["explanations"] == playlist.explanations
+
+
+def test_ranker_evidence_without_words_for_the_track_is_passed_over():
+    unvoted = _track(signals={"popularity": 1.0})
+    ranker = _RankerSaw({"u:1": [("voters", 0), ("plays", 1), ("fused", 7)]})
+    playlist = GeneratedPlaylist(title="x", normalized_title="x", encoder="e", k=4, voting="similarity",
+                                 tracks=[unvoted], neighbours=NEIGHBOURS).explained_by(ranker)
+    assert playlist.explanations == ["Ranked up mostly by: how widely it is played (1 playlist holds it); "
+                                     "the signals together ranked it #7"]

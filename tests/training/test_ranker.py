@@ -5,13 +5,14 @@ not used, a damaged one is an error naming it."""
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
 
 from retrieval.errors import ModelFolderError
 from retrieval.generator import GenerationOptions
-from retrieval.ranking.learned import FEATURES, LearnedRanker, candidate_features, ranker_folder
+from retrieval.ranking.learned import EXACT, FEATURES, SIGNALS, LearnedRanker, candidate_features, ranker_folder
 from retrieval.records import Candidate, Neighbour
 from tests.retrieval.test_signals import CORPUS, retriever, uris  # noqa: F401  (the module's retriever fixture)
 from training import ranker
@@ -72,3 +73,60 @@ def test_a_damaged_ranker_folder_is_one_line_naming_it(trained, tmp_path):
         LearnedRanker.load(broken, "x")
     assert str(broken) in str(raised.value) and "agent tune --ranker" in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def reference_features(tracks, neighbours, plays, seeds, has_title) -> np.ndarray:
+    """The features as first written, one Python row per track: what the model was fitted on."""
+    similarity = {n.pid: n.similarity for n in neighbours}
+    exact_pids = {pid for pid, value in similarity.items() if value >= EXACT}
+    best = max((t.score for t in tracks), default=0.0) or 1.0
+    query = [float(len(exact_pids)), neighbours[0].similarity if neighbours else 0.0, float(seeds), float(has_title)]
+    rows = []
+    for track, played in zip(tracks, plays.tolist()):
+        parts, voters = track.signals or {}, track.voters or []
+        rows.append([parts.get(s, 0.0) / best for s in SIGNALS] + [
+            track.score / best, math.log1p(track.rank), math.log1p(played), float(len(voters)),
+            float(sum(pid in exact_pids for pid in voters)),
+            max((similarity.get(pid, 0.0) for pid in voters), default=0.0)] + query)
+    return np.array(rows, np.float64).reshape(len(rows), len(FEATURES))
+
+
+REQUESTS = [("xmas songs", 0), ("workout", 0), ("chill vibes", 0), ("xmas songs", 2), ("", 3)]
+
+
+def real_candidates(retriever, title: str, seeds: int):
+    seed_uris = tuple(uris(retriever.generate("xmas songs", GenerationOptions(n=seeds)))) if seeds else ()
+    generated = retriever.generate(title, GenerationOptions(n=200, seed_uris=seed_uris))
+    plays = retriever.sources.plays_of_uris(uris(generated), frozenset())
+    return generated, plays, seed_uris
+
+
+@pytest.mark.parametrize("title, seeds", REQUESTS)
+def test_the_features_are_the_ones_the_model_was_fitted_on(retriever, title, seeds):
+    generated, plays, _ = real_candidates(retriever, title, seeds)
+    for neighbours in (generated.neighbours, generated.neighbours[:2], []):
+        expected = reference_features(generated.tracks, neighbours, plays, seeds, bool(title))
+        assert np.array_equal(candidate_features(generated.tracks, neighbours, plays, seeds, bool(title)), expected)
+
+
+@pytest.mark.parametrize("title, seeds", REQUESTS)
+def test_the_ranker_orders_as_the_model_scores_the_first_features(trained, retriever, title, seeds):
+    generated, plays, seed_uris = real_candidates(retriever, title, seeds)
+    model, _ = LearnedRanker.load(trained, retriever.catalog.signals_fingerprint())
+    scores = model._booster.predict(reference_features(generated.tracks, generated.neighbours, plays, seeds, bool(title)))
+    expected = [generated.tracks[i].track_uri for i in np.lexsort((np.arange(len(scores)), -scores))][:10]
+    learned = retriever.generate(title, GenerationOptions(n=10, ranker=True, seed_uris=seed_uris))
+    assert uris(learned) == expected
+
+
+def test_contributions_are_worked_out_only_when_the_explanations_are_read(trained, retriever, monkeypatch):
+    model, _ = retriever.sources.learned_ranker()
+    asked = []
+    predict = model._booster.predict
+    monkeypatch.setattr(model._booster, "predict", lambda *a, **kw: asked.append(kw) or predict(*a, **kw))
+    playlist = retriever.generate("xmas songs", GenerationOptions(n=5, ranker=True))
+    assert not any(kw.get("pred_contrib") for kw in asked)
+    explanations = playlist.explanations
+    assert [kw.get("pred_contrib") for kw in asked].count(True) == 1
+    assert all(e.startswith("Ranked up mostly by: ") for e in explanations)
+    assert not any(feature in " ".join(explanations) for feature in FEATURES)
