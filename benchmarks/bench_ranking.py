@@ -6,7 +6,7 @@ paired 95% bootstrap intervals against the first variant.
         --variants base,als=0.5,disc=0.3 [--peers itemknn,als] [--limit 200] [--label NAME]
 
 A variant is `base` or `+`-joined settings: `als=W` (FusionWeights.collaborative),
-`disc=D` (GenerationOptions.discovery), `sharp=S` (FusionWeights.sharpness),
+`disc=D` (GenerationOptions.discovery), `sharp=S` (FusionWeights.sharpness), `crowd=C` (FusionWeights.crowding),
 `ranker=1` (the learned ranker saved beside the catalog). Writes benchmarks/results/ranking-LABEL.json.
 """
 
@@ -54,6 +54,8 @@ def variant_options(spec: str, retriever: Retriever, exclude: frozenset[int]) ->
             ranker = value == "1"
         elif name == "sharp":
             weights = replace(weights, sharpness=float(value))
+        elif name == "crowd":
+            weights = replace(weights, crowding=float(value))
         else:
             raise SystemExit(f"unknown setting {name!r} in {spec!r}")
     return GenerationOptions(n=DEPTH, exclude_pids=exclude, fusion=weights, discovery=discovery, ranker=ranker)

@@ -1,7 +1,8 @@
 """The phases bench_scale.py adds after the index: what the same files cost to parse with
 the standard library (the bar ingest is held to), the ALS fit, the learned ranker's
 training, and the previous release's ingest of the same files with a comparison of the
-two catalogs' contents.
+two catalogs' contents (`Catalog.content_digests`; the older catalog is opened, and so
+migrated, by this release's code).
 
 Each phase function takes the JSON arguments bench_scale passes to its child process and
 returns plain figures; bench_scale adds wall time, CPU, peak RSS and load.
@@ -9,28 +10,14 @@ returns plain figures; bench_scale adds wall time, CPU, peak RSS and load.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-
-# Canonical contents of a catalog, independent of its ids: every playlist with its titled
-# fields and its tracks in order by URI, and every track's fields.
-CONTENT_QUERIES = {
-    "playlists": "SELECT pid, name, num_tracks, collaborative, modified_at, num_followers, description "
-                 "FROM playlists ORDER BY pid",
-    "playlist_tracks": "SELECT pt.pid, pt.pos, t.uri FROM playlist_tracks pt JOIN tracks t USING (track_id) "
-                       "ORDER BY pt.pid, pt.pos",
-    "tracks": "SELECT uri, name, artist, artist_uri, album_name, album_uri, duration_ms FROM tracks ORDER BY uri",
-    "titles": "SELECT normalized FROM titles ORDER BY normalized",
-}
-
 
 def phase_parse(args: dict, files: list[Path]) -> dict:
     """Read and `json.loads` every file the ingest phase reads, in one process."""
@@ -78,20 +65,6 @@ def phase_ranker(args: dict) -> dict:
     return {"build_s": figures["seconds"], "playlists": len(pids), **figures}
 
 
-def content_digests(path: Path) -> dict[str, dict]:
-    """Row count and SHA-256 of each canonical table of the catalog at `path` (read-only)."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    digests = {}
-    for name, query in CONTENT_QUERIES.items():
-        digest, rows = hashlib.sha256(), 0
-        for row in db.execute(query):
-            digest.update(repr(row).encode())
-            rows += 1
-        digests[name] = {"rows": rows, "sha256": digest.hexdigest()}
-    db.close()
-    return digests
-
-
 def previous_release(rev: str, work: Path) -> Path:
     """The tree of commit `rev`, unpacked once under `work` (`git archive`, nothing kept in this tree)."""
     tree = work / f"release-{rev}"
@@ -110,6 +83,9 @@ def previous_ingest_command(tree: Path, args: dict) -> list[str]:
 
 def compare_contents(before: Path, after: Path) -> dict:
     """Whether two catalogs hold the same playlists, tracks and titles (ids aside)."""
-    old, new = content_digests(before), content_digests(after)
+    from retrieval.catalog import Catalog
+
+    with Catalog(before) as old_catalog, Catalog(after) as new_catalog:
+        old, new = old_catalog.content_digests(), new_catalog.content_digests()
     return {"identical": old == new, "before": old, "after": new,
-            "differing_tables": sorted(name for name in CONTENT_QUERIES if old[name] != new[name])}
+            "differing_tables": sorted(name for name in new if old.get(name) != new[name])}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlite3
 from collections.abc import Iterable, Sequence
 
@@ -119,6 +121,19 @@ class CorpusScans:
         while rows := cursor.fetchmany(batch):
             yield rows
 
+    def content_digests(self) -> dict[str, dict]:
+        """Row count and SHA-256 of the catalog's contents, ids aside: every playlist's fields,
+        its tracks in order by URI, every track's fields and the normalised titles. Two
+        catalogs of the same files hold the same digests whichever release ingested them."""
+        digests = {}
+        for name, query in _CONTENTS.items():
+            digest, rows = hashlib.sha256(), 0
+            for row in self._db.execute(query):
+                digest.update(repr(tuple(row)).encode())
+                rows += 1
+            digests[name] = {"rows": rows, "sha256": digest.hexdigest()}
+        return digests
+
     def artists_with_words(self, words: Sequence[str], limit: int) -> list[tuple[str, int]]:
         """(artist, number of its tracks) for artists whose name holds every one of `words`
         (case-blind), most tracks first."""
@@ -128,6 +143,16 @@ class CorpusScans:
             [*values, limit],
         ) if words else []
         return [(artist, count) for artist, count in rows]
+
+
+_CONTENTS = {
+    "playlists": "SELECT pid, name, num_tracks, collaborative, modified_at, num_followers, description "
+                 "FROM playlists ORDER BY pid",
+    "playlist_tracks": "SELECT pt.pid, pt.pos, t.uri FROM playlist_tracks pt JOIN tracks t USING (track_id) "
+                       "ORDER BY pt.pid, pt.pos",
+    "tracks": "SELECT uri, name, artist, artist_uri, album_name, album_uri, duration_ms FROM tracks ORDER BY uri",
+    "titles": "SELECT normalized FROM titles ORDER BY normalized",
+}
 
 
 def _all_words(column: str, words: Sequence[str]) -> tuple[str, list[str]]:

@@ -27,6 +27,7 @@ class FusionWeights:
     sample (never the reported split); `agent tune` fits them to a user's catalog."""
 
     sharpness: float = 3.0  # neighbour votes weigh similarity ** sharpness
+    crowding: float = 1.0  # a title held by m neighbour playlists votes like m ** crowding of them
     votes: float = 1.0
     entity: float = 3.0
     cooccurrence: float = 0.2

@@ -23,7 +23,7 @@ from retrieval.records import Neighbour
 from retrieval.ranking.sources import SignalSources
 from retrieval.signals.crowd_tags import TAG_CANDIDATES
 from retrieval.signals.entity import EntityMatch
-from retrieval.signals.neighbours import sharpened
+from retrieval.signals.neighbours import crowded, sharpened
 from retrieval.signals.scores import ID, TrackScores
 from retrieval.ranking.top_songs import TopSongs
 from retrieval.signals.voting import Votes, VotingRule, weighed
@@ -69,6 +69,7 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     weights = request.weights
     pairs = [(n.pid, n.similarity) for n in neighbours]
     voters = weighed(pairs, "count") if request.voting == "count" else sharpened(pairs, weights.sharpness)
+    voters = crowded(pairs, voters, weights.crowding)
     votes = sources.votes(voters + list(request.liked_voters))
     # Scores are told in votes (the best-voted track's votes), so plain voting keeps its
     # meaning: under count voting a track scores the playlists that hold it. The other

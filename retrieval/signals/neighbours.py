@@ -6,6 +6,7 @@ near ones, weighing much more once sharpened, decide its top.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 
@@ -16,3 +17,21 @@ def sharpened(neighbours: Sequence[tuple[int, float]], power: float) -> list[tup
     [(1, 0.81), (2, 0.25)]
     """
     return [(pid, round(max(similarity, 0.0) ** power, 9)) for pid, similarity in neighbours]
+
+
+def crowded(neighbours: Sequence[tuple[int, float]], weights: Sequence[tuple[int, float]],
+            power: float) -> list[tuple[int, float]]:
+    """Each voter's weight times m ** (power - 1), where m of the neighbours share its title:
+    a title held by many playlists then votes like m ** power of them, so fifty playlists
+    named "party" do not outvote two named "dinner party" by their number alone. Playlists
+    of one title share one vector, hence one similarity, which groups them. Power 1 leaves
+    the weights as they are.
+
+    >>> crowded([(1, 0.8), (2, 0.8), (3, 0.8), (4, 0.8), (5, 1.0)], [(1, 1), (2, 1), (3, 1), (4, 1), (5, 1)], 0.5)
+    [(1, 0.5), (2, 0.5), (3, 0.5), (4, 0.5), (5, 1.0)]
+    """
+    if power == 1.0:
+        return list(weights)
+    sizes = Counter(round(similarity, 6) for _, similarity in neighbours)
+    return [(pid, round(weight * sizes[round(similarity, 6)] ** (power - 1.0), 9))
+            for (pid, weight), (_, similarity) in zip(weights, neighbours)]

@@ -347,3 +347,21 @@ def test_skip_bad_skips_a_file_that_cannot_be_read_and_names_it(tmp_path, write_
     assert catalog.pids() == [1]
     assert len(summary.problems) == 1
     assert str(broken) in summary.problems[0] and "malformed JSON" in summary.problems[0]
+
+
+def test_content_digests_ignore_ids_and_see_any_changed_field(tmp_path, write_slice):
+    """What the scale benchmark compares across releases: two catalogs of the same files agree
+    whatever ids their rows got; a renamed track or a reordered playlist does not."""
+    first = [make_playlist(1, "chill", ["chill01", "chill02"]), make_playlist(2, "gym", ["gym01", "chill01"])]
+    with Catalog(tmp_path / "one.sqlite") as one, Catalog(tmp_path / "two.sqlite") as two, \
+            Catalog(tmp_path / "three.sqlite") as three:
+        ingest_paths(one, [write_slice(tmp_path / "x", first, "mpd.slice.0-999.json")])
+        # The other file order gives the tracks other ids.
+        ingest_paths(two, [write_slice(tmp_path / "y", first[1:], "mpd.slice.0-999.json"),
+                           write_slice(tmp_path / "y", first[:1], "mpd.slice.1000-1999.json")])
+        reordered = [make_playlist(1, "chill", ["chill02", "chill01"]), first[1]]
+        ingest_paths(three, [write_slice(tmp_path / "z", reordered, "mpd.slice.0-999.json")])
+        assert one.content_digests() == two.content_digests()
+        assert one.content_digests()["playlist_tracks"]["rows"] == 4
+        differing = [name for name, digest in three.content_digests().items() if digest != one.content_digests()[name]]
+        assert differing == ["playlist_tracks"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.ranking.filters import Scored, cap_per_artist, exclude_artists
+from retrieval.signals.neighbours import crowded
 from retrieval.signals.voting import vote
 
 
@@ -180,3 +181,12 @@ def test_exclude_artist_also_removes_collaborations_it_leads():
     ]
     kept = exclude_artists(tracks, ["eminem"])
     assert [t.track_id for t in kept] == [2]
+
+
+def test_a_crowded_title_votes_like_a_power_of_its_playlists():
+    """Four playlists of one title (one similarity) at crowding 0.5 weigh 4 ** 0.5 = 2 in all;
+    a title held once keeps its weight; crowding 1 changes nothing."""
+    neighbours = [(1, 0.8), (2, 0.8), (3, 0.8), (4, 0.8), (5, 1.0)]
+    weights = [(pid, 1.0) for pid, _ in neighbours]
+    assert crowded(neighbours, weights, 0.5) == [(1, 0.5), (2, 0.5), (3, 0.5), (4, 0.5), (5, 1.0)]
+    assert crowded(neighbours, weights, 1.0) == weights
