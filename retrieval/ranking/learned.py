@@ -4,7 +4,9 @@ Features per candidate, all scale-free: each signal's part of the score over the
 score, the relative score, the rank, the track's plays (log), how many neighbour
 playlists hold it, how many of them carry the very title (similarity >= EXACT) and the
 best voter's similarity, and the request's own: its exact-title playlists, its best
-neighbour's similarity, its seed count and whether it has a title. Exact-title evidence
+neighbour's similarity, its seed count, whether it has a title and whether its seeds are
+a random sample of the playlist rather than its first tracks (the challenge's "random"
+categories: a sample speaks for the whole playlist, a beginning for what follows). Exact-title evidence
 is what lets a model learn when two playlists titled "dinner party" should outvote fifty
 loose "party" ones. Fitting lives in `training.ranker`; the model is a folder beside the
 catalog (`ranker_folder`) with a manifest of its features, library versions and catalog.
@@ -27,7 +29,7 @@ from retrieval.records import Candidate, Neighbour
 SIGNALS = ("votes", "entity", "cooccurrence", "artists", "seeds", "seed_artists", "tags", "als", "popularity")
 FEATURES = tuple(f"part_{s}" for s in SIGNALS) + (
     "relative_score", "log_rank", "log_plays", "voters", "exact_voters", "best_voter_similarity",
-    "query_exact_playlists", "query_best_similarity", "seeds", "has_title")
+    "query_exact_playlists", "query_best_similarity", "seeds", "has_title", "seeds_random")
 DEPTH = 200  # candidates the ranker reorders; the rest keep the fused order
 EXACT = 0.99
 
@@ -41,12 +43,13 @@ def library_versions() -> dict[str, str]:
 
 
 def candidate_features(tracks: Sequence[Candidate], neighbours: Sequence[Neighbour], plays: np.ndarray,
-                       seeds: int, has_title: bool) -> np.ndarray:
+                       seeds: int, has_title: bool, seeds_random: bool = False) -> np.ndarray:
     """One row of FEATURES per track (`plays[i]`: the playlists holding track i)."""
     similarity = {n.pid: n.similarity for n in neighbours}
     exact_pids = {pid for pid, value in similarity.items() if value >= EXACT}
     best = max((t.score for t in tracks), default=0.0) or 1.0
-    query = [float(len(exact_pids)), neighbours[0].similarity if neighbours else 0.0, float(seeds), float(has_title)]
+    query = [float(len(exact_pids)), neighbours[0].similarity if neighbours else 0.0, float(seeds), float(has_title),
+             float(seeds_random)]
     rows = []
     for track, played in zip(tracks, plays.tolist()):
         parts = track.signals or {}
@@ -84,12 +87,14 @@ class LearnedRanker:
         return cls(booster, manifest), None
 
     def reordered(self, tracks: list[Candidate], neighbours: Sequence[Neighbour],
-                  plays_of: Callable[[list[str | None]], np.ndarray], seeds: int, has_title: bool) -> list[Candidate]:
+                  plays_of: Callable[[list[str | None]], np.ndarray], seeds: int, has_title: bool,
+                  seeds_random: bool = False) -> list[Candidate]:
         """The first DEPTH tracks in the model's order (ties keep the fused order), the rest after."""
         head, rest = tracks[:DEPTH], tracks[DEPTH:]
         if len(head) < 2:
             return tracks
-        features = candidate_features(head, neighbours, plays_of([t.track_uri for t in head]), seeds, has_title)
+        features = candidate_features(head, neighbours, plays_of([t.track_uri for t in head]), seeds, has_title,
+                                      seeds_random)
         predicted = self._booster.predict(features)
         order = np.lexsort((np.arange(len(head)), -predicted))
         chosen = [head[i] for i in order] + rest
