@@ -57,6 +57,10 @@ class ChallengeAnswerer:
         depth = ANSWER_LENGTH + 2 * MAX_SEEDS
         self.popular = [track[0] for track, _ in PopularTracks(retriever.sources, exclude_pids, depth=depth).tracks]
 
+    def why_no_ranker(self) -> str | None:
+        """Why the learned ranker asked for is not used (answers then keep the fused order)."""
+        return self.retriever.sources.learned_ranker()[1] if self.ranker else None
+
     def answer(self, playlist: ChallengePlaylist) -> Answer:
         started = time.perf_counter()
         seed_uris = [seed.track_uri for seed in playlist.seeds]

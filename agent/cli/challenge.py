@@ -71,7 +71,7 @@ def answer(challenge_set: Path, output: Path, team: str, email: str, resume: boo
         retriever = open_retriever(catalog, workspace, building=preparing_ranking_data)
         with counting("Preparing song names and the most played tracks"):  # minutes on a new large catalog
             answerer = ChallengeAnswerer(retriever, ranker=ranker)
-        if ranker and (why_not := retriever.sources.learned_ranker()[1]):
+        if why_not := answerer.why_no_ranker():
             stderr().print(f"Note: {safe_text(why_not)}", highlight=False)
         writer = SubmissionWriter(output, team, email, resume)
         todo = [playlist for playlist in playlists if playlist.pid not in writer.done]

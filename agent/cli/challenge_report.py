@@ -30,6 +30,8 @@ def run_challenge_categories(catalog, workspace: Workspace, choice: QueryChoice,
     for line in lines:
         out.print(line, highlight=False)
     out.print(LEADERBOARD_NOTE, highlight=False)
+    if report.note:
+        out.print(f"Note: {safe_text(report.note)}", highlight=False)
     folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S-challenge")
     try:
         folder.mkdir(parents=True, exist_ok=True)

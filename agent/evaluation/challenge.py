@@ -35,6 +35,7 @@ SPLIT_FILE = Path("held-out split")  # what a message about a made playlist name
 class ChallengeReport(BaseModel):
     holdout: str
     rows: list[CategoryScores]
+    note: str | None = None  # why the learned ranker asked for was not used
 
 
 def make_challenge(queries: Sequence[Query], seed: int) -> tuple[list[dict], list[dict]]:
@@ -90,7 +91,8 @@ def evaluate_challenge(catalog: Catalog, chroma: ChromaLocation, choice: QueryCh
         answerer = ChallengeAnswerer(Retriever(catalog, index, weights=weights), selected.exclude, ranker=ranker)
         with reporter.progress("Answering the challenge categories", total=len(challenge)) as update:
             rows = score_challenge(answerer, challenge, truth, artist_lookup(catalog), update)
+        note = answerer.why_no_ranker()
     finally:
         if index is not base:
             drop_index(chroma, index)
-    return ChallengeReport(holdout=selected.label, rows=rows), challenge, truth
+    return ChallengeReport(holdout=selected.label, rows=rows, note=note), challenge, truth

@@ -251,5 +251,8 @@ def test_answering_with_the_ranker_but_none_fitted_says_so_and_answers_by_the_fu
     assert submission_lines(output) == submission_lines(submission[0])
 
 
-def test_evaluate_takes_the_ranker_only_with_the_categories(home):
+def test_evaluate_takes_the_ranker_only_with_the_categories_and_says_when_there_is_none(home, tmp_path):
     failed_cleanly(run_agent("evaluate", "--data-dir", home, "--ranker"), "--categories challenge")
+    result = ok(run_agent("evaluate", "--data-dir", home, "--categories", "challenge", "--ranker", "--share", "0.3",
+                          "--output-dir", tmp_path))
+    assert "| all |" in result.output and "no ranker in" in result.output
