@@ -1,7 +1,8 @@
 """The learned ranker's fit on the validation playlists: collects the training queries once
-(kept in benchmarks/results/ranker-data.pkl), then fits with several settings and prints
-each one's NDCG@10 on the held-back titles against the fused order, and the learning curve
-against the number of training queries.
+(kept in benchmarks/results/ranker-data-*.pkl, one per set of categories and features),
+then fits with several settings and prints each one's NDCG@10 on the held-back titles
+against the fused order (over all queries and over those with random seeds), and the
+learning curve against the number of training queries.
 
     AGENT_HOME=DATA_DIR python benchmarks/bench_ranker_fit.py [--limit 430] [--save]
 """
@@ -12,6 +13,7 @@ import argparse
 import pickle
 import sys
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,9 +24,12 @@ from agent.workspace import Workspace  # noqa: E402
 from retrieval.generator import Retriever  # noqa: E402
 from retrieval.index.titles import derive_index, drop_index, open_index  # noqa: E402
 from retrieval.ranking.learned import ranker_folder  # noqa: E402
+from retrieval.ranking.learned import FEATURES  # noqa: E402
 from training import ranker  # noqa: E402
 
-CACHE = ROOT / "benchmarks" / "results" / "ranker-data.pkl"
+# Queries collected for other categories or features cannot be fitted with these.
+_ASKED = zlib.crc32(repr((ranker.CATEGORIES, FEATURES)).encode())
+CACHE = ROOT / "benchmarks" / "results" / f"ranker-data-{_ASKED:08x}.pkl"
 TRIALS = [{"learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20}, {"num_leaves": 7, "min_child_samples": 50},
           {"learning_rate": 0.1, "num_leaves": 15}, {"num_leaves": 7, "min_child_samples": 100, "learning_rate": 0.02}]
 

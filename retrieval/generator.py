@@ -66,6 +66,9 @@ class GenerationOptions:
     like_weight: float = 0.5
     # Tracks the playlist continues (URIs): their co-occurrences vote, they never appear.
     seed_uris: tuple[str, ...] = ()
+    # The seeds are a random sample of the playlist, not its first tracks (the challenge's
+    # random categories): the learned ranker weighs such evidence apart.
+    seeds_random: bool = False
     # None: the weights tuned for this index when there are some, else the built-in ones.
     fusion: FusionWeights | None = None
     # With neither a title nor a seed: the most played tracks (batches answer every request).
@@ -169,7 +172,8 @@ class Retriever:
         if ranker:
             # Plays by the track ids the ranking holds: no catalog lookup of URIs.
             plays = self.sources.plays_getter(options.exclude_pids)([s.track_id for s in scored[:RANKER_DEPTH]])
-            candidates, reasons = ranker.reordered(candidates, neighbours, plays, len(seeds), bool(normalized), options.n)
+            candidates, reasons = ranker.reordered(candidates, neighbours, plays, len(seeds), bool(normalized), options.n,
+                                                   options.seeds_random and bool(seeds))
         warnings += [why_not] if why_not else []
         if normalized and not entities and (not neighbours or neighbours[0].similarity < RESEMBLANCE_FLOOR):
             best = f"{neighbours[0].similarity:.2f}" if neighbours else "none"

@@ -3,8 +3,10 @@ self-supervised queries from the catalog itself.
 
 Each training playlist is hidden from the index and the signals (the caller's retriever
 and `exclude_pids`) and asked as the RecSys Challenge asks: its title alone, its title
-and its first 1, 5, 10 or 25 tracks, and 5 tracks without a title; the rest of it is
-what the ranker should put first among the fused ranking's best candidates. Queries are
+and its first 1, 5, 10, 25 or 100 tracks, its title and 25 or 100 tracks drawn at
+random (the same draw for a playlist every time), and its first 5 or 10 tracks without
+a title. A category needs a playlist longer than its seeds; the tracks that are not
+seeds are what the ranker should put first among the fused ranking's best candidates. Queries are
 split into folds by normalised title, so no playlist and no identical title sits on both
 sides, and the held-back fold stops the boosting early.
 """
@@ -12,6 +14,7 @@ sides, and the held-back fold stops the boosting early.
 from __future__ import annotations
 
 import json
+import random
 import time
 import zlib
 from collections.abc import Callable, Sequence
@@ -25,7 +28,9 @@ from retrieval.generator import GenerationOptions, Retriever
 from retrieval.ranking.learned import DEPTH, FEATURES, candidate_features, library_versions
 from retrieval.normalize import normalize_title
 
-CATEGORIES = ((True, 0), (True, 1), (True, 5), (True, 10), (True, 25), (False, 5))  # (with title, seeds)
+# (with title, seeds, drawn at random rather than the first ones): the challenge's ten.
+CATEGORIES = ((True, 0, False), (True, 1, False), (True, 5, False), (False, 5, False), (True, 10, False),
+              (False, 10, False), (True, 25, False), (True, 25, True), (True, 100, False), (True, 100, True))
 STOPPING_FOLD = 5  # one title group in 5 stops the boosting
 # Chosen on the held-back titles of the validation playlists (docs/ranking.md): small trees,
 # slow learning; larger ones stopped after 15 trees with less gain.
@@ -38,6 +43,7 @@ class RankerData:
     features: list[np.ndarray] = field(default_factory=list)  # one block of candidates per query
     labels: list[np.ndarray] = field(default_factory=list)
     folds: list[int] = field(default_factory=list)  # the title group's fold of each query
+    random_seeds: list[bool] = field(default_factory=list)  # whether each query's seeds were drawn at random
 
 
 def collect(retriever: Retriever, catalog: Catalog, pids: Sequence[int], exclude_pids: frozenset[int],
@@ -49,26 +55,42 @@ def collect(retriever: Retriever, catalog: Catalog, pids: Sequence[int], exclude
         uris = list(dict.fromkeys(t.track_uri for t in playlist.tracks))
         title = playlist.name or ""
         fold = zlib.crc32(normalize_title(title).encode()) % STOPPING_FOLD
-        for with_title, count in CATEGORIES:
-            truth = set(uris[count:])
-            if not truth or (with_title and not title.strip()):
-                continue
-            options = GenerationOptions(n=DEPTH, exclude_pids=exclude_pids, seed_uris=tuple(uris[:count]))
+        for with_title, seeds, drawn in category_queries(pid, uris, title):
+            options = GenerationOptions(n=DEPTH, exclude_pids=exclude_pids, seed_uris=tuple(seeds), seeds_random=drawn)
             generated = retriever.generate(title if with_title else "", options)
+            truth = set(uris) - set(seeds)
             labels = np.array([t.track_uri in truth for t in generated.tracks], np.float64)
             if not labels.any():
                 continue  # nothing to learn: no order of these candidates is better than another
             plays = retriever.sources.plays_of_uris([t.track_uri for t in generated.tracks], exclude_pids)
-            data.features.append(candidate_features(generated.tracks, generated.neighbours, plays, count, with_title))
+            data.features.append(candidate_features(generated.tracks, generated.neighbours, plays, len(seeds),
+                                                    with_title, drawn))
             data.labels.append(labels)
             data.folds.append(fold)
+            data.random_seeds.append(drawn)
         if on_progress:
             on_progress(done, len(pids))
     return data
 
 
+def category_queries(pid: int, uris: Sequence[str], title: str) -> list[tuple[bool, list[str], bool]]:
+    """(with title, seed URIs, drawn at random) of each category the playlist can be asked
+    in: one longer than its seeds, with a title when the category has one. Random seeds
+    keep the playlist's order and are drawn by a generator seeded with the pid, so every
+    fit asks the same queries."""
+    draw = random.Random(pid)
+    queries = []
+    for with_title, count, drawn in CATEGORIES:
+        if len(uris) <= count or (with_title and not title.strip()):
+            continue
+        seeds = [uris[i] for i in sorted(draw.sample(range(len(uris)), count))] if drawn else list(uris[:count])
+        queries.append((with_title, seeds, drawn))
+    return queries
+
+
 def fit(data: RankerData):
-    """(the booster, validation figures: NDCG@10 of the fused order and of the ranker on the stopping fold)."""
+    """(the booster, validation figures: NDCG@10 of the fused order and of the ranker on the
+    stopping fold, over all its queries and over those whose seeds were drawn at random)."""
     import lightgbm
 
     stopping = np.array(data.folds) == 0
@@ -79,10 +101,14 @@ def fit(data: RankerData):
     model.fit(*_stacked(data, train), group=[len(data.labels[i]) for i in train], eval_X=(held_x,), eval_y=(held_y,),
               eval_group=[[len(data.labels[i]) for i in valid]], eval_at=[10],
               callbacks=[lightgbm.early_stopping(30, verbose=False)])
-    fused = np.mean([_ndcg10(data.labels[i], -np.arange(len(data.labels[i]))) for i in valid])
-    ranked = np.mean([_ndcg10(data.labels[i], model.booster_.predict(data.features[i])) for i in valid])
+    fused = [_ndcg10(data.labels[i], -np.arange(len(data.labels[i]))) for i in valid]
+    ranked = [_ndcg10(data.labels[i], model.booster_.predict(data.features[i])) for i in valid]
+    drawn = [data.random_seeds[i] for i in valid] if data.random_seeds else [False] * len(valid)
     figures = {"training_queries": len(train), "stopping_queries": len(valid), "trees": model.booster_.num_trees(),
-               "stopping_ndcg@10_fused": round(float(fused), 4), "stopping_ndcg@10_ranker": round(float(ranked), 4)}
+               "stopping_ndcg@10_fused": _mean(fused), "stopping_ndcg@10_ranker": _mean(ranked),
+               "stopping_random_queries": sum(drawn),
+               "stopping_ndcg@10_random_fused": _mean([v for v, d in zip(fused, drawn) if d]),
+               "stopping_ndcg@10_random_ranker": _mean([v for v, d in zip(ranked, drawn) if d])}
     return model.booster_, figures
 
 
@@ -105,6 +131,10 @@ def train_ranker(retriever: Retriever, catalog: Catalog, pids: Sequence[int], ex
 
 def _stacked(data: RankerData, queries: list[int]) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack([data.features[i] for i in queries]), np.concatenate([data.labels[i] for i in queries])
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(float(np.mean(values)), 4) if values else None
 
 
 def _ndcg10(labels: np.ndarray, predicted: np.ndarray) -> float:

@@ -1,10 +1,12 @@
 """Answering a challenge playlist: 500 distinct track URIs, never one of its seeds.
 
-Seeds are matched to the catalog by URI, then by song name and artist (another release
-of the same song); what matches neither is skipped and counted. The retriever answers
-from the title and the known seeds; a playlist with neither, or one it cannot answer,
-gets the most played tracks (the popularity fallback), and any answer shorter than
-500 is topped up from them. A playlist that is itself in the catalog (a challenge set
+Seeds are matched to the catalog as a request's seed tracks are (`resolve_seeds`: by URI,
+then by song name and artist, another release of the same song); what matches neither is
+skipped and counted. Seeds that are not the playlist's first tracks (the random
+categories) are marked so for the retriever, whose learned ranker weighs them apart.
+The retriever answers from the title and the known seeds; a playlist with neither, or
+one it cannot answer, gets the most played tracks (the popularity fallback), and any
+answer shorter than 500 is topped up from them. A playlist that is itself in the catalog (a challenge set
 that was also ingested) never votes for itself.
 """
 
@@ -16,7 +18,8 @@ from dataclasses import dataclass
 from agent.challenge.reading import MAX_SEEDS, ChallengePlaylist
 from retrieval.ranking.baselines import PopularTracks
 from retrieval.generator import DEFAULT_K, GenerationError, GenerationOptions, Retriever
-from retrieval.matching import SongMatcher
+from retrieval.records import Track
+from retrieval.resolve import NameResolver, resolve_seeds
 
 ANSWER_LENGTH = 500  # tracks the challenge asks for per playlist
 
@@ -39,17 +42,24 @@ class Answer:
 class ChallengeAnswerer:
     """Answers challenge playlists with one retriever; load once, call for each playlist."""
 
-    def __init__(self, retriever: Retriever, exclude_pids: frozenset[int] = frozenset(), k: int = DEFAULT_K):
-        """`exclude_pids`: playlists no answer may use (an evaluation's held-out ones)."""
+    def __init__(self, retriever: Retriever, exclude_pids: frozenset[int] = frozenset(), k: int = DEFAULT_K,
+                 ranker: bool = False):
+        """`exclude_pids`: playlists no answer may use (an evaluation's held-out ones);
+        `ranker`: reorder by the learned ranker saved beside the catalog."""
         self.retriever = retriever
         self.exclude_pids = exclude_pids
         self.k = k
+        self.ranker = ranker
         self.catalog_pids = frozenset(retriever.catalog.pids())
-        self.matcher = SongMatcher(retriever.catalog)
+        self.resolver = NameResolver(retriever.catalog)
         # Enough to fill a whole answer after leaving out the most seeds a playlist may give
         # (each seed and the release its name matched).
         depth = ANSWER_LENGTH + 2 * MAX_SEEDS
         self.popular = [track[0] for track, _ in PopularTracks(retriever.sources, exclude_pids, depth=depth).tracks]
+
+    def why_no_ranker(self) -> str | None:
+        """Why the learned ranker asked for is not used (answers then keep the fused order)."""
+        return self.retriever.sources.learned_ranker()[1] if self.ranker else None
 
     def answer(self, playlist: ChallengePlaylist) -> Answer:
         started = time.perf_counter()
@@ -57,8 +67,9 @@ class ChallengeAnswerer:
         known, unknown = self.known_seeds(playlist)
         title = playlist.name if playlist.category.titled else ""
         options = GenerationOptions(
-            n=ANSWER_LENGTH, seed_uris=tuple(known), exclude_pids=self._excluded(playlist.pid),
-            exclude_track_uris=frozenset(seed_uris) | frozenset(known), k=self.k,
+            n=ANSWER_LENGTH, seed_uris=tuple(known), seeds_random=playlist.category.random,
+            exclude_pids=self._excluded(playlist.pid),
+            exclude_track_uris=frozenset(seed_uris) | frozenset(known), k=self.k, ranker=self.ranker,
         )
         found = self._retrieved(title or "", options)
         return Answer(
@@ -81,17 +92,9 @@ class ChallengeAnswerer:
     def known_seeds(self, playlist: ChallengePlaylist) -> tuple[list[str], int]:
         """Catalog URIs of the seeds, in order, each once (by URI, else by name and artist),
         and how many seeds matched neither."""
-        by_uri = self.retriever.catalog.track_ids_for_uris([seed.track_uri for seed in playlist.seeds])
-        known: dict[str, None] = {}
-        unknown = 0
-        for seed in playlist.seeds:
-            if seed.track_uri in by_uri:
-                known[seed.track_uri] = None
-            elif (match := self.matcher.match(seed.track_name, seed.artist_name).track) is not None:
-                known[match.track_uri] = None
-            else:
-                unknown += 1
-        return list(known), unknown
+        found = resolve_seeds(self.resolver, [Track(track_uri=seed.track_uri, track_name=seed.track_name,
+                                                    artist_name=seed.artist_name) for seed in playlist.seeds])
+        return [track.track_uri for track in found.tracks], found.unknown
 
     def _excluded(self, pid: int) -> frozenset[int]:
         if pid in self.catalog_pids and pid not in self.exclude_pids:

@@ -23,11 +23,11 @@ _CHUNK = 8  # playlists handed to a worker at a time: fewer round trips, little 
 _worker_answerer: ChallengeAnswerer | None = None
 
 
-def _start_worker(workspace: Workspace) -> None:
+def _start_worker(workspace: Workspace, ranker: bool) -> None:
     global _worker_answerer
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     catalog, _ = workspace.active_catalog()
-    _worker_answerer = ChallengeAnswerer(open_retriever(catalog, workspace))
+    _worker_answerer = ChallengeAnswerer(open_retriever(catalog, workspace), ranker=ranker)
 
 
 def _answer_in_worker(playlist: ChallengePlaylist) -> Answer:
@@ -38,10 +38,10 @@ def _answer_in_worker(playlist: ChallengePlaylist) -> Answer:
 @contextlib.contextmanager
 def answering(answerer: ChallengeAnswerer, workspace: Workspace, workers: int = 1) -> Iterator[Answering]:
     """Yields `answers(playlists)`: this process's `answerer` alone, or `workers` processes
-    (each with its own retriever, so memory grows with them)."""
+    (each with its own retriever and `answerer`'s settings, so memory grows with them)."""
     if workers <= 1:
         yield lambda playlists: map(answerer.answer, playlists)
         return
     # spawn, not fork: SQLite connections and the ONNX session must not be shared.
-    with multiprocessing.get_context("spawn").Pool(workers, _start_worker, (workspace,)) as pool:
+    with multiprocessing.get_context("spawn").Pool(workers, _start_worker, (workspace, answerer.ranker)) as pool:
         yield lambda playlists: pool.imap(_answer_in_worker, playlists, chunksize=_CHUNK)

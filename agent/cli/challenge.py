@@ -59,8 +59,10 @@ def _plain_cell(ctx, param, value: str) -> str:
 @click.option("--resume", is_flag=True, help="Keep the answers OUTPUT already holds and answer the rest.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes answering at once (up to the CPU cores); each holds its own copy of the retrieval data.")
+@click.option("--ranker", is_flag=True, help="Reorder each answer's best candidates by the learned ranker "
+                                             "(`agent tune --ranker` fits it).")
 @workspace_options
-def answer(challenge_set: Path, output: Path, team: str, email: str, resume: bool, workers: int,
+def answer(challenge_set: Path, output: Path, team: str, email: str, resume: bool, workers: int, ranker: bool,
            workspace: Workspace) -> None:
     """Answer every playlist of CHALLENGE_SET (challenge_set.json[.gz]) with 500 tracks."""
     playlists = read_challenge_set(challenge_set)
@@ -68,7 +70,9 @@ def answer(challenge_set: Path, output: Path, team: str, email: str, resume: boo
     with catalog:
         retriever = open_retriever(catalog, workspace, building=preparing_ranking_data)
         with counting("Preparing song names and the most played tracks"):  # minutes on a new large catalog
-            answerer = ChallengeAnswerer(retriever)
+            answerer = ChallengeAnswerer(retriever, ranker=ranker)
+        if why_not := answerer.why_no_ranker():
+            stderr().print(f"Note: {safe_text(why_not)}", highlight=False)
         writer = SubmissionWriter(output, team, email, resume)
         todo = [playlist for playlist in playlists if playlist.pid not in writer.done]
         kept = len(playlists) - len(todo)

@@ -19,9 +19,10 @@ LEADERBOARD_NOTE = ("The RecSys Challenge 2018's best main-track team (vl6, full
                     "R-prec 0.2241, NDCG 0.3946, clicks 1.784.")
 
 
-def run_challenge_categories(catalog, workspace: Workspace, choice: QueryChoice, weights, output_dir: Path | None) -> None:
+def run_challenge_categories(catalog, workspace: Workspace, choice: QueryChoice, weights, output_dir: Path | None,
+                             ranker: bool = False) -> None:
     """Score the ten categories; print the table; write report, challenge set and truth files."""
-    report, challenge, truth = evaluate_challenge(catalog, workspace.chroma, choice, weights, Bars())
+    report, challenge, truth = evaluate_challenge(catalog, workspace.chroma, choice, weights, Bars(), ranker)
     lines = table_lines(report.rows)
     out = stdout()
     out.print(f"Challenge categories · {safe_text(report.holdout)} · R-prec with artist credit; NDCG and clicks "
@@ -29,6 +30,8 @@ def run_challenge_categories(catalog, workspace: Workspace, choice: QueryChoice,
     for line in lines:
         out.print(line, highlight=False)
     out.print(LEADERBOARD_NOTE, highlight=False)
+    if report.note:
+        out.print(f"Note: {safe_text(report.note)}", highlight=False)
     folder = output_dir or workspace.home / "evaluations" / time.strftime("%Y%m%d-%H%M%S-challenge")
     try:
         folder.mkdir(parents=True, exist_ok=True)

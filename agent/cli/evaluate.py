@@ -81,6 +81,8 @@ def _peers(value: str | None) -> list[str]:
 @click.option("--categories", type=click.Choice(["challenge"]),
               help="challenge: the RecSys Challenge 2018's ten categories made from the held-out playlists, "
                    "scored with its metrics per category (writes the challenge set and its truth too).")
+@click.option("--ranker", is_flag=True, help="With --categories: answer as `agent challenge --ranker` does, "
+                                             "reordered by the learned ranker.")
 @click.option("--baselines", "peers", callback=lambda ctx, param, value: _peers(value),
               help=f"With --seeds: score the field's methods beside the fused default ({', '.join(PEERS)}).")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -88,7 +90,8 @@ def _peers(value: str | None) -> list[str]:
 @backend_options
 @workspace_options
 def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encoders, modes, shot_counts, fuses,
-             shuffle_counts, ablate, seed_counts, categories, peers, output_dir, llm: LLMChoice, workspace: Workspace) -> None:
+             shuffle_counts, ablate, seed_counts, categories, ranker, peers, output_dir, llm: LLMChoice,
+             workspace: Workspace) -> None:
     """Score retrieval configurations and the baselines with precision, recall, MRR, NDCG,
     HIT at 10, 66 and 500, R-precision and clicks.
 
@@ -105,6 +108,8 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
     for config in configs:
         if config.kind == "retrieval":
             config.mode_options.check()
+    if ranker and not categories:
+        raise click.UsageError("--ranker answers the challenge categories: give --categories challenge too")
     if peers and not seed_counts:
         raise click.UsageError("--baselines scores continuations: give --seeds too (e.g. --seeds 0,5)")
     choice = QueryChoice(queries_file, share, seed, unit, limit)
@@ -114,7 +119,7 @@ def evaluate(queries_file, share, seed, unit, voting, ks, limit, match_by, encod
     with catalog:
         weights = active_fusion_weights(workspace, catalog)
         if categories:
-            return run_challenge_categories(catalog, workspace, choice, weights, output_dir)
+            return run_challenge_categories(catalog, workspace, choice, weights, output_dir, ranker)
         if seed_counts:
             report = evaluate_continuation(catalog, workspace.chroma, choice, seed_counts, weights, Bars(), peers)
             return run_continuation(report, output_dir, workspace, stdout())

@@ -62,4 +62,12 @@ def _train_ranker(retriever: Retriever, catalog, pids: list[int], leave_out: fro
     stdout().print(
         f"Ranker: {figures['training_queries']} training queries, {figures['trees']} trees in {figures['seconds']:.0f}s; "
         f"NDCG@10 on the held-back titles {figures['stopping_ndcg@10_ranker']:.4f} "
-        f"(fused order {figures['stopping_ndcg@10_fused']:.4f}).\nSaved to {folder}", markup=False, highlight=False)
+        f"(fused order {figures['stopping_ndcg@10_fused']:.4f}){_on_random_seeds(figures)}.\nSaved to {folder}",
+        markup=False, highlight=False)
+
+
+def _on_random_seeds(figures: dict) -> str:
+    if not figures.get("stopping_random_queries"):
+        return ""
+    return (f"; on its {figures['stopping_random_queries']} queries with seeds drawn at random "
+            f"{figures['stopping_ndcg@10_random_ranker']:.4f} (fused {figures['stopping_ndcg@10_random_fused']:.4f})")

@@ -3,7 +3,9 @@ held-out catalog playlists, answered as `agent challenge` answers, scored per ca
 
 Each held-out playlist goes to one category it is long enough for (at least one track
 must stay hidden), the least filled so far, the most demanding first on ties, so long
-playlists go to the 100-seed categories. Random seeds are drawn with the split's seed.
+playlists go to the 100-seed categories. Random seeds are drawn with the split's seed;
+the answerer reads them as `agent challenge` does, from their positions, so the learned
+ranker is told the seeds are a sample exactly as it is when answering a challenge set.
 The challenge set and its truth are written in the formats `agent challenge` and
 `agent challenge score` read, so another tool's answers can be scored on the same split.
 """
@@ -33,6 +35,7 @@ SPLIT_FILE = Path("held-out split")  # what a message about a made playlist name
 class ChallengeReport(BaseModel):
     holdout: str
     rows: list[CategoryScores]
+    note: str | None = None  # why the learned ranker asked for was not used
 
 
 def make_challenge(queries: Sequence[Query], seed: int) -> tuple[list[dict], list[dict]]:
@@ -78,17 +81,18 @@ def score_challenge(answerer: ChallengeAnswerer, challenge: Sequence[dict], trut
 
 
 def evaluate_challenge(catalog: Catalog, chroma: ChromaLocation, choice: QueryChoice, weights: FusionWeights,
-                       reporter) -> tuple[ChallengeReport, list[dict], list[dict]]:
+                       reporter, ranker: bool = False) -> tuple[ChallengeReport, list[dict], list[dict]]:
     """The ten categories on a held-out split, over an index without the held-out playlists."""
     selected = select_queries(catalog, choice, reporter)
     challenge, truth = make_challenge(selected.queries, choice.seed)
     base = open_index(catalog, chroma)
     index = derive_index(catalog, base, chroma, selected.exclude) if selected.exclude else base
     try:
-        answerer = ChallengeAnswerer(Retriever(catalog, index, weights=weights), selected.exclude)
+        answerer = ChallengeAnswerer(Retriever(catalog, index, weights=weights), selected.exclude, ranker=ranker)
         with reporter.progress("Answering the challenge categories", total=len(challenge)) as update:
             rows = score_challenge(answerer, challenge, truth, artist_lookup(catalog), update)
+        note = answerer.why_no_ranker()
     finally:
         if index is not base:
             drop_index(chroma, index)
-    return ChallengeReport(holdout=selected.label, rows=rows), challenge, truth
+    return ChallengeReport(holdout=selected.label, rows=rows, note=note), challenge, truth

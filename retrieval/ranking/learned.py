@@ -4,7 +4,9 @@ Features per candidate, all scale-free: each signal's part of the score over the
 score, the relative score, the rank, the track's plays (log), how many neighbour
 playlists hold it, how many of them carry the very title (similarity >= EXACT) and the
 best voter's similarity, and the request's own: its exact-title playlists, its best
-neighbour's similarity, its seed count and whether it has a title. Exact-title evidence
+neighbour's similarity, its seed count, whether it has a title and whether its seeds are
+a random sample of the playlist rather than its first tracks (the challenge's "random"
+categories: a sample speaks for the whole playlist, a beginning for what follows). Exact-title evidence
 is what lets a model learn when two playlists titled "dinner party" should outvote fifty
 loose "party" ones. Fitting lives in `training.ranker`; the model is a folder beside the
 catalog (`ranker_folder`) with a manifest of its features, library versions and catalog.
@@ -33,7 +35,7 @@ from retrieval.records import Candidate, Neighbour
 SIGNALS = ("votes", "entity", "cooccurrence", "artists", "seeds", "seed_artists", "tags", "als", "popularity")
 FEATURES = tuple(f"part_{s}" for s in SIGNALS) + (
     "relative_score", "log_rank", "log_plays", "voters", "exact_voters", "best_voter_similarity",
-    "query_exact_playlists", "query_best_similarity", "seeds", "has_title")
+    "query_exact_playlists", "query_best_similarity", "seeds", "has_title", "seeds_random")
 DEPTH = 200  # candidates the ranker reorders; the rest keep the fused order
 EXACT = 0.99
 
@@ -47,7 +49,7 @@ def library_versions() -> dict[str, str]:
 
 
 def candidate_features(tracks: Sequence[Candidate], neighbours: Sequence[Neighbour], plays: np.ndarray,
-                       seeds: int, has_title: bool) -> np.ndarray:
+                       seeds: int, has_title: bool, seeds_random: bool = False) -> np.ndarray:
     """One row of FEATURES per track (`plays[i]`: the playlists holding track i)."""
     count = len(tracks)
     rows = np.zeros((count, len(FEATURES)), np.float64)
@@ -65,7 +67,7 @@ def candidate_features(tracks: Sequence[Candidate], neighbours: Sequence[Neighbo
     similarity = {n.pid: n.similarity for n in neighbours}
     exact = sum(value >= EXACT for value in similarity.values())
     rows[:, len(SIGNALS) + 6:] = [float(exact), neighbours[0].similarity if neighbours else 0.0, float(seeds),
-                                  float(has_title)]
+                                  float(has_title), float(seeds_random)]
     return rows
 
 
@@ -133,14 +135,14 @@ class LearnedRanker:
         return cls(booster, manifest), None
 
     def reordered(self, tracks: list[Candidate], neighbours: Sequence[Neighbour], plays: np.ndarray, seeds: int,
-                  has_title: bool, kept: int) -> tuple[list[Candidate], RankerReasons | None]:
+                  has_title: bool, kept: int, seeds_random: bool = False) -> tuple[list[Candidate], RankerReasons | None]:
         """The first DEPTH tracks in the model's order (ties keep the fused order), the rest
         after, cut to `kept`; and what raised each kept track that the model placed.
         `plays[i]`: the playlists holding `tracks[i]` (at least the first DEPTH)."""
         head, rest = tracks[:DEPTH], tracks[DEPTH:]
         if len(head) < 2:
             return tracks[:kept], None
-        features = candidate_features(head, neighbours, plays[:len(head)], seeds, has_title)
+        features = candidate_features(head, neighbours, plays[:len(head)], seeds, has_title, seeds_random)
         # One thread: a request's few hundred rows take well under a millisecond, and
         # waking a pool of threads on a busy machine cost tens of milliseconds.
         predicted = self._booster.predict(features, num_threads=1)

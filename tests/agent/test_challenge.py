@@ -241,3 +241,18 @@ def test_two_workers_write_the_same_submission_as_one(home, submission, tmp_path
     ok(run_agent("challenge", write_challenge(tmp_path / "c.json"), "-o", output, "--team", "Elves",
                  "--email", "elves@example.org", "--workers", "2", "--data-dir", home))
     assert submission_lines(output) == submission_lines(submission[0])
+
+
+def test_answering_with_the_ranker_but_none_fitted_says_so_and_answers_by_the_fused_sum(home, submission, tmp_path):
+    output = tmp_path / "ranked.csv.gz"
+    result = ok(run_agent("challenge", write_challenge(tmp_path / "c.json"), "-o", output, "--team", "Elves",
+                          "--email", "elves@example.org", "--ranker", "--data-dir", home))
+    assert "no ranker in" in result.output and "fused sum" in result.output
+    assert submission_lines(output) == submission_lines(submission[0])
+
+
+def test_evaluate_takes_the_ranker_only_with_the_categories_and_says_when_there_is_none(home, tmp_path):
+    failed_cleanly(run_agent("evaluate", "--data-dir", home, "--ranker"), "--categories challenge")
+    result = ok(run_agent("evaluate", "--data-dir", home, "--categories", "challenge", "--ranker", "--share", "0.3",
+                          "--output-dir", tmp_path))
+    assert "| all |" in result.output and "no ranker in" in result.output

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
 import numpy as np
 import pytest
 
+from conftest import uri
 from retrieval.errors import ModelFolderError
 from retrieval.generator import GenerationOptions
+from retrieval.ranking import learned
 from retrieval.ranking.learned import EXACT, FEATURES, SIGNALS, LearnedRanker, candidate_features, ranker_folder
 from retrieval.records import Candidate, Neighbour
 from tests.retrieval.test_signals import CORPUS, retriever, uris  # noqa: F401  (the module's retriever fixture)
@@ -29,6 +32,58 @@ def test_features_carry_exact_title_evidence():
     column = {name: rows[:, i].tolist() for i, name in enumerate(FEATURES)}
     assert column["exact_voters"] == [0.0, 1.0] and column["best_voter_similarity"] == [0.77, 1.0]
     assert column["relative_score"] == [1.0, 0.5] and column["query_exact_playlists"] == [1.0, 1.0]
+
+
+def test_features_say_whether_the_seeds_are_a_random_sample():
+    tracks = [Candidate(track_uri="a", track_name="A", artist_name="x", rank=1, score=1.0, signals={"seeds": 1.0})]
+    column = FEATURES.index("seeds_random")
+    drawn = candidate_features(tracks, [], np.array([3]), seeds=25, has_title=True, seeds_random=True)
+    first = candidate_features(tracks, [], np.array([3]), seeds=25, has_title=True, seeds_random=False)
+    assert drawn[0, column] == 1.0 and first[0, column] == 0.0
+
+
+def test_training_asks_the_random_categories_with_a_sample_drawn_once_per_playlist():
+    uris = [f"spotify:track:t{i}" for i in range(120)]
+    queries = ranker.category_queries(7, uris, "road trip")
+    assert {(titled, len(seeds), drawn) for titled, seeds, drawn in queries} == set(ranker.CATEGORIES)
+    for titled, seeds, drawn in queries:
+        assert set(seeds) <= set(uris) and len(set(seeds)) == len(seeds)
+        assert seeds == sorted(seeds, key=uris.index)  # a sample keeps the playlist's order
+        assert (seeds != uris[:len(seeds)]) == drawn
+    assert ranker.category_queries(7, uris, "road trip") == queries  # the same draw on every fit
+    assert ranker.category_queries(8, uris, "road trip") != queries
+
+
+def test_a_category_needs_a_playlist_longer_than_its_seeds_and_a_title_when_it_has_one():
+    short = [f"spotify:track:t{i}" for i in range(30)]
+    assert max(len(seeds) for _, seeds, _ in ranker.category_queries(1, short, "gym")) == 25
+    assert {(titled, len(seeds)) for titled, seeds, _ in ranker.category_queries(1, short, " ")} == {(False, 5),
+                                                                                                   (False, 10)}
+
+
+def test_training_queries_with_drawn_seeds_carry_the_flag(retriever, monkeypatch):
+    monkeypatch.setattr(ranker, "CATEGORIES", ((True, 2, False), (True, 2, True)))
+    pids = sorted(CORPUS.pids["xmas"] | CORPUS.pids["workout"])
+    data = ranker.collect(retriever, retriever.catalog, pids, frozenset())
+    column = FEATURES.index("seeds_random")
+    assert set(data.random_seeds) == {True, False}
+    for drawn, features in zip(data.random_seeds, data.features):
+        assert set(features[:, column]) == {float(drawn)}
+
+
+def test_generation_tells_the_ranker_whether_the_seeds_were_drawn(trained, retriever, monkeypatch):
+    seen = []
+
+    def recording(*args, **kwargs):
+        rows = candidate_features(*args, **kwargs)
+        seen.append(rows[0, FEATURES.index("seeds_random")])
+        return rows
+
+    monkeypatch.setattr(learned, "candidate_features", recording)
+    for drawn in (True, False):
+        retriever.generate("xmas songs", GenerationOptions(n=5, ranker=True, seed_uris=(uri("xmas01"), uri("xmas04")),
+                                                           seeds_random=drawn))
+    assert seen == [1.0, 0.0]
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +114,16 @@ def test_the_ranker_reorders_the_same_songs(trained, retriever):
     assert len(learned.tracks) == len(fused.tracks)
 
 
+def test_a_ranker_saved_with_the_features_before_seeds_random_is_not_used(trained, tmp_path):
+    older = tmp_path / "ranker"
+    shutil.copytree(trained, older)
+    manifest = json.loads((older / "manifest.json").read_text())
+    manifest["features"] = [name for name in manifest["features"] if name != "seeds_random"]
+    (older / "manifest.json").write_text(json.dumps(manifest))
+    model, why = LearnedRanker.load(older, manifest["catalog_fingerprint"])
+    assert model is None and "features" in why and "fused sum" in why
+
+
 def test_a_ranker_of_other_playlists_is_not_used(trained):
     model, why = LearnedRanker.load(trained, "another-catalog")
     assert model is None and "other playlists" in why
@@ -75,12 +140,13 @@ def test_a_damaged_ranker_folder_is_one_line_naming_it(trained, tmp_path):
     assert "\n" not in str(raised.value)
 
 
-def reference_features(tracks, neighbours, plays, seeds, has_title) -> np.ndarray:
+def reference_features(tracks, neighbours, plays, seeds, has_title, seeds_random=False) -> np.ndarray:
     """The features as first written, one Python row per track: what the model was fitted on."""
     similarity = {n.pid: n.similarity for n in neighbours}
     exact_pids = {pid for pid, value in similarity.items() if value >= EXACT}
     best = max((t.score for t in tracks), default=0.0) or 1.0
-    query = [float(len(exact_pids)), neighbours[0].similarity if neighbours else 0.0, float(seeds), float(has_title)]
+    query = [float(len(exact_pids)), neighbours[0].similarity if neighbours else 0.0, float(seeds), float(has_title),
+             float(seeds_random)]
     rows = []
     for track, played in zip(tracks, plays.tolist()):
         parts, voters = track.signals or {}, track.voters or []
