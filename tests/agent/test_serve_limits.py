@@ -19,7 +19,8 @@ from faulty_openai_server import HANG, FaultyServer
 from serve_client import free_port, start_server
 
 pytestmark = pytest.mark.slow
-LIMITS = ("--header-timeout", "2", "--body-timeout", "2", "--keep-alive", "2", "--max-connections", "20", "--allow-host", "proxy.example")
+LIMITS = ("--header-timeout", "2", "--body-timeout", "2", "--keep-alive", "2", "--max-connections", "20",
+          "--allow-host", "proxy.example")
 
 
 @pytest.fixture(scope="module")
