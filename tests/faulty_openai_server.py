@@ -4,8 +4,9 @@ nullcontent, busy (429 with Retry-After: 1, then a valid answer), busydate (the 
 with an HTTP date), busyforanhour and alwaysbusy (429 with Retry-After: 3600, always),
 hang (a valid answer after HANG seconds), trickle (a valid answer sent a byte at a
 time, TRICKLE seconds apart, for its first bytes); anything else is a valid answer. A valid
-answer ranks the candidates the request's schema allows, last first. The optional
--<id> keeps one test's call count its own.
+answer ranks the candidates the request's schema allows, last first, or, asked for songs
+(the pure-LLM mode), names the server's `songs` in order. The optional -<id> keeps one
+test's call count its own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class FaultyServer(ThreadingHTTPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), FaultyHandler)
         self.calls: dict[str, list[float]] = {}
+        self.songs: list[tuple[str, str]] = []  # (song, artist) named when asked for songs
         self.lock = threading.Lock()
 
     def url(self, fault: str) -> str:
@@ -70,12 +72,17 @@ class FaultyHandler(BaseHTTPRequestHandler):
         elif kind in ("alwaysbusy", "busyforanhour"):
             self._send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": "3600"})
         elif kind == "trickle":
-            self._trickle(json.dumps(_completion(_reversed_ranking(request))))
+            self._trickle(json.dumps(_completion(self._valid_answer(request))))
         elif kind == "hang":
             time.sleep(HANG)
-            self._send_json(200, _completion(_reversed_ranking(request)))
+            self._send_json(200, _completion(self._valid_answer(request)))
         else:
-            self._send_json(200, _completion(_reversed_ranking(request)))
+            self._send_json(200, _completion(self._valid_answer(request)))
+
+    def _valid_answer(self, request: dict) -> str:
+        if "songs" in _schema(request)["properties"]:
+            return json.dumps({"songs": [{"song": song, "artist": artist} for song, artist in self.server.songs]})
+        return _reversed_ranking(request)
 
     def _trickle(self, body: str) -> None:
         data = body.encode()
@@ -117,11 +124,14 @@ def _completion(content: str | None) -> dict:
             "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}]}
 
 
+def _schema(request: dict) -> dict:
+    form = request["response_format"]
+    return form["json_schema"]["schema"] if form["type"] == "json_schema" else form["schema"]
+
+
 def _reversed_ranking(request: dict) -> str:
     """A valid rerank answer: the candidate numbers the schema allows, last first."""
-    form = request["response_format"]
-    schema = form["json_schema"]["schema"] if form["type"] == "json_schema" else form["schema"]
-    ranking = schema["properties"]["ranking"]
+    ranking = _schema(request)["properties"]["ranking"]
     numbers = sorted(ranking["items"]["enum"], reverse=True)[: ranking["minItems"]]
     return json.dumps({"ranking": numbers})
 

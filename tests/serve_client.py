@@ -25,6 +25,7 @@ def free_port() -> int:
 class Server:
     process: subprocess.Popen
     url: str
+    log: Path | None = None
 
     def call(self, method: str, path: str, body=None, raw: bytes | None = None, timeout: float = 300):
         """(status, parsed JSON or text) of one request."""
@@ -51,7 +52,7 @@ def start_server(home: Path, log: Path, timeout: float = 240, options: tuple[str
             [*prefix, sys.executable, "-c", "from agent.cli import main; main()", "serve", "--port", str(port), *options],
             stdout=out, stderr=subprocess.STDOUT, env=subprocess_env(home),
         )
-    server = Server(process, f"http://127.0.0.1:{port}")
+    server = Server(process, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -36,6 +36,9 @@ def _host(host: str) -> str:
               help="Time one request may wait for the LLM; past it, retrieval's playlist is the answer.")
 @click.option("--header-timeout", type=click.FloatRange(0.5, 600), default=10, show_default=True, metavar="SECONDS",
               help="Time a client has to send a request's headers; slower connections are closed.")
+@click.option("--body-timeout", type=click.FloatRange(0.5, 600), default=10, show_default=True, metavar="SECONDS",
+              help="Time a client has to send a request's body once the server reads it; slower connections "
+                   "get 408 and are closed.")
 @click.option("--keep-alive", type=click.FloatRange(0.5, 600), default=5, show_default=True, metavar="SECONDS",
               help="Time an idle connection stays open between requests.")
 @click.option("--max-connections", type=click.IntRange(1, 100_000), default=500, show_default=True,
@@ -43,7 +46,7 @@ def _host(host: str) -> str:
 @backend_options
 @workspace_options
 def serve(host: str, port: int, allowed_hosts: tuple[str, ...], workers: int, llm_queue: int, llm_budget: float,
-          header_timeout: float, keep_alive: float, max_connections: int, llm: LLMChoice,
+          header_timeout: float, body_timeout: float, keep_alive: float, max_connections: int, llm: LLMChoice,
           workspace: Workspace) -> None:
     """Serve playlists over HTTP: a page at /, a JSON API under /v1/, docs at /docs.
 
@@ -74,7 +77,8 @@ def serve(host: str, port: int, allowed_hosts: tuple[str, ...], workers: int, ll
     stderr().print(safe_text(f"Serving {service.playlists:,} playlists ({source}, {service.query_encoder} query "
                              f"encoder{processes}) at {url_of(sock, host)}  (API docs: /docs; Ctrl-C stops)"),
                    highlight=False, soft_wrap=True)
-    limits = ConnectionLimits(keep_alive, header_timeout, max_connections)
+    limits = ConnectionLimits(keep_alive_timeout=keep_alive, header_timeout=header_timeout,
+                              max_connections=max_connections, body_timeout=body_timeout)
     config = uvicorn.Config(app, http=guarded_protocol(limits), timeout_keep_alive=limits.keep_alive_timeout,
                             log_level="warning", timeout_graceful_shutdown=3)
     uvicorn.Server(config).run(sockets=[sock])

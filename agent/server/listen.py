@@ -2,11 +2,12 @@
 the server hostage.
 
 uvicorn closes a keep-alive connection after `timeout_keep_alive`, but a connection
-that never finishes its headers (or never sends a byte) stays open for ever, and
-enough of them use up the process's file descriptors. `GuardedHttp` gives each request
-`header_timeout` seconds from its first byte to complete its headers, closes a new
-connection that sends nothing for `keep_alive_timeout` (as uvicorn closes an idle
-kept-alive one), and refuses connections past `max_connections` with a 503 at once.
+that never finishes its headers or its body (or never sends a byte) stays open for
+ever, and enough of them use up the process's file descriptors. `GuardedHttp` gives each
+request `header_timeout` seconds from its first byte to complete its headers and
+`body_timeout` seconds from when the server starts reading its body to complete that,
+closes a new connection that sends nothing for `keep_alive_timeout` (as uvicorn closes
+an idle kept-alive one), and refuses connections past `max_connections` with a 503 at once.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def _raw_answer(status: str, kind: str, message: str) -> bytes:
 
 
 BUSY = _raw_answer("503 Service Unavailable", "busy", "too many open connections; try again shortly")
-TOO_SLOW = _raw_answer("408 Request Timeout", "timeout", "the request headers did not arrive in time")
+HEADERS_TOO_SLOW = _raw_answer("408 Request Timeout", "timeout", "the request headers did not arrive in time")
+BODY_TOO_SLOW = _raw_answer("408 Request Timeout", "timeout", "the request body did not arrive in time")
 _BIND_REASONS = {errno.EADDRINUSE: "is in use by another program", errno.EACCES: "needs privileges to bind",
                  errno.EADDRNOTAVAIL: "is not an address of this machine"}
 
@@ -43,6 +45,7 @@ class ConnectionLimits:
     keep_alive_timeout: float = 5.0
     header_timeout: float = 10.0
     max_connections: int = 500
+    body_timeout: float = 10.0
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -80,6 +83,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
 class GuardedHttp(HttpToolsProtocol):
     limits = ConnectionLimits()
     _header_timer: asyncio.TimerHandle | None = None
+    _body_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -98,8 +102,21 @@ class GuardedHttp(HttpToolsProtocol):
         self._cancel_header_timer()
         super().on_headers_complete()
 
+    def _start_asgi_task(self, cycle, app) -> None:  # type: ignore[no-untyped-def]
+        # The body's time counts from here, not from its headers: a pipelined request
+        # starts only when the one before it is answered, and until then nothing reads it.
+        if cycle.more_body:
+            self._cancel_body_timer()
+            self._body_timer = self.loop.call_later(self.limits.body_timeout, self._body_too_slow)
+        super()._start_asgi_task(cycle, app)
+
+    def on_message_complete(self) -> None:
+        self._cancel_body_timer()
+        super().on_message_complete()
+
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_header_timer()
+        self._cancel_body_timer()
         super().connection_lost(exc)
 
     def _arm_header_timer(self, seconds: float) -> None:
@@ -110,10 +127,26 @@ class GuardedHttp(HttpToolsProtocol):
             self._header_timer.cancel()
             self._header_timer = None
 
+    def _cancel_body_timer(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
     def _headers_too_slow(self) -> None:
         self._header_timer = None
         if self.transport.is_closing():
             return
         if self.cycle is None or self.cycle.response_complete:  # never in the middle of another answer
-            self.transport.write(TOO_SLOW)
+            self.transport.write(HEADERS_TOO_SLOW)
+        self.transport.close()
+
+    def _body_too_slow(self) -> None:
+        """The unfinished body is the running request's (bodies are read in order), so
+        the 408 is its answer, unless the app has begun answering it already."""
+        self._body_timer = None
+        if self.transport.is_closing() or self.cycle is None:
+            return
+        if not self.cycle.response_started:
+            self.transport.write(BODY_TOO_SLOW)
+        self.cycle.disconnected = True  # the app reads a disconnect and writes nothing after the 408
         self.transport.close()

@@ -1,4 +1,4 @@
-"""`agent serve` holds its ground: slow and idle connections are closed, a crowd of them
+"""`agent serve` holds its ground: slow and idle connections and slow bodies are closed, a crowd of them
 is refused, foreign Host names get 400, profiles stop growing, LLM requests answer
 within their budget, and a bad address is one line and exit 1 before anything loads."""
 
@@ -19,7 +19,8 @@ from faulty_openai_server import HANG, FaultyServer
 from serve_client import free_port, start_server
 
 pytestmark = pytest.mark.slow
-LIMITS = ("--header-timeout", "2", "--keep-alive", "2", "--max-connections", "20", "--allow-host", "proxy.example")
+LIMITS = ("--header-timeout", "2", "--body-timeout", "2", "--keep-alive", "2", "--max-connections", "20",
+          "--allow-host", "proxy.example")
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +46,20 @@ def _raw(server, request: bytes) -> bytes:
 
 
 def _seconds_until_closed(sock: socket.socket, trickle: bytes = b"") -> float:
-    """Seconds until the server closes `sock`, sending `trickle` a byte every 0.3 s meanwhile."""
+    return _trickle_until_closed(sock, trickle)[0]
+
+
+def _trickle_until_closed(sock: socket.socket, trickle: bytes = b"") -> tuple[float, bytes]:
+    """Seconds until the server closes `sock`, sending `trickle` a byte every 0.3 s
+    meanwhile, and what the server sent."""
     started = time.monotonic()
+    answer = b""
     sock.setblocking(False)
     while time.monotonic() - started < 30:
         try:
-            if sock.recv(4096) == b"":
+            if not (chunk := sock.recv(4096)):
                 break
+            answer += chunk
         except BlockingIOError:
             pass
         except OSError:
@@ -63,7 +71,7 @@ def _seconds_until_closed(sock: socket.socket, trickle: bytes = b"") -> float:
         except OSError:
             break
         time.sleep(0.3)
-    return time.monotonic() - started
+    return time.monotonic() - started, answer
 
 
 @pytest.mark.parametrize("host", [b"attacker.example", b"localhost.attacker.example", b"127.0.0.1.nip.io:80"])
@@ -82,6 +90,30 @@ def test_a_client_trickling_its_headers_is_dropped(server):
     with _connect(server) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
         assert _seconds_until_closed(sock, trickle=b"X-Slow: " + b"y" * 200) < 5  # header timeout 2 s
+
+
+def test_a_client_trickling_its_body_gets_408_and_is_dropped(server):
+    with _connect(server) as sock:
+        sock.sendall(b"POST /v1/playlists HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 1000\r\n\r\n")
+        seconds, answer = _trickle_until_closed(sock, trickle=b'{"title": "' + b"a" * 985 + b'"}')
+    assert seconds < 5  # body timeout 2 s; the whole body would take 300 s
+    assert answer.startswith(b"HTTP/1.1 408") and b"the request body did not arrive in time" in answer
+    assert server.call("GET", "/healthz")[0] == 200
+    assert "Traceback" not in server.log.read_text()
+
+
+def test_a_body_sent_in_parts_within_the_budget_is_answered(server):
+    body = b'{"title": "road trip", "n": 3, "profile": null}'
+    with _connect(server) as sock:
+        sock.sendall(b"POST /v1/playlists HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:10])
+        time.sleep(1.2)  # within the body timeout of 2 s
+        sock.sendall(body[10:])
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200") and b'"tracks"' in answer
 
 
 def test_a_connection_that_sends_nothing_is_closed(server):
