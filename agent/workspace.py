@@ -17,7 +17,6 @@ from typing import ContextManager
 
 from retrieval.catalog import Catalog
 from retrieval.collaborative.als import ALS
-from retrieval.collaborative.base import playlist_matrix
 from retrieval.collaborative.store import als_folder, fit_and_save_als
 from retrieval.encoding.encoder import Encoder
 from retrieval.ranking.fusion import DEFAULT_WEIGHTS, FusionWeights, TunedWeights, tuned_weights_path
@@ -113,7 +112,7 @@ def rebuild_track_tags(catalog: Catalog, workspace: Workspace, titles: TitleInde
 def rebuild_collaborative(catalog: Catalog) -> ALS:
     """Fit the ALS model on the catalog's playlists and save it beside the catalog (after the signal tables)."""
     graph = prepare_signal_data(catalog)
-    return fit_and_save_als(playlist_matrix(graph), als_folder(catalog.path), catalog.signals_fingerprint())
+    return fit_and_save_als(graph.csr_arrays(), als_folder(catalog.path), catalog.signals_fingerprint())
 
 
 def ensure_demo(workspace: Workspace, on_progress: Callable[[int, int], None] | None = None) -> None:

@@ -34,14 +34,12 @@ def phase_als(args: dict) -> dict:
     from retrieval.catalog import Catalog
     from retrieval.collaborative.als import ALS
     from retrieval.collaborative.store import als_folder, fit_and_save_als
-    from retrieval.collaborative.base import playlist_matrix
     from retrieval.ranking.sources import prepare_signal_data
 
     catalog = Catalog(Path(args["catalog"]))
     graph = prepare_signal_data(catalog)
     started = time.perf_counter()
-    matrix = playlist_matrix(graph)
-    model: ALS = fit_and_save_als(matrix, als_folder(catalog.path), catalog.signals_fingerprint())
+    model: ALS = fit_and_save_als(graph.csr_arrays(), als_folder(catalog.path), catalog.signals_fingerprint())
     seconds = time.perf_counter() - started
     catalog.close()
     return {"build_s": seconds, "tracks": len(model.tracks), "factors": model.factors}

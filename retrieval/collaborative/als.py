@@ -34,10 +34,15 @@ class ALS:
     _solver: object = field(default=None, repr=False)  # folds seeds in; keeps the factors' YtY between queries
 
     def fit(self, matrix: sparse.csr_matrix) -> ALS:
-        plays = np.bincount(matrix.indices, minlength=matrix.shape[1])
-        self.tracks = np.flatnonzero(plays >= self.min_plays)
-        self.track_count = matrix.shape[1]
-        kept = matrix[:, self.tracks].tocsr()
+        return self.fit_rows(matrix.indptr, matrix.indices, matrix.shape[1])
+
+    def fit_rows(self, offsets: np.ndarray, track_ids: np.ndarray, track_count: int) -> ALS:
+        """Fit on playlists given as CSR rows (`offsets` into `track_ids`), as the playlist
+        graph holds them: the kept tracks' matrix is built straight from them, its entries
+        already weighted by alpha, so no full-width copy and no scaled copy of the matrix
+        is ever made (the full MPD's fit stays within 2 GiB)."""
+        kept, self.tracks = _kept_columns(offsets, track_ids, track_count, self.min_plays, self.alpha)
+        self.track_count = track_count
         model = self._model()
         # implicit runs its own threads; one BLAS thread inside each is its advice.
         with threadpool_limits(1, "blas"):
@@ -51,7 +56,7 @@ class ALS:
         columns = self._columns_of(known_seeds(seed_track_ids, self.track_count))
         if not len(columns) or self.item_factors is None or not len(self.item_factors):
             return total
-        seeds = sparse.csr_matrix((np.ones(len(columns), np.float32), columns, [0, len(columns)]),
+        seeds = sparse.csr_matrix((np.full(len(columns), self.alpha, np.float32), columns, [0, len(columns)]),
                                   shape=(1, len(self.tracks)))
         if self._solver is None:
             self._solver = self._model()
@@ -68,6 +73,26 @@ class ALS:
         from implicit.cpu.als import AlternatingLeastSquares  # imported on first use: it loads BLAS and threads
 
         with threadpool_limits(1, "blas"):  # it checks BLAS's threads as it is made
+            # alpha is applied to the entries as they are built (`_kept_columns`), not by a copy.
             return AlternatingLeastSquares(factors=self.factors, regularization=self.regularization,
-                                           alpha=self.alpha, iterations=self.iterations, random_state=0,
+                                           alpha=1.0, iterations=self.iterations, random_state=0,
                                            num_threads=1)
+
+
+def _kept_columns(offsets: np.ndarray, track_ids: np.ndarray, track_count: int, min_plays: int,
+                  value: float) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """(the playlists x kept-tracks matrix with `value` at each entry, the kept track ids):
+    the tracks held by at least `min_plays` playlists, renumbered in id order."""
+    plays = np.bincount(track_ids, minlength=track_count)
+    kept = np.flatnonzero(plays >= min_plays)
+    del plays
+    column = np.full(track_count, -1, np.int32)
+    column[kept] = np.arange(len(kept), dtype=np.int32)
+    columns = column[track_ids]
+    held = columns >= 0
+    rows_end = np.concatenate(([0], np.cumsum(held, dtype=np.int64)))
+    indptr = rows_end[np.asarray(offsets, np.int64)]
+    indices = columns[held]
+    del columns, held, rows_end
+    data = np.full(len(indices), value, np.float32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(offsets) - 1, len(kept))), kept

@@ -95,8 +95,11 @@ def als_folder(catalog_path: Path) -> Path:
     return model_folder(catalog_path, "als")
 
 
-def fit_and_save_als(matrix, folder: Path, catalog_fingerprint: str, model: ALS | None = None) -> ALS:
+def fit_and_save_als(rows: tuple[np.ndarray, np.ndarray, int], folder: Path, catalog_fingerprint: str,
+                     model: ALS | None = None) -> ALS:
+    """Fit on playlists as CSR rows (offsets, track ids, track count: `PlaylistGraph.csr_arrays()`)
+    and save the model in `folder`."""
     started = time.perf_counter()
-    model = (model or ALS()).fit(matrix)
+    model = (model or ALS()).fit_rows(*rows)
     save_als(model, folder, catalog_fingerprint, time.perf_counter() - started)
     return model

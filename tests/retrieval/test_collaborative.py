@@ -103,3 +103,21 @@ def test_ease_keeps_only_the_most_played_items():
     model = EASE(items=2, regularization=1.0).fit(matrix)
     assert model.scores([0])[2] == 0 and model.scores([0])[1] > 0
     assert not model.scores([2]).any()
+
+
+def test_als_from_csr_rows_learns_what_implicit_learns_from_the_kept_columns():
+    """The build fits ALS from the graph's arrays, alpha set on the entries as they are made;
+    the reference is implicit itself, given the matrix of kept tracks and alpha: the same
+    item factors. A track held once is left out and scores nothing."""
+    from implicit.cpu.als import AlternatingLeastSquares
+
+    rows = [sorted(scene + np.random.default_rng(scene + i).choice(10, 5, replace=False))
+            for scene in (0, 10) for i in range(12)] + [[20, 3]]  # track 20: one playlist, not kept
+    matrix = _matrix(rows, 21)
+    model = ALS(factors=2, iterations=10).fit_rows(matrix.indptr, matrix.indices.astype(np.int32), 21)
+    reference = AlternatingLeastSquares(factors=2, regularization=1.0, alpha=5.0, iterations=10, random_state=0,
+                                        num_threads=1)
+    reference.fit(matrix[:, :20].tocsr(), show_progress=False)
+    assert model.tracks.tolist() == list(range(20))
+    np.testing.assert_allclose(model.item_factors, reference.item_factors, rtol=1e-5, atol=1e-6)
+    assert model.scores([20]).max() == 0 and model.scores([0, 3])[:20].max() > 0

@@ -17,7 +17,8 @@ from tests.retrieval.test_collaborative import two_scenes
 @pytest.fixture()
 def saved(tmp_path):
     folder = tmp_path / "catalog.sqlite.models" / "als"
-    model = fit_and_save_als(two_scenes(), folder, "p24", ALS(factors=2, iterations=10))
+    scenes = two_scenes()
+    model = fit_and_save_als((scenes.indptr, scenes.indices, scenes.shape[1]), folder, "p24", ALS(factors=2, iterations=10))
     return folder, model
 
 
