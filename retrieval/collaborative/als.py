@@ -90,9 +90,16 @@ def _kept_columns(offsets: np.ndarray, track_ids: np.ndarray, track_count: int, 
     column[kept] = np.arange(len(kept), dtype=np.int32)
     columns = column[track_ids]
     held = columns >= 0
-    rows_end = np.concatenate(([0], np.cumsum(held, dtype=np.int64)))
-    indptr = rows_end[np.asarray(offsets, np.int64)]
     indices = columns[held]
-    del columns, held, rows_end
+    del columns
+    # Kept entries per playlist, summed over each non-empty row's stretch of `held` (a
+    # running count of all 66M entries would cost 8 bytes each).
+    offsets = np.asarray(offsets, np.int64)
+    counts = np.zeros(len(offsets) - 1, np.int64)
+    filled = offsets[1:] > offsets[:-1]
+    if filled.any():
+        counts[filled] = np.add.reduceat(held, offsets[:-1][filled], dtype=np.int64)
+    del held
+    indptr = np.concatenate(([0], np.cumsum(counts)))
     data = np.full(len(indices), value, np.float32)
     return sparse.csr_matrix((data, indices, indptr), shape=(len(offsets) - 1, len(kept))), kept

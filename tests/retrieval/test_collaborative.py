@@ -121,3 +121,18 @@ def test_als_from_csr_rows_learns_what_implicit_learns_from_the_kept_columns():
     assert model.tracks.tolist() == list(range(20))
     np.testing.assert_allclose(model.item_factors, reference.item_factors, rtol=1e-5, atol=1e-6)
     assert model.scores([20]).max() == 0 and model.scores([0, 3])[:20].max() > 0
+
+
+def test_als_rows_may_be_empty_anywhere():
+    """Playlists emptied by evaluation (or empty in the data) at the start, middle and end
+    keep their place: the kept matrix has a row for each, holding nothing."""
+    from retrieval.collaborative.als import _kept_columns
+
+    rows = [[], [0, 1, 2], [], [1, 2, 3, 4], [0, 3], []]  # track 4: one playlist, not kept
+    offsets = np.cumsum([0] + [len(r) for r in rows])
+    track_ids = np.array([t for r in rows for t in r], np.int32)
+    matrix, kept = _kept_columns(offsets, track_ids, 5, 2, 5.0)
+    assert kept.tolist() == [0, 1, 2, 3]
+    assert [matrix[i].indices.tolist() for i in range(len(rows))] == [[], [0, 1, 2], [], [1, 2, 3], [0, 3], []]
+    assert set(matrix.data.tolist()) == {5.0}
+    assert ALS(factors=2, iterations=3).fit_rows(offsets, track_ids, 5).item_factors.shape == (4, 2)
