@@ -7,7 +7,8 @@ paired 95% bootstrap intervals against the first variant.
 
 A variant is `base` or `+`-joined settings: `als=W` (FusionWeights.collaborative),
 `disc=D` (GenerationOptions.discovery), `sharp=S` (FusionWeights.sharpness), `crowd=C` (FusionWeights.crowding),
-`ranker=1` (the learned ranker saved beside the catalog). Writes benchmarks/results/ranking-LABEL.json.
+`ranker=1` (the learned ranker saved beside the catalog), or `paper` (the paper's method: count voting
+by the 50 nearest titles alone, as `agent evaluate --ablate`'s "count k=50"). Writes benchmarks/results/ranking-LABEL.json.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from agent.workspace import Workspace  # noqa: E402
 from retrieval.generator import GenerationOptions, Retriever  # noqa: E402
 from retrieval.index.titles import derive_index, drop_index, open_index  # noqa: E402
 from retrieval.collaborative.peers import Peer  # noqa: E402
+from retrieval.ranking.fusion import PLAIN_WEIGHTS  # noqa: E402
 from retrieval.split import holdout  # noqa: E402
 
 DEPTH = 500
@@ -41,6 +43,8 @@ METRICS = ("ndcg@10", "r_precision", "tail_ndcg@10", "head_share@10")
 
 
 def variant_options(spec: str, retriever: Retriever, exclude: frozenset[int]) -> GenerationOptions:
+    if spec == "paper":
+        return GenerationOptions(n=DEPTH, k=50, voting="count", exclude_pids=exclude, fusion=PLAIN_WEIGHTS)
     weights, discovery, ranker = retriever.weights, 0.0, False
     for part in spec.split("+"):
         if part == "base":
