@@ -118,8 +118,10 @@ def main() -> None:
                     compared = paired_bootstrap([s["ndcg@10"] for s in per[first]], [s["ndcg@10"] for s in per[name]],
                                                 "ndcg@10")
                     print(f"  seeds {count} {name} vs {first}: {compared.describe()}", flush=True)
+            # Every metric per query (NaN where a playlist has no tail track), for intervals afterwards.
             results[count] = {name: {m: _mean(found, m) for m in METRICS} | {"per_query_ndcg@10": [
-                s["ndcg@10"] for s in found]} for name, found in per.items()}
+                s["ndcg@10"] for s in found], "per_query": {m: [s[m] for s in found] for m in METRICS}}
+                for name, found in per.items()}
         out = ROOT / "benchmarks" / "results" / f"ranking-{args.label}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps({"split": args.split, "queries": len(queries), "results": results}, indent=1))
