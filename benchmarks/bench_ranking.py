@@ -7,7 +7,8 @@ paired 95% bootstrap intervals against the first variant.
 
 A variant is `base` or `+`-joined settings: `als=W` (FusionWeights.collaborative),
 `disc=D` (GenerationOptions.discovery), `sharp=S` (FusionWeights.sharpness), `crowd=C` (FusionWeights.crowding),
-`ranker=1` (the learned ranker saved beside the catalog). Writes benchmarks/results/ranking-LABEL.json.
+`ranker=1` (the learned ranker saved beside the catalog), or `paper` (the paper's method: count voting
+by the 50 nearest titles alone, as `agent evaluate --ablate`'s "count k=50"). Writes benchmarks/results/ranking-LABEL.json.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from agent.workspace import Workspace  # noqa: E402
 from retrieval.generator import GenerationOptions, Retriever  # noqa: E402
 from retrieval.index.titles import derive_index, drop_index, open_index  # noqa: E402
 from retrieval.collaborative.peers import Peer  # noqa: E402
+from retrieval.ranking.fusion import PLAIN_WEIGHTS  # noqa: E402
 from retrieval.split import holdout  # noqa: E402
 
 DEPTH = 500
@@ -41,6 +43,8 @@ METRICS = ("ndcg@10", "r_precision", "tail_ndcg@10", "head_share@10")
 
 
 def variant_options(spec: str, retriever: Retriever, exclude: frozenset[int]) -> GenerationOptions:
+    if spec == "paper":
+        return GenerationOptions(n=DEPTH, k=50, voting="count", exclude_pids=exclude, fusion=PLAIN_WEIGHTS)
     weights, discovery, ranker = retriever.weights, 0.0, False
     for part in spec.split("+"):
         if part == "base":
@@ -114,8 +118,10 @@ def main() -> None:
                     compared = paired_bootstrap([s["ndcg@10"] for s in per[first]], [s["ndcg@10"] for s in per[name]],
                                                 "ndcg@10")
                     print(f"  seeds {count} {name} vs {first}: {compared.describe()}", flush=True)
+            # Every metric per query (NaN where a playlist has no tail track), for intervals afterwards.
             results[count] = {name: {m: _mean(found, m) for m in METRICS} | {"per_query_ndcg@10": [
-                s["ndcg@10"] for s in found]} for name, found in per.items()}
+                s["ndcg@10"] for s in found], "per_query": {m: [s[m] for s in found] for m in METRICS}}
+                for name, found in per.items()}
         out = ROOT / "benchmarks" / "results" / f"ranking-{args.label}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps({"split": args.split, "queries": len(queries), "results": results}, indent=1))
