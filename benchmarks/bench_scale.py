@@ -220,14 +220,14 @@ def phase_query(args: dict) -> dict:
         parts["playlists"].append(time.perf_counter() - started)
         parts["track_lists"].append(_timed(catalog.track_ids_of, pids)[1])
         neighbours, _ = retriever.neighbours(title, options.k)
-        parts["vote"].append(_timed(retriever.vote, neighbours, options)[1])
+        parts["vote"].append(_timed(retriever._scored, neighbours, options, title, ())[1])
     catalog.close()
     result = {"queries": len(titles), "breakdown_queries": len(titles[::4]), "torch_threads_in_effect": threads}
     for n, values in seconds.items():
         result[f"query{n}"] = {"n": n, "p50_ms": 1000 * percentile(values, 0.5),
                                "p95_ms": 1000 * percentile(values, 0.95),
                                "mean_ms": 1000 * statistics.fmean(values)}
-    # vote = Retriever.vote: track lists (SQLite), counting, track rows (SQLite), filters, candidates.
+    # vote = the retriever's scoring of the neighbours' tracks: track lists (SQLite), counting, track rows (SQLite), filters, candidates.
     result["breakdown500_p50_ms"] = {name: 1000 * percentile(values, 0.5) for name, values in parts.items()}
     return result
 
@@ -376,6 +376,16 @@ def corpus_counts(corpus: Path, size: int) -> dict:
     return point
 
 
+PARTIAL = RESULTS.with_name("scale-partial.json")
+
+
+def keep(row: dict) -> None:
+    """The row so far, in a file of its own after every phase: a phase that fails later
+    (or a killed run) leaves what was measured before it."""
+    PARTIAL.parent.mkdir(parents=True, exist_ok=True)
+    PARTIAL.write_text(json.dumps(row, indent=2))
+
+
 def bench_size(args, size: int, corpus: Path, work: Path) -> list[dict]:
     print(f"\n== {size:,} playlists ==", flush=True)
     data = work / f"data-{size}"
@@ -388,6 +398,7 @@ def bench_size(args, size: int, corpus: Path, work: Path) -> list[dict]:
     names = run_phase("names", {"catalog": str(catalog), "size": size}, work)
     base = {"size": size, "seed": args.seed, "fields": args.fields, "corpus": corpus_counts(corpus, size),
             "parse": parse, "ingest": ingest, "names": names, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    keep(base)
     if args.previous:
         base["previous"] = previous_ingest(args.previous, corpus, size, catalog, work)
     rows = []
@@ -404,13 +415,18 @@ def bench_size(args, size: int, corpus: Path, work: Path) -> list[dict]:
                 common["url"] = server.url
                 row["server"] = {"startup_s": server.startup_s, "after_start": server.memory()}
             row["index"] = run_phase("index", common, work)
+            keep(row)
             row["signals"] = run_phase("signals", common, work)
+            keep(row)
             if args.tags:
                 row["tags"] = run_phase("tags", common, work)
+                keep(row)
             row["als"] = run_phase("als", common, work)
+            keep(row)
             if args.ranker_playlists and mode == "embedded":
                 row["ranker"] = run_phase("ranker", {**common, "ranker_playlists": args.ranker_playlists,
                                                      "seed": args.seed}, work)
+                keep(row)
             if server:
                 row["server"]["after_index"] = server.memory()
             row["query"] = run_phase("query", {**common, "queries": args.queries, "seed": args.seed}, work)

@@ -2,8 +2,8 @@
 
 Fitted on the tracks held by at least `min_plays` playlists (a track seen once has no
 pattern to learn); at query time the seeds are folded in as a new playlist's vector,
-without refitting. 64 factors keep the full MPD's fit within 2 GiB: its ~1M playlists and
-~1M kept tracks cost 4 bytes x 64 x 2M = 0.5 GiB of factors beside the 66M-entry matrix.
+without refitting. Unless told, it takes as many factors (up to 64) as keep the fit
+within its memory budget (`factors_within`): 64 on the MPD sample, 32 on the full MPD.
 """
 
 from __future__ import annotations
@@ -17,12 +17,27 @@ from threadpoolctl import threadpool_limits
 
 from retrieval.collaborative.base import known_seeds
 
-FACTORS = 64
+FACTOR_CHOICES = (64, 48, 32, 16)
+# The fit's share of a build phase's 2 GiB; the process itself takes ~0.2 GiB more.
+MEMORY_BUDGET = int(1.75 * 2**30)
+# Measured peaks of fits at 100k and 1M playlists: ~23 bytes per entry of the playlists
+# (the kept matrix, implicit's transpose of it, the graph's pages and the build's
+# temporaries) and 4 bytes per factor of every playlist and kept track.
+BYTES_PER_ENTRY = 24
+
+
+def factors_within(budget: int, entries: int, playlists: int, tracks: int) -> int:
+    """The most factors of FACTOR_CHOICES whose fit stays within `budget` bytes (the fewest
+    when none does)."""
+    for factors in FACTOR_CHOICES:
+        if BYTES_PER_ENTRY * entries + 4 * factors * (playlists + tracks) <= budget:
+            return factors
+    return FACTOR_CHOICES[-1]
 
 
 @dataclass
 class ALS:
-    factors: int = FACTORS
+    factors: int | None = None  # None: chosen by `factors_within` when fitted
     regularization: float = 1.0
     alpha: float = 5.0
     iterations: int = 15
@@ -43,6 +58,8 @@ class ALS:
         is ever made (the full MPD's fit stays within 2 GiB)."""
         kept, self.tracks = _kept_columns(offsets, track_ids, track_count, self.min_plays, self.alpha)
         self.track_count = track_count
+        if self.factors is None:
+            self.factors = factors_within(MEMORY_BUDGET, len(track_ids), len(offsets) - 1, len(self.tracks))
         model = self._model()
         # implicit runs its own threads; one BLAS thread inside each is its advice.
         with threadpool_limits(1, "blas"):

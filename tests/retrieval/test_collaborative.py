@@ -136,3 +136,14 @@ def test_als_rows_may_be_empty_anywhere():
     assert [matrix[i].indices.tolist() for i in range(len(rows))] == [[], [0, 1, 2], [], [1, 2, 3], [0, 3], []]
     assert set(matrix.data.tolist()) == {5.0}
     assert ALS(factors=2, iterations=3).fit_rows(offsets, track_ids, 5).item_factors.shape == (4, 2)
+
+
+def test_als_takes_the_most_factors_its_memory_budget_allows():
+    """64 factors for a catalog like the MPD sample; at the full MPD's size (66.3M entries,
+    1M playlists, ~1.1M tracks held twice or more) 64 would pass the budget, 32 do not."""
+    from retrieval.collaborative.als import MEMORY_BUDGET, factors_within
+
+    assert factors_within(MEMORY_BUDGET, 330_000, 4_865, 50_000) == 64
+    assert factors_within(MEMORY_BUDGET, 66_300_000, 1_000_000, 1_130_000) == 32
+    assert factors_within(MEMORY_BUDGET, 500_000_000, 10_000_000, 5_000_000) == 16
+    assert ALS(iterations=2).fit(two_scenes()).factors == 64
