@@ -138,3 +138,19 @@ def test_a_graph_saved_before_title_arrays_existed_is_built_again(tmp_path):
     xmas_title = catalog.title_id_of_playlist(1)
     assert open_graph(catalog, "fp").pids_with_title(xmas_title).tolist()[:1] == [1]
     catalog.close()
+
+
+def test_each_tracks_playlists_are_every_row_holding_it_in_ascending_order():
+    """The transposed entries (built by a counting sort, not an argsort) against a plain
+    reading of the playlists: repeated tracks in a playlist, tracks no playlist holds below
+    the highest id, playlists of one track."""
+    rng = np.random.default_rng(3)
+    entries = [(pid, int(track)) for pid in range(0, 300, 3) for track in rng.integers(0, 80, rng.integers(1, 12))]
+    graph = PlaylistGraph.build(entries)
+    held: dict[int, list[int]] = {}
+    for pid, track in dict.fromkeys(entries):
+        held.setdefault(track, []).append(pid)
+    for track in range(int(graph.plays.size)):
+        assert graph.pids[graph.rows_holding(track)].tolist() == held.get(track, [])
+        assert graph.plays[track] == len(held.get(track, []))
+    assert graph.popular.tolist() == sorted(held, key=lambda t: (-len(held[t]), t))
