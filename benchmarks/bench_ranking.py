@@ -58,6 +58,8 @@ def variant_options(spec: str, retriever: Retriever, exclude: frozenset[int]) ->
             ranker = value == "1"
         elif name == "sharp":
             weights = replace(weights, sharpness=float(value))
+        elif name == "exact":
+            weights = replace(weights, exact=float(value))
         elif name == "crowd":
             weights = replace(weights, crowding=float(value))
         else:

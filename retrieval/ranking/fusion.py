@@ -28,6 +28,7 @@ class FusionWeights:
 
     sharpness: float = 3.0  # neighbour votes weigh similarity ** sharpness
     crowding: float = 1.0  # a title held by m neighbour playlists votes like m ** crowding of them
+    exact: float = 0.0  # a neighbour with the very title (similarity >= 0.99) votes 1 + exact times
     votes: float = 1.0
     entity: float = 3.0
     cooccurrence: float = 0.2

@@ -31,6 +31,7 @@ from retrieval.signals.voting import Votes, VotingRule, weighed
 ANCHORS = 5  # best-voted tracks whose co-occurrences smooth the votes (measured: docs/quality.md)
 # A title whose nearest known title is this similar is one the catalog knows (0.9-0.99 measured the same).
 KNOWN_TITLE = 0.95
+EXACT_TITLE = 0.99
 TAIL_CHUNK = 200  # most-played tracks read at a time for the tail
 
 
@@ -70,6 +71,9 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     pairs = [(n.pid, n.similarity) for n in neighbours]
     voters = weighed(pairs, "count") if request.voting == "count" else sharpened(pairs, weights.sharpness)
     voters = crowded(pairs, voters, weights.crowding)
+    if weights.exact:
+        voters = [(pid, round(weight * (1.0 + weights.exact), 9) if similarity >= EXACT_TITLE else weight)
+                  for (pid, weight), (_, similarity) in zip(voters, pairs)]
     votes = sources.votes(voters + list(request.liked_voters))
     # Scores are told in votes (the best-voted track's votes), so plain voting keeps its
     # meaning: under count voting a track scores the playlists that hold it. The other
