@@ -1,7 +1,7 @@
 """Tune the peer hybrid's weights on the validation split (never the held-out one): item-kNN
 fixed at 1, playlist-kNN, ALS and title-kNN each from a small grid, chosen by mean NDCG@10.
 
-    AGENT_HOME=DATA_DIR python benchmarks/bench_hybrid.py --seeds 5 --limit 300 [--grid 0,0.25,0.5,1]
+    AGENT_HOME=DATA_DIR python benchmarks/bench_hybrid.py --seeds 5 [--limit 300] [--grid 0,0.25,0.5,1]
 
 Each query's four peer scores are computed once and every weighting is scored on them.
 Writes benchmarks/results/hybrid-tuning.json (every weighting's mean, best first).
@@ -39,7 +39,7 @@ CUTOFF = 10  # NDCG@10 depends on the first 10 tracks only
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--limit", type=int, default=300)
+    parser.add_argument("--limit", type=int, help="a random sample of this many playlists (default: all)")
     parser.add_argument("--grid", default="0,0.25,0.5,1")
     args = parser.parse_args()
     grid = [float(value) for value in args.grid.split(",")]
@@ -47,7 +47,8 @@ def main() -> None:
     catalog = workspace.user_catalog()
     split, exclude = validation_split(catalog)
     queries = held_out_queries(catalog, split)
-    queries = random.Random(0).sample(queries, min(args.limit, len(queries)))
+    if args.limit:
+        queries = random.Random(0).sample(queries, min(args.limit, len(queries)))
     queries = [q for q in queries if len(dict.fromkeys(q.tracks)) > args.seeds]
     base = open_index(catalog, workspace.chroma)
     index = derive_index(catalog, base, workspace.chroma, exclude)
