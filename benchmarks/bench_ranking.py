@@ -8,7 +8,8 @@ paired 95% bootstrap intervals against the first variant.
 A variant is `base` or `+`-joined settings: `als=W` (FusionWeights.collaborative),
 `disc=D` (GenerationOptions.discovery), `sharp=S` (FusionWeights.sharpness), `crowd=C` (FusionWeights.crowding),
 `ranker=1` (the learned ranker saved beside the catalog), or `paper` (the paper's method: count voting
-by the 50 nearest titles alone, as `agent evaluate --ablate`'s "count k=50"). Writes benchmarks/results/ranking-LABEL.json.
+by the 50 nearest titles alone, as `agent evaluate --ablate`'s "count k=50"). A peer is any of
+`retrieval.collaborative.peers.PEERS`, `hybrid` included (its default, validation-tuned weights). Writes benchmarks/results/ranking-LABEL.json.
 """
 
 from __future__ import annotations

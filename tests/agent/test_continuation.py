@@ -38,14 +38,15 @@ def test_continuation_is_scored_per_seed_count_with_its_baselines(home, tmp_path
 
 def test_peers_are_scored_beside_the_default_with_the_popularity_columns(home, tmp_path):
     ok(run_agent("evaluate", "--data-dir", home, "--share", "0.3", "--seeds", "0,2", "--baselines",
-                          "itemknn,playlistknn,als,ease,title-knn", "--output-dir", tmp_path))
+                          "itemknn,playlistknn,als,ease,title-knn,hybrid", "--output-dir", tmp_path))
     report = json.loads((tmp_path / "continuation.json").read_text())
     rows = {(row["seeds"], row["method"]): row["means"] for row in report["rows"]}
-    peers = ("itemknn", "playlistknn", "als", "ease", "title-knn")
-    assert {(2, peer) for peer in peers} | {(0, "title-knn")} <= set(rows)
+    peers = ("itemknn", "playlistknn", "als", "ease", "title-knn", "hybrid")
+    assert {(2, peer) for peer in peers} | {(0, "title-knn"), (0, "hybrid")} <= set(rows)
     assert (0, "itemknn") not in rows  # a seed-only method has nothing to go on without seeds
     # Three themes that never share a track: two seeds of a theme lead item-kNN to the rest of it.
     assert rows[2, "itemknn"]["ndcg@10"] > rows[2, "popular"]["ndcg@10"]
+    assert rows[2, "hybrid"]["ndcg@10"] > rows[2, "popular"]["ndcg@10"]
     for means in rows.values():
         assert 0 <= means["head_share@10"] <= 1 and 0 < means["coverage@10"] <= 1
     markdown = (tmp_path / "continuation.md").read_text()
