@@ -2,10 +2,9 @@
 
 Reading a few hundred playlists' tracks from SQLite per query cost more than all the
 scoring. Here they are CSR arrays, playlist -> distinct tracks (in playlist order),
-track -> playlists (lowest pid first) and title -> playlists carrying it (lowest pid
-first: a query's neighbours), written beside the catalog once per catalog
-content (a folder named by its fingerprint) and memory-mapped, so opening them costs
-nothing and processes share the pages (`playlist_graph_store` keeps them on disk).
+track -> playlists (lowest pid first) and title -> playlists (lowest pid first: a
+query's neighbours), written beside the catalog once per content (a folder named by its
+fingerprint) and memory-mapped: opening them costs nothing and processes share the pages.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
-
 
 ARRAYS = ("pids", "playlist_offsets", "playlist_tracks", "track_offsets", "track_playlists", "popular", "songs",
           "title_offsets", "title_pids", "artists", "artist_offsets", "artist_tracks")
