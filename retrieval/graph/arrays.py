@@ -267,9 +267,8 @@ def _artist_index(artists: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _by_track(rows: np.ndarray, tracks: np.ndarray, row_count: int, track_count: int) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, rows) of each track's playlists, rows ascending within a track: the entries
-    transposed by a counting sort (scipy's CSR -> CSC), which needs 5 bytes an entry where
-    a stable argsort and its gather needed 12 (0.8 GB on the full MPD)."""
+    """(offsets, rows) of each track's playlists, rows ascending: the entries transposed by a
+    counting sort (CSR -> CSC), 5 bytes an entry where an argsort and its gather took 12."""
     from scipy import sparse
 
     if not len(tracks):
@@ -280,8 +279,8 @@ def _by_track(rows: np.ndarray, tracks: np.ndarray, row_count: int, track_count:
 
 
 def _first_occurrences(groups: np.ndarray, tracks: np.ndarray) -> np.ndarray:
-    """Which entries to keep: a repeated (group, track) dropped, its first position kept.
-    `groups` (a playlist's pid or row per entry) never decreases."""
+    """Which entries to keep: a repeated (group, track) dropped, its first position kept
+    (`groups`, a playlist's pid or row per entry, never decreases)."""
     keep = np.zeros(len(groups), bool)
     span = int(tracks.max()) + 1 if len(tracks) else 1
     start = 0
