@@ -18,11 +18,12 @@ from threadpoolctl import threadpool_limits
 from retrieval.collaborative.base import known_seeds
 
 FACTOR_CHOICES = (64, 48, 32, 16)
-# The fit's share of a build phase's 2 GiB; the process itself takes ~0.2 GiB more.
-MEMORY_BUDGET = int(1.75 * 2**30)
-# Measured peaks of fits at 100k and 1M playlists: ~23 bytes per entry of the playlists
-# (the kept matrix, implicit's transpose of it, the graph's pages and the build's
-# temporaries) and 4 bytes per factor of every playlist and kept track.
+# The fit's share of a build phase's 2 GiB; the process itself takes ~0.17 GB more.
+MEMORY_BUDGET = int(1.8 * 2**30)
+# Measured peaks of fits at 100k and 1M synthetic playlists (0.43 GB with 64 factors, 2.0 GB
+# with 32): ~23.4 bytes per entry of the playlists (the kept matrix, implicit's transpose
+# of it, the graph's pages and the build's temporaries) and 4 bytes per factor of every
+# playlist and kept track.
 BYTES_PER_ENTRY = 24
 
 
