@@ -31,6 +31,7 @@ from retrieval.index.tags import TagIndex
 __all__ = ["ChatError", "Explanation", "Outcome", "Playlister"]
 
 STEP = 5  # tracks added by /more, removed by /less
+DISCOVERY_STEP = 0.3  # "fewer hits" from 0 reaches 0.3, the page's "balanced"; three steps reach 1
 
 
 class Playlister:
@@ -71,8 +72,10 @@ class Playlister:
         if mode not in MODES:
             raise ChatError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         current = self.session.current
+        # The length and discovery asked for earlier are the chat's settings: a new title keeps them.
         recipe = Recipe(title=title, n=n or (current.recipe.n if current else DEFAULT_N), mode=mode,
-                        shots=self.session.shots if shots is None else shots)
+                        shots=self.session.shots if shots is None else shots,
+                        discovery=current.recipe.discovery if current else 0.0)
         return self.builder.change(recipe, f"generate “{title}” ({mode})")
 
     def more(self, argument: str = "") -> Outcome:
@@ -91,16 +94,23 @@ class Playlister:
             return self.builder.change(recipe.with_(n=max(1, recipe.n - count)), f"{count} fewer tracks")
         return self.builder.change(recipe.with_(avoid=recipe.avoid + (argument.strip(),)), f"less “{argument.strip()}”")
 
-    def steer(self, words: list[tuple[str, int]]) -> Outcome:
-        """Lean towards (+1) and away from (-1) feels in one step: "more upbeat, less sad"."""
+    def steer(self, words: list[tuple[str, int]], discovery: int = 0) -> Outcome:
+        """Lean towards (+1) and away from (-1) feels in one step: "more upbeat, less sad";
+        `discovery` +1 ("fewer hits") or -1 ("more hits") moves it one DISCOVERY_STEP."""
         recipe = self._recipe()
         towards = tuple(w for w, sign in words if sign > 0 and w.strip())
         away = tuple(w for w, sign in words if sign < 0 and w.strip())
+        level = round(min(1.0, max(0.0, recipe.discovery + discovery * DISCOVERY_STEP)), 1)
         if not towards and not away:
-            raise ChatError("more or less of what? e.g. “more upbeat” or “less sad”")
+            if discovery and level == recipe.discovery:
+                return Outcome(f"discovery is already {level:.1f} ({'the most' if level else 'the least'}); nothing changed")
+            if not discovery:
+                raise ChatError("more or less of what? e.g. “more upbeat” or “less sad”")
         notes = [f"more “{w}”" for w in towards] + [f"less “{w}”" for w in away]
-        return self.builder.change(recipe.with_(moods=recipe.moods + towards, avoid=recipe.avoid + away),
-                                   "; ".join(notes))
+        if level != recipe.discovery:
+            notes.insert(0, f"{'fewer' if level > recipe.discovery else 'more'} hits: discovery {level:.1f}")
+        return self.builder.change(recipe.with_(moods=recipe.moods + towards, avoid=recipe.avoid + away,
+                                                discovery=level), "; ".join(notes))
 
     def set_length(self, n: int | None = None, change: str | None = None) -> Outcome:
         """"only 15 songs" (n), "5 more" (n, "+"), "shorter" ("-": STEP fewer)."""

@@ -90,6 +90,7 @@ class Builder:
             exclude_artists=recipe.excluded_artists,
             exclude_track_uris=frozenset(recipe.excluded_tracks) | self._avoided(recipe),
             liked_track_uris=recipe.seeds,
+            discovery=recipe.discovery,
         )
 
     def _avoided(self, recipe: Recipe) -> frozenset[str]:

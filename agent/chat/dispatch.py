@@ -69,14 +69,15 @@ class Dispatcher:
 
     def _steer(self, slots: dict[str, Any], text: str) -> Reply:
         words = [(str(w["word"]), int(w["sign"])) for w in slots.get("words", [])]
-        if not words:
+        if not words and not slots.get("discovery"):
             if self.playlister.session.current is None:
                 # "90s hip hop" as a first message: with no playlist to lose, it is a request.
                 return self._new({"title": text}, text)
             return Reply("More or less of what? e.g. “more upbeat”, “less sad”, “more 90s”; nothing changed.")
         before = self.playlister.session.tracks
-        reply = _reply(self.playlister.steer(words))
-        reply.message += f" ({changed(before, self.playlister.session.tracks)})"
+        reply = _reply(self.playlister.steer(words, int(slots.get("discovery", 0))))
+        if reply.version is not None:
+            reply.message += f" ({changed(before, self.playlister.session.tracks)})"
         return reply
 
     def _length(self, slots: dict[str, Any], text: str) -> Reply:

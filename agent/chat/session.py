@@ -40,6 +40,7 @@ class Recipe:
     excluded_tracks: tuple[str, ...] = ()  # URIs removed in this chat
     seeds: tuple[str, ...] = ()  # URIs: "more like this one"; playlists holding them vote too
     added: tuple[str, ...] = ()  # URIs the user asked for by name
+    discovery: float = 0.0  # "fewer hits": 0..1, `GenerationOptions.discovery`
 
     @property
     def query(self) -> str:

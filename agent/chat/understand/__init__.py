@@ -17,7 +17,8 @@ surface text and the chat resolves them.
 Actions and the slots each may carry (only the keys that apply are present):
   new        title (the description), n ("a 20 song playlist for ...")
   steer      words: [{"word": "upbeat", "sign": 1}, {"word": "sad", "sign": -1}] (lower case;
-             a word may be a short phrase, "80s rock"; comparatives become their base: "happier" -> happy)
+             a word may be a short phrase, "80s rock"; comparatives become their base: "happier" -> happy),
+             and/or discovery: 1 ("fewer hits", "deep cuts") or -1 ("more popular", "mainstream")
   length     n (a count) and/or change ("+" or "-"): "only 15 songs" -> n=15 (an absolute
              length); "5 more" -> n=5, change="+"; "shorter" -> change="-"
   remove, dislike, like, explain, similar, add

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from agent.chat.understand import discovery
 from agent.chat.understand.steering import COMPARATIVES
 
 _SONGS = r"(?:songs?|tracks?|tunes|items|entries)"
@@ -33,6 +34,7 @@ _RULES: list[tuple[str, str]] = [
     ("save", r"^(?:keep|save|store) (?:it|this|this one|that)\b.*\b(?:call|name) it\s+\S"),
     ("mode", r"\b(?:re-?rank(?:ing)?|retrieval)\s+mode\b|\bmode\s+(?:to\s+)?(?:re-?rank|retrieval|llm)\b|"
              r"^(?:switch|change|go|set|use|turn on|enable)\b.*\b(?:re-?rank(?:ing|er)?|llm|retrieval)\b"),
+    ("steer", discovery.RULE),  # "fewer hits", "deep cuts", "more popular": before "more X" and lengths
     ("similar", r"^(?:more|some|other|give me more|play more|find more|songs?|tracks?)\s+"
                 r"(?:songs\s+|tracks\s+|stuff\s+|tunes\s+|music\s+|things\s+|ones\s+)?"
                 r"(?:like|similar to)\s+\S"),

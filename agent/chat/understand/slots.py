@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from agent.chat.understand.discovery import discovery_sign
 from agent.chat.understand.names import clean_name, name_slots
 from agent.chat.understand.numbers import count_in, digits_for_words, positions_in
 from agent.chat.understand.steering import steering_words
@@ -90,8 +91,10 @@ def read_add(text: str, playlist_length: int | None) -> Slots:
 
 
 def read_steer(text: str, playlist_length: int | None) -> Slots:
-    words = steering_words(digits_for_words(text.lower()))
-    return {"words": words} if words else {}
+    sign, rest = discovery_sign(text)
+    words = steering_words(digits_for_words(rest))
+    slots: Slots = {"words": words} if words else {}
+    return {**slots, "discovery": sign} if sign else slots
 
 
 _ABSOLUTE = re.compile(r"\b(?:only|just|exactly|total|in total|max|maximum|at most|down to|up to|limit|"
