@@ -1,6 +1,6 @@
 """The page at `/` in a real headless Chromium against a real `agent serve`: the address
 holds the whole request (opening it reproduces the playlist, edits included; back
-undoes), steering says how much it changed, seeds are found as you type and can stand
+undoes), steering says how much it changed, discovery moves by keyboard and shows as applied, seeds are found as you type and can stand
 alone, each track can be removed, replaced, moved or followed, the profile shows and can
 be switched off, catalog text stays text, and the page fits a phone.
 
@@ -139,6 +139,29 @@ def test_steering_changes_the_playlist_and_says_how_much(server, open_page):
     browser.evaluate("document.querySelector('#steer-chips [data-word=\"christmas\"]').click()")  # now away from it
     browser.wait_for(SETTLED + " && " + STATUS + ".includes('Steering changed')", 30)
     assert _query(browser)["steer"] == ["-christmas"]
+
+
+def _press(browser: Browser, key: str, code: int) -> None:
+    """A real key press (through DevTools), as a keyboard user makes it."""
+    for kind in ("rawKeyDown", "keyUp"):
+        browser.send("Input.dispatchKeyEvent", type=kind, key=key, code=key, windowsVirtualKeyCode=code)
+
+
+def test_discovery_by_keyboard_changes_the_playlist_and_lives_in_the_address(server, open_page):
+    browser = open_page("/?title=road%20trip&profile=off")
+    balanced = _uris(server, title="road trip", filters={"discovery": 0.3})
+    assert balanced != _uris(server, title="road trip")
+    browser.evaluate("document.getElementById('discovery').focus()")
+    for _ in range(3):
+        _press(browser, "ArrowRight", 39)
+    browser.wait_for(SETTLED + " && " + _shows(balanced), 30)
+    assert _query(browser)["discovery"] == ["0.3"]
+    assert "Discovery 0.3: balanced." in browser.evaluate(STATUS)
+    assert browser.evaluate("document.getElementById('discovery-value').textContent") == "0.3: balanced"
+
+    shared = open_page(browser.evaluate("location.pathname + location.search"))
+    assert shared.evaluate(URIS) == balanced
+    assert shared.evaluate("document.getElementById('discovery').value") == "0.3"
 
 
 def test_seeds_are_found_as_you_type_and_stand_alone(server, open_page):

@@ -1,5 +1,5 @@
-// The page's state lives in the address bar: /?title=road%20trip&seed=URI&steer=upbeat&n=20&exclude=URI
-// &move=URI@2. Every change pushes an address and asks again, so opening an address
+// The page's state lives in the address bar: /?title=road%20trip&seed=URI&steer=upbeat&n=20&discovery=0.3
+// &exclude=URI&move=URI@2. Every change pushes an address and asks again, so opening an address
 // reproduces its playlist (removals and moves included) and back and forward undo and redo.
 "use strict";
 
@@ -17,6 +17,7 @@ function fromAddress() {
   return {
     title: query.get("title") || "", seeds: query.getAll("seed"), steer: query.getAll("steer"),
     strength: Number(query.get("strength")) || 0.5, n: [10, 20, 50].includes(n) ? n : 10,
+    discovery: tenths(query.get("discovery")),
     exclude: query.getAll("exclude"), moves: query.getAll("move"),
     noprofile: query.get("profile") === "off", llm: query.get("llm") === "1",
   };
@@ -29,6 +30,7 @@ function toAddress(s) {
   s.steer.forEach((word) => query.append("steer", word));
   if (s.steer.length && s.strength !== 0.5) query.set("strength", String(s.strength));
   if (s.n !== 10) query.set("n", String(s.n));
+  if (s.discovery) query.set("discovery", String(s.discovery));
   s.exclude.forEach((uri) => query.append("exclude", uri));
   s.moves.forEach((move) => query.append("move", move));
   if (s.noprofile) query.set("profile", "off");
@@ -52,6 +54,7 @@ function fillForm() {
   $("count").value = String(state.n);
   $("strength").value = String(state.strength);
   $("strength-value").textContent = String(state.strength);
+  showDiscovery(state.discovery);
   $("use-profile").checked = !state.noprofile;
   $("with-llm").checked = state.llm;
   renderSeeds();
@@ -61,7 +64,14 @@ function fillForm() {
 
 function fromForm() {
   return { ...state, title: $("title").value.trim(), n: Number($("count").value), strength: Number($("strength").value),
+    discovery: tenths($("discovery").value),
     noprofile: !$("use-profile").checked, llm: $("with-llm").checked, exclude: [], moves: [] };
+}
+
+// An address may hold anything: a number 0..1 in tenths, else 0 (the catalog's hits, as without it).
+function tenths(text) {
+  const value = Math.round(Number(text) * 10) / 10;
+  return value >= 0 && value <= 1 ? value : 0;
 }
 
 function profileName() { return $("profile").value.trim() || "default"; }
@@ -69,7 +79,7 @@ function profileName() { return $("profile").value.trim() || "default"; }
 function body(s, extra = {}) {
   return {
     title: s.title, n: s.n, seeds: s.seeds, profile: s.noprofile ? null : profileName(),
-    filters: { exclude_tracks: s.exclude }, ...extra,
+    filters: { exclude_tracks: s.exclude, discovery: s.discovery }, ...extra,
   };
 }
 
@@ -108,6 +118,7 @@ async function ask() {
     show([column("retrieval", playlist, null, editing(playlist)), ...(s.llm ? [column("rerank"), column("llm")] : [])]);
     const heading = s.title ? `“${s.title}”` : `After ${plural(s.seeds.length, "seed song")}`;
     let line = `${heading}: ${playlist.tracks.length} tracks in ${((performance.now() - started) / 1000).toFixed(2)} s.`;
+    if (s.discovery) line += ` Discovery ${discoveryWords(s.discovery)}.`;
     if (plain) {
       const before = new Set(plain.tracks.map((t) => t.track_uri));
       const changed = playlist.tracks.filter((t) => !before.has(t.track_uri)).length;
@@ -296,6 +307,8 @@ function start() {
   $("seed-query").addEventListener("blur", () => setTimeout(closeSuggestions, 100));
   $("strength").addEventListener("input", () => { $("strength-value").textContent = $("strength").value; });
   $("strength").addEventListener("change", () => state.steer.length && go(fromForm()));
+  $("discovery").addEventListener("input", () => showDiscovery(tenths($("discovery").value)));
+  $("discovery").addEventListener("change", () => go(fromForm()));
   $("steer-word").addEventListener("keydown", (event) => {
     if (event.key !== "Enter") return;
     event.preventDefault();

@@ -21,6 +21,18 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+// The discovery slider's value in words: the page's three named steps, 0 / 0.3 / 0.7.
+function discoveryWords(value) {
+  return `${value}: ${value >= 0.7 ? "deep cuts" : value >= 0.3 ? "balanced" : value > 0 ? "fewer hits" : "hits"}`;
+}
+
+function showDiscovery(value) {
+  const slider = document.getElementById("discovery");
+  slider.value = String(value);
+  slider.setAttribute("aria-valuetext", discoveryWords(value));
+  document.getElementById("discovery-value").textContent = discoveryWords(value);
+}
+
 async function api(method, path, body) {
   const response = await fetch(path, {
     method, headers: body ? { "Content-Type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined,
