@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,12 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
+# Tests press Ctrl-C on the programs they start, as a terminal does. A suite started in
+# the background by a script inherits SIGINT ignored (the shell's rule for background
+# jobs), and so would every program it starts, which would then never see the key: the
+# suite takes SIGINT back, so its children start with the default, as from a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 # --------------------------------------------------------------------------- #
