@@ -180,15 +180,15 @@ class PlaylistGraph:
         del pairs, keep
         starts = np.flatnonzero(np.r_[True, kept_pids[1:] != kept_pids[:-1]]) if len(kept_pids) else np.empty(0, np.int64)
         pids = kept_pids[starts].astype(np.int64)
-        rows = np.repeat(np.arange(len(starts), dtype=np.int32), np.diff(np.append(starts, len(kept_pids))))
+        playlist_offsets = np.append(starts, len(kept_pids))
         del kept_pids, starts
         track_count = int(tracks.max()) + 1 if len(tracks) else 0
-        track_offsets, track_playlists = _by_track(rows, tracks, len(pids), track_count)
+        track_offsets, track_playlists = _by_track(playlist_offsets, tracks, track_count)
         plays = np.diff(track_offsets)
         songs, artists = _song_and_artist_numbers(song_keys, track_count)
         return cls({
             "pids": pids,
-            "playlist_offsets": np.searchsorted(rows, np.arange(len(pids) + 1)),
+            "playlist_offsets": playlist_offsets,
             "playlist_tracks": tracks,
             "track_offsets": track_offsets,
             "track_playlists": track_playlists,
@@ -266,15 +266,15 @@ def _artist_index(artists: np.ndarray) -> dict[str, np.ndarray]:
             "artist_offsets": np.searchsorted(artists[order], np.arange(count + 1))}
 
 
-def _by_track(rows: np.ndarray, tracks: np.ndarray, row_count: int, track_count: int) -> tuple[np.ndarray, np.ndarray]:
+def _by_track(offsets: np.ndarray, tracks: np.ndarray, track_count: int) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, rows) of each track's playlists, rows ascending: the entries transposed by a
     counting sort (CSR -> CSC), 5 bytes an entry where an argsort and its gather took 12."""
     from scipy import sparse
 
     if not len(tracks):
-        return np.zeros(track_count + 1, np.int64), rows[:0]
-    entries = sparse.csr_matrix((np.ones(len(tracks), bool), tracks, np.searchsorted(rows, np.arange(row_count + 1))),
-                                shape=(row_count, track_count)).tocsc()
+        return np.zeros(track_count + 1, np.int64), np.empty(0, np.int32)
+    entries = sparse.csr_matrix((np.ones(len(tracks), bool), tracks, offsets),
+                                shape=(len(offsets) - 1, track_count)).tocsc()
     return entries.indptr.astype(np.int64), entries.indices.astype(np.int32, copy=False)
 
 
