@@ -31,13 +31,14 @@ from retrieval.errors import ModelFolderError
 from retrieval.model_folders import library_versions as model_library_versions
 from retrieval.model_folders import model_folder
 from retrieval.records import Candidate, Neighbour
+from retrieval.signals.neighbours import EXACT_TITLE
 
 SIGNALS = ("votes", "entity", "cooccurrence", "artists", "seeds", "seed_artists", "tags", "als", "popularity")
 FEATURES = tuple(f"part_{s}" for s in SIGNALS) + (
     "relative_score", "log_rank", "log_plays", "voters", "exact_voters", "best_voter_similarity",
     "query_exact_playlists", "query_best_similarity", "seeds", "has_title", "seeds_random")
 DEPTH = 200  # candidates the ranker reorders; the rest keep the fused order
-EXACT = 0.99
+EXACT = EXACT_TITLE
 
 
 def ranker_folder(catalog_path: Path) -> Path:

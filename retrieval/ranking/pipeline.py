@@ -23,7 +23,7 @@ from retrieval.records import Neighbour
 from retrieval.ranking.sources import SignalSources
 from retrieval.signals.crowd_tags import TAG_CANDIDATES
 from retrieval.signals.entity import EntityMatch
-from retrieval.signals.neighbours import crowded, sharpened
+from retrieval.signals.neighbours import crowded, exact_weighted, sharpened
 from retrieval.signals.scores import ID, TrackScores
 from retrieval.ranking.top_songs import TopSongs
 from retrieval.signals.voting import Votes, VotingRule, weighed
@@ -31,7 +31,6 @@ from retrieval.signals.voting import Votes, VotingRule, weighed
 ANCHORS = 5  # best-voted tracks whose co-occurrences smooth the votes (measured: docs/quality.md)
 # A title whose nearest known title is this similar is one the catalog knows (0.9-0.99 measured the same).
 KNOWN_TITLE = 0.95
-EXACT_TITLE = 0.99
 TAIL_CHUNK = 200  # most-played tracks read at a time for the tail
 
 
@@ -70,10 +69,7 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     weights = request.weights
     pairs = [(n.pid, n.similarity) for n in neighbours]
     voters = weighed(pairs, "count") if request.voting == "count" else sharpened(pairs, weights.sharpness)
-    voters = crowded(pairs, voters, weights.crowding)
-    if weights.exact:
-        voters = [(pid, round(weight * (1.0 + weights.exact), 9) if similarity >= EXACT_TITLE else weight)
-                  for (pid, weight), (_, similarity) in zip(voters, pairs)]
+    voters = exact_weighted(pairs, crowded(pairs, voters, weights.crowding), weights.exact)
     votes = sources.votes(voters + list(request.liked_voters))
     # Scores are told in votes (the best-voted track's votes), so plain voting keeps its
     # meaning: under count voting a track scores the playlists that hold it. The other

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+EXACT_TITLE = 0.99  # a neighbour this similar carries the very title asked for
+
 
 def sharpened(neighbours: Sequence[tuple[int, float]], power: float) -> list[tuple[int, float]]:
     """(pid, similarity) -> (pid, max(similarity, 0) ** power); power 1 leaves weights as they are.
@@ -34,4 +36,18 @@ def crowded(neighbours: Sequence[tuple[int, float]], weights: Sequence[tuple[int
         return list(weights)
     sizes = Counter(round(similarity, 6) for _, similarity in neighbours)
     return [(pid, round(weight * sizes[round(similarity, 6)] ** (power - 1.0), 9))
+            for (pid, weight), (_, similarity) in zip(weights, neighbours)]
+
+
+def exact_weighted(neighbours: Sequence[tuple[int, float]], weights: Sequence[tuple[int, float]],
+                   extra: float) -> list[tuple[int, float]]:
+    """Each voter's weight times 1 + `extra` where its title is the very one asked for
+    (similarity >= EXACT_TITLE); extra 0 leaves the weights as they are.
+
+    >>> exact_weighted([(1, 1.0), (2, 0.8)], [(1, 1.0), (2, 0.5)], 1.0)
+    [(1, 2.0), (2, 0.5)]
+    """
+    if not extra:
+        return list(weights)
+    return [(pid, round(weight * (1.0 + extra), 9) if similarity >= EXACT_TITLE else weight)
             for (pid, weight), (_, similarity) in zip(weights, neighbours)]

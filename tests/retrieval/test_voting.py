@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.ranking.filters import Scored, cap_per_artist, exclude_artists
-from retrieval.signals.neighbours import crowded
+from retrieval.signals.neighbours import crowded, exact_weighted
 from retrieval.signals.voting import vote
 
 
@@ -190,3 +190,10 @@ def test_a_crowded_title_votes_like_a_power_of_its_playlists():
     weights = [(pid, 1.0) for pid, _ in neighbours]
     assert crowded(neighbours, weights, 0.5) == [(1, 0.5), (2, 0.5), (3, 0.5), (4, 0.5), (5, 1.0)]
     assert crowded(neighbours, weights, 1.0) == weights
+
+
+def test_an_exact_title_weight_raises_only_the_neighbours_with_the_very_title():
+    neighbours = [(1, 1.0), (2, 0.995), (3, 0.98)]
+    weights = [(1, 1.0), (2, 0.9), (3, 0.9)]
+    assert exact_weighted(neighbours, weights, 3.0) == [(1, 4.0), (2, 3.6), (3, 0.9)]
+    assert exact_weighted(neighbours, weights, 0.0) == weights
