@@ -122,6 +122,12 @@ class Retriever:
             )
         return list(found), warnings
 
+    def encode_titles(self, titles: Sequence[str]) -> None:
+        """Encodes several titles at once, as their queries will ask for them, where the
+        encoder can batch them (ONNX): cheaper per title than one at a time."""
+        if isinstance(self.encoder, OnnxEncoder):
+            self.encoder.remember([normalize_title(title) or title for title in titles if title.strip()])
+
     def forget_queries(self) -> None:
         """Drop remembered titles, so the next query of each pays as a new title does (benchmarks)."""
         self._remembered_neighbours.cache_clear()

@@ -8,8 +8,13 @@ retriever or encoder waits for a full garbage collection with its sessions and a
 from __future__ import annotations
 
 import functools
+import threading
 import weakref
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+Value = TypeVar("Value")
 
 
 def remembering(method: Callable, maxsize: int) -> Callable:
@@ -21,3 +26,36 @@ def remembering(method: Callable, maxsize: int) -> Callable:
         return function(owner(), *args)
 
     return remembered
+
+
+class RecentValues(Generic[Value]):
+    """The `maxsize` values used last, by key: a cache that can also be filled ahead of
+    use (many keys computed together) and asked what it holds. Safe across threads."""
+
+    def __init__(self, maxsize: int):
+        self._maxsize = maxsize
+        self._values: OrderedDict[Hashable, Value] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Value | None:
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Value) -> None:
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self._maxsize:
+                self._values.popitem(last=False)
+
+    def missing(self, keys: list[Hashable]) -> list[Hashable]:
+        """The keys not held, each once, in their order."""
+        with self._lock:
+            return [key for key in dict.fromkeys(keys) if key not in self._values]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()

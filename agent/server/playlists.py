@@ -96,6 +96,12 @@ class PlaylistService:
         backend = self.backend() if request.needs_llm else None
         return make_playlist(self.retriever(), backend, request, self.tags if request.steering else None)
 
+    def encode_titles(self, drafts: list[RequestDraft]) -> None:
+        """Encodes the titles of requests that arrived together in one batch, before each is answered."""
+        titles = [draft.request.title for draft in drafts if not draft.needs_llm]
+        if len(titles) > 1:
+            self.retriever().encode_titles(titles)
+
     def compare(self, draft: RequestDraft) -> tuple[Comparison, dict[str, list[str]]]:
         """All three modes, and for each track the other modes that share its song."""
         comparison = compare_modes(self.retriever(), self.backend(), self.preparer().prepare(draft))

@@ -13,6 +13,11 @@ readable. No thread stands between them: a process pool's two queue threads cost
 serving process a quarter of its CPU (1.15 ms a request against 0.9 measured), and
 handing each request between threads waited for the GIL besides.
 
+Requests waiting together go to a process together, up to `MOST_AT_ONCE` and an even
+share of the waiting per process: it encodes their titles in one batch (for a short
+title the encoder's cost is reading its weights, so four cost little more than one),
+then answers them one by one, each sent back as soon as it is made.
+
 A request's answer comes back as its status and JSON body, made where it ran, so only
 bytes cross between processes and errors are answered as the API's error handlers
 answer them.
@@ -47,8 +52,9 @@ class ServeSettings(Protocol):
 
 Answer = tuple[int, bytes]  # HTTP status, JSON body
 # A message between processes: its body's length and a status (an answer's HTTP status;
-# 0 for a request, a pickled `RequestDraft`), then the body.
+# 0 for requests, a pickled list of `RequestDraft`s), then the body.
 _HEADER = struct.Struct("!IH")
+MOST_AT_ONCE = 4  # requests handed to one process together
 
 
 class WorkerDied(RuntimeError):
@@ -89,7 +95,7 @@ class RetrievalPool(RetrievalRunner):
         self._context = multiprocessing.get_context("spawn")  # no fork of a process with threads
         self._workers: list[_Worker] = []
         self._idle: deque[_Worker] = deque()
-        self._waiting: deque[tuple[bytes, asyncio.Future[Answer]]] = deque()
+        self._waiting: deque[tuple[RequestDraft, asyncio.Future[Answer]]] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
@@ -104,7 +110,7 @@ class RetrievalPool(RetrievalRunner):
 
     def submit(self, request: RequestDraft) -> asyncio.Future[Answer]:
         future = self._watch().create_future()
-        self._waiting.append((pickle.dumps(request), future))
+        self._waiting.append((request, future))
         self._dispatch()
         return future
 
@@ -145,11 +151,17 @@ class RetrievalPool(RetrievalRunner):
                     future.set_exception(WorkerDied("no retrieval process is running; see the server's log"))
             self._waiting.clear()
         while self._idle and self._waiting:
-            message, future = self._waiting.popleft()
-            if future.done():  # the client went away while it waited
+            share = min(MOST_AT_ONCE, -(-len(self._waiting) // len(self._workers)))
+            batch = []
+            while self._waiting and len(batch) < share:
+                request, future = self._waiting.popleft()
+                if not future.done():  # else the client went away while it waited
+                    batch.append((request, future))
+            if not batch:
                 continue
             worker = self._idle.popleft()
-            worker.future = future
+            worker.futures.extend(future for _, future in batch)
+            message = pickle.dumps([request for request, _ in batch])
             try:
                 worker.channel.sendall(_HEADER.pack(len(message), 0) + message)  # small: the buffer takes it whole
             except OSError:
@@ -161,21 +173,23 @@ class RetrievalPool(RetrievalRunner):
             self._died(worker)
             return
         for status, body in replies:
-            future, worker.future = worker.future, None
             if not worker.loaded:  # a replacement's first message: it has loaded
                 worker.loaded = True
-            elif future is not None and not future.done():
+            elif worker.futures and not (future := worker.futures.popleft()).done():
                 future.set_result((status, body))
-            self._idle.append(worker)
+            if not worker.futures:
+                self._idle.append(worker)
         self._dispatch()
 
     def _died(self, worker: _Worker) -> None:
-        """The request it held fails (HTTP 500); a new process takes its place unless it
+        """The requests it held fail (HTTP 500); a new process takes its place unless it
         died loading (a new one would too)."""
         self._forget(worker)
         worker.process.join(timeout=1)
-        if worker.future is not None and not worker.future.done():
-            worker.future.set_exception(WorkerDied(f"a retrieval process died (exit code {worker.process.exitcode})"))
+        for future in worker.futures:
+            if not future.done():
+                future.set_exception(WorkerDied(f"a retrieval process died (exit code {worker.process.exitcode})"))
+        worker.futures.clear()
         self._workers.remove(worker)
         if worker.loaded:
             self._workers.append(self._spawn())
@@ -194,7 +208,7 @@ class _Worker:
     process: BaseProcess
     channel: socket.socket
     loaded: bool = False
-    future: asyncio.Future[Answer] | None = None
+    futures: deque[asyncio.Future[Answer]] = field(default_factory=deque)  # its requests' answers, in order
     inbox: bytearray = field(default_factory=bytearray)  # bytes read of answers not complete yet
 
     def wait_loaded(self) -> None:
@@ -236,10 +250,21 @@ def _serve(settings: ServeSettings, channel: socket.socket) -> None:
         try:
             channel.sendall(_HEADER.pack(0, 0))
             while (message := _read_message(channel)) is not None:
-                status, body = answer(service, pickle.loads(message[1]))
-                channel.sendall(_HEADER.pack(len(body), status) + body)
+                requests = pickle.loads(message[1])
+                _encode_titles(service, requests)
+                for request in requests:
+                    status, body = answer(service, request)
+                    channel.sendall(_HEADER.pack(len(body), status) + body)
         except OSError:  # the serving process closed its end while this one answered: it is stopping
             pass
+
+
+def _encode_titles(service: PlaylistService, requests: list[RequestDraft]) -> None:
+    """The batch's titles encoded together; a failure here is left to each answer to report."""
+    try:
+        service.encode_titles(requests)
+    except Exception:  # noqa: BLE001 - each request then meets the error itself and answers it
+        pass
 
 
 def _read_message(channel: socket.socket) -> Answer | None:

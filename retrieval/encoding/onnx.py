@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.encoding.encoder import QUERY_THREADS_ENV, Encoded
-from retrieval.remembering import remembering
+from retrieval.remembering import RecentValues
 
 MANIFEST = "query_encoder.json"
 # AGENT_QUERY_ENCODER=torch serves queries with the torch model even where an ONNX export exists.
@@ -53,16 +53,25 @@ class OnnxEncoder:
         self._session = onnxruntime.InferenceSession(
             str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
-        self._remembered = remembering(self._encode_remembered, QUERY_CACHE)
+        self._remembered: RecentValues[Encoded] = RecentValues(QUERY_CACHE)
 
     def forget_queries(self) -> None:
         """Drop the remembered query vectors (a benchmark measuring new titles calls this)."""
-        self._remembered.cache_clear()
+        self._remembered.clear()
 
-    def _encode_remembered(self, text: str) -> Encoded:
-        encoded = self._encode_many([text], 1)
-        encoded.vectors.setflags(write=False)  # shared by every later query with this text
-        return encoded
+    def remember(self, texts: Sequence[str]) -> None:
+        """Encodes the texts not remembered yet in one batch, as later queries will ask.
+
+        A server encodes the titles waiting together: for a short title MiniLM's cost is
+        reading its weights, so four titles cost little more than one. A text's vector is
+        the same bit for bit in a batch as alone (padding is masked out exactly), so
+        answers do not depend on what else was waiting."""
+        new = self._remembered.missing(list(texts))
+        if not new:
+            return
+        vectors, cut = self._encode_batch(new)
+        for row, text in enumerate(new):
+            self._remembered.put(text, _shared(vectors[row:row + 1], row in cut))
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> Encoded:
         if len(texts) == 1:
@@ -71,7 +80,11 @@ class OnnxEncoder:
 
     def _encode_query(self, text: str) -> Encoded:
         """One text, as a query is: a server meets the same titles again and again."""
-        encoded = self._remembered(text)
+        encoded = self._remembered.get(text)
+        if encoded is None:
+            vectors, cut = self._encode_batch([text])
+            encoded = _shared(vectors, bool(cut))
+            self._remembered.put(text, encoded)
         return Encoded(vectors=encoded.vectors, truncated=list(encoded.truncated))
 
     def _encode_many(self, texts: Sequence[str], batch_size: int) -> Encoded:
@@ -100,6 +113,13 @@ class OnnxEncoder:
         vectors = _pool(tokens, feeds["attention_mask"], self._pooling)
         norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return vectors / norms, [i for i, e in enumerate(encodings) if e.overflowing]
+
+
+def _shared(vector: np.ndarray, truncated: bool) -> Encoded:
+    """One query's encoding, read-only: every later query with its text shares it."""
+    vector = vector.astype(np.float32)
+    vector.setflags(write=False)
+    return Encoded(vectors=vector, truncated=[0] if truncated else [])
 
 
 def _pool(tokens: np.ndarray, mask: np.ndarray, mode: str) -> np.ndarray:

@@ -19,6 +19,9 @@ from serve_client import start_server
 
 pytestmark = pytest.mark.slow
 TITLES = ["road trip", "gym", "christmas", "rainy sunday coding"]
+# New to the server when asked together, so a worker encodes several in one batch.
+NEW_TITLES = ["beach vibes", "late night drive", "sunday brunch", "pregame", "country", "chill", "workout",
+              "party", "summer 17", "sad girl hours", "wedding dance floor", "throwback thursday"]
 
 
 def _worker_processes(parent: int) -> list[int]:
@@ -64,6 +67,7 @@ def test_two_workers_serve_what_one_process_serves_survive_a_death_and_stop_with
     single = start_server(home, tmp_path / "single.log")
     try:
         expected = _playlists(single, TITLES)
+        expected_new = _playlists(single, NEW_TITLES)
         expected_error = _unknown_seed(single)
         expected_long = _long_playlist(single)
     finally:
@@ -73,6 +77,7 @@ def test_two_workers_serve_what_one_process_serves_survive_a_death_and_stop_with
     try:
         workers = _worker_processes(server.process.pid)
         loaded = {pid: _cpu_ticks(pid) for pid in workers}
+        served_new = _playlists(server, NEW_TITLES)  # 8 at once: each worker takes several
         served = _playlists(server, TITLES * 8)  # concurrent, so both processes take requests
         assert all(_cpu_ticks(pid) > ticks for pid, ticks in loaded.items())  # both answered some
         assert len(workers) == 2 and _worker_processes(server.process.pid) == workers  # none died
@@ -84,6 +89,7 @@ def test_two_workers_serve_what_one_process_serves_survive_a_death_and_stop_with
         replacements = _worker_processes(server.process.pid)
         assert len(replacements) == 2 and workers[0] not in replacements
         assert [json.dumps(r, sort_keys=True) for r in served] == [json.dumps(r, sort_keys=True) for r in expected * 8]
+        assert served_new == expected_new  # the same records, however the titles were batched
         assert "2 worker processes" in (tmp_path / "workers.log").read_text()
     finally:
         stop_process(server.process, timeout=20)

@@ -152,3 +152,15 @@ def test_a_repeated_query_is_answered_from_memory_as_the_model_answered_it(pretr
     with pytest.raises(ValueError):  # shared by later queries, so no caller can change it
         again.vectors[0, 0] = 1.0
     assert cut.truncated == [0]
+
+
+def test_titles_encoded_together_are_the_vectors_each_gets_alone(pretrained_onnx, monkeypatch):
+    titles = ["beach vibes ☀️🌊", "a", "wedding dance floor", "longer than the limit " * 120, "케이팝"]
+    alone = OnnxEncoder(pretrained_onnx.folder)
+    expected = [alone.encode([title]) for title in titles]
+    together = OnnxEncoder(pretrained_onnx.folder)
+    together.remember(titles)  # one batch, padded to its longest title
+    monkeypatch.setattr(together, "_session", None)  # each query is then answered from memory
+    for title, one in zip(titles, expected):
+        got = together.encode([title])
+        assert np.array_equal(got.vectors, one.vectors) and got.truncated == one.truncated
