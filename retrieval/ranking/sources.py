@@ -97,7 +97,7 @@ class SignalSources:
 
     def model(self, name: str, exclude_pids: frozenset[int] = frozenset()) -> Recommender | None:
         """A collaborative model (`retrieval.collaborative`) that never learned from `exclude_pids`."""
-        return self.collaborative.get(name, exclude_pids, lambda: self._hidden(exclude_pids)[1])
+        return self.collaborative.get(name, exclude_pids, lambda: self._hidden(exclude_pids))
 
     def plays_array(self, exclude_pids: frozenset[int] = frozenset()) -> np.ndarray:
         """Per track id, the playlists holding it, leaving out `exclude_pids` (evaluation's held-out ones)."""

@@ -147,3 +147,24 @@ def test_als_takes_the_most_factors_its_memory_budget_allows():
     assert factors_within(MEMORY_BUDGET, 65_500_000, 1_000_000, 1_350_000) == 32
     assert factors_within(MEMORY_BUDGET, 500_000_000, 10_000_000, 5_000_000) == 16
     assert ALS(iterations=2).fit(two_scenes()).factors == 64
+
+
+@pytest.mark.parametrize("make", [ItemKNN, lambda: PlaylistKNN(neighbours=7)], ids=["itemknn", "playlistknn"])
+def test_read_from_the_saved_graph_the_neighbourhood_models_score_as_when_fitted(make):
+    """`agent index` saves the playlist graph; item-kNN and playlist-kNN read it as it is
+    (no matrix, no copy) and must score every track as the fitted matrix model does,
+    with evaluation's hidden playlists masked the same way."""
+    rng = np.random.default_rng(3)
+    rows = [sorted(rng.choice(40, rng.integers(1, 15), replace=False).tolist()) for _ in range(60)]
+    graph = PlaylistGraph.build((pid, t) for pid, row in enumerate(rows) for t in row)
+    hidden = np.zeros(len(rows), bool)
+    hidden[rng.choice(len(rows), 12, replace=False)] = True
+    plays_seen = np.bincount(np.concatenate([r for r, h in zip(rows, hidden) if not h]), minlength=40)
+    for mask, plays in ((None, graph.plays), (hidden, plays_seen)):
+        fitted = make().fit(playlist_matrix(graph, mask))
+        read = make().on_graph(graph, plays, mask)
+        for seeds in ([0], [1, 2, 3], [5, 39, 17, 22, 8], [-1, 99], []):
+            expected, got = fitted.scores(seeds), read.scores(seeds)
+            assert got.dtype == np.float32 and got.shape == expected.shape
+            np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+            assert top_tracks(got, 10, seeds).tolist() == top_tracks(expected, 10, seeds).tolist()
