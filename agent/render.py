@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.safe_text import clean, safe_text
+from retrieval.generator import FUSED
 from retrieval.records import GeneratedPlaylist
 
 FORMATS = ("table", "json", "jsonl", "csv", "m3u")
@@ -130,7 +131,11 @@ def print_table(console: Console, playlist: GeneratedPlaylist, explain: bool = F
 
 
 def _made_from(playlist: GeneratedPlaylist) -> str:
-    """What the tracks came from: the title's neighbour playlists, or (no title) the seeds' playlists."""
+    """What the tracks came from: the title's neighbour playlists, or (no title) the seeds'
+    playlists, or one of the field's methods alone."""
+    method = playlist.made_with.settings.get("method", FUSED) if playlist.made_with else FUSED
+    if method not in (FUSED, "title-knn"):
+        return f"by {method} alone" + (f" from {len(playlist.seeds)} seed track(s)" if playlist.seeds else "")
     if playlist.neighbours or not playlist.seeds:
         return f"voted by {len(playlist.neighbours)} similar playlists"
     return "from the playlists holding the seeds"

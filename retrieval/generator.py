@@ -36,6 +36,9 @@ from retrieval.signals.voting import VotingRule
 DEFAULT_K = 300  # measured on a validation split: see docs/quality.md, "Retrieval quality"
 DEFAULT_VOTING: VotingRule = "similarity"  # measured: see docs/quality.md, "Choosing the defaults"
 DEFAULT_DISCOVERY = 0.0  # measured on validation splits: see docs/ranking.md
+FUSED = "fused"
+# How a playlist is made: the fused ranking, or one of the field's methods alone (`retrieval.methods`).
+METHODS = (FUSED, "itemknn", "playlistknn", "als", "ease", "title-knn", "hybrid")
 # Below this best-neighbour similarity, with no artist or album named, nothing in the
 # catalog resembles the title. Measured on the MPD sample: 2% of real held-out titles
 # fall below it, and made-up ones like "my tax return" (0.42) do.
@@ -77,6 +80,8 @@ class GenerationOptions:
     discovery: float = DEFAULT_DISCOVERY
     # Reorder the best candidates by the learned ranker saved beside the catalog (`retrieval.ranking.learned`).
     ranker: bool = False
+    # The fused ranking, or one of the field's methods alone (`METHODS`; `retrieval.methods`).
+    method: str = FUSED
 
     def check(self) -> None:
         if self.n < 1:
@@ -87,6 +92,11 @@ class GenerationOptions:
             raise GenerationError(f"discovery must be between 0 and 1, got {self.discovery}")
         if self.max_per_artist is not None and self.max_per_artist < 1:
             raise GenerationError(f"max_per_artist (tracks per artist) must be at least 1, got {self.max_per_artist}")
+        if self.method not in METHODS:
+            raise GenerationError(f"unknown method {clip(self.method)!r}; choose from {', '.join(METHODS)}")
+        if self.method != FUSED and (self.ranker or self.discovery):
+            raise GenerationError(f"the learned ranker and discovery reorder the fused ranking; "
+                                  f"they do not apply to the method {self.method}")
 
 
 class Retriever:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from agent.challenge.reading import MAX_SEEDS, ChallengePlaylist
 from retrieval.ranking.baselines import PopularTracks
-from retrieval.generator import DEFAULT_K, GenerationError, GenerationOptions, Retriever
+from retrieval.generator import DEFAULT_K, FUSED, GenerationError, GenerationOptions, Retriever
+from retrieval.methods import generate_by_method
 from retrieval.records import Track
 from retrieval.resolve import NameResolver, resolve_seeds
 
@@ -43,13 +44,15 @@ class ChallengeAnswerer:
     """Answers challenge playlists with one retriever; load once, call for each playlist."""
 
     def __init__(self, retriever: Retriever, exclude_pids: frozenset[int] = frozenset(), k: int = DEFAULT_K,
-                 ranker: bool = False):
+                 ranker: bool = False, method: str = FUSED):
         """`exclude_pids`: playlists no answer may use (an evaluation's held-out ones);
-        `ranker`: reorder by the learned ranker saved beside the catalog."""
+        `ranker`: reorder by the learned ranker saved beside the catalog; `method`: the
+        fused ranking or one of the field's methods alone (`retrieval.methods`)."""
         self.retriever = retriever
         self.exclude_pids = exclude_pids
         self.k = k
         self.ranker = ranker
+        self.method = method
         self.catalog_pids = frozenset(retriever.catalog.pids())
         self.resolver = NameResolver(retriever.catalog)
         # Enough to fill a whole answer after leaving out the most seeds a playlist may give
@@ -70,6 +73,7 @@ class ChallengeAnswerer:
             n=ANSWER_LENGTH, seed_uris=tuple(known), seeds_random=playlist.category.random,
             exclude_pids=self._excluded(playlist.pid),
             exclude_track_uris=frozenset(seed_uris) | frozenset(known), k=self.k, ranker=self.ranker,
+            method=self.method,
         )
         found = self._retrieved(title or "", options)
         return Answer(
@@ -84,7 +88,7 @@ class ChallengeAnswerer:
         cannot be used (punctuation only); empty when neither can."""
         for asked in dict.fromkeys([title, ""] if options.seed_uris else [title]):
             try:
-                return [track.track_uri for track in self.retriever.generate(asked, options).tracks]
+                return [track.track_uri for track in generate_by_method(self.retriever, asked, options).tracks]
             except GenerationError:
                 continue
         return []

@@ -23,11 +23,11 @@ _CHUNK = 8  # playlists handed to a worker at a time: fewer round trips, little 
 _worker_answerer: ChallengeAnswerer | None = None
 
 
-def _start_worker(workspace: Workspace, ranker: bool) -> None:
+def _start_worker(workspace: Workspace, ranker: bool, method: str) -> None:
     global _worker_answerer
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     catalog, _ = workspace.active_catalog()
-    _worker_answerer = ChallengeAnswerer(open_retriever(catalog, workspace), ranker=ranker)
+    _worker_answerer = ChallengeAnswerer(open_retriever(catalog, workspace), ranker=ranker, method=method)
 
 
 def _answer_in_worker(playlist: ChallengePlaylist) -> Answer:
@@ -43,5 +43,6 @@ def answering(answerer: ChallengeAnswerer, workspace: Workspace, workers: int = 
         yield lambda playlists: map(answerer.answer, playlists)
         return
     # spawn, not fork: SQLite connections and the ONNX session must not be shared.
-    with multiprocessing.get_context("spawn").Pool(workers, _start_worker, (workspace, answerer.ranker)) as pool:
+    with multiprocessing.get_context("spawn").Pool(workers, _start_worker,
+                                                 (workspace, answerer.ranker, answerer.method)) as pool:
         yield lambda playlists: pool.imap(_answer_in_worker, playlists, chunksize=_CHUNK)

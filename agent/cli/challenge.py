@@ -24,6 +24,7 @@ from agent.cli.common import stderr, stdout, stop_interrupted, workspace_options
 from agent.cli.progress import counting, preparing_ranking_data, records_bar
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, open_retriever
+from retrieval.generator import FUSED, METHODS
 
 ANSWER = "answer"
 _FILE = click.Path(dir_okay=False, path_type=Path)
@@ -61,16 +62,18 @@ def _plain_cell(ctx, param, value: str) -> str:
               help="Processes answering at once (up to the CPU cores); each holds its own copy of the retrieval data.")
 @click.option("--ranker", is_flag=True, help="Reorder each answer's best candidates by the learned ranker "
                                              "(`agent tune --ranker` fits it).")
+@click.option("--method", type=click.Choice(METHODS), default=FUSED, show_default=True,
+              help="fused: this project's ranking; or one of the field's methods alone, for a baseline submission.")
 @workspace_options
 def answer(challenge_set: Path, output: Path, team: str, email: str, resume: bool, workers: int, ranker: bool,
-           workspace: Workspace) -> None:
+           method: str, workspace: Workspace) -> None:
     """Answer every playlist of CHALLENGE_SET (challenge_set.json[.gz]) with 500 tracks."""
     playlists = read_challenge_set(challenge_set)
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
         retriever = open_retriever(catalog, workspace, building=preparing_ranking_data)
         with counting("Preparing song names and the most played tracks"):  # minutes on a new large catalog
-            answerer = ChallengeAnswerer(retriever, ranker=ranker)
+            answerer = ChallengeAnswerer(retriever, ranker=ranker, method=method)
         if why_not := answerer.why_no_ranker():
             stderr().print(f"Note: {safe_text(why_not)}", highlight=False)
         writer = SubmissionWriter(output, team, email, resume)

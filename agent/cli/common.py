@@ -45,7 +45,7 @@ def warn(message: str | None) -> None:
 FLAGS = {
     "title": "--title", "n": "-n", "k": "--k", "voting": "--voting", "max_per_artist": "--max-per-artist",
     "mode": "--mode", "shots": "--shots", "fuse": "--fuse", "candidates": "--candidates",
-    "shuffles": "--rerank-shuffles", "steering": "--steer",
+    "shuffles": "--rerank-shuffles", "steering": "--steer", "method": "--method",
 }
 INTERNAL_ERROR_EXIT = 2
 INTERRUPTED_EXIT = 130  # the shell's code for a run ended by Ctrl-C (128 + SIGINT)

@@ -22,7 +22,8 @@ from agent.workspace import Workspace, open_retriever
 from agent.titles_file import TitlesEntry, read_titles_file
 from retrieval.ranking.steering import DEFAULT_STRENGTH, Steering
 from retrieval.index.tags import open_tag_index
-from retrieval.generator import DEFAULT_DISCOVERY, DEFAULT_K, DEFAULT_VOTING, GenerationError, GenerationOptions
+from retrieval.generator import (DEFAULT_DISCOVERY, DEFAULT_K, DEFAULT_VOTING, FUSED, METHODS, GenerationError,
+                                 GenerationOptions)
 from retrieval.signals.voting import VOTING_RULES
 
 
@@ -50,6 +51,9 @@ from retrieval.signals.voting import VOTING_RULES
 @click.option("--discovery", type=click.FloatRange(0.0, 1.0), default=DEFAULT_DISCOVERY, show_default=True,
               help="0-1: trade the catalog's hits for songs the title and seeds single out (1: the most obscure).")
 @click.option("--ranker", is_flag=True, help="Reorder the best candidates by the learned ranker (fitted by `agent tune --ranker`).")
+@click.option("--method", type=click.Choice(METHODS), default=FUSED, show_default=True,
+              help="fused: this project's ranking; or one of the field's methods alone, to compare "
+                   "(item-kNN, playlist-kNN, ALS, EASE from --seed; title-kNN from the title; hybrid from both).")
 @click.option("--keep-versions", is_flag=True, help="List versions of one song (Remastered, Live) separately.")
 @click.option("--seed", "seeds", multiple=True, metavar="TRACK",
               help="Continue from this track: a URI or \"song by artist\" (repeatable); --title is then optional.")
@@ -58,7 +62,7 @@ from retrieval.signals.voting import VOTING_RULES
 @llm_options()
 @workspace_options
 def generate(title_words, title, titles_file, count, k, voting, fmt, explain, explain_all, max_per_artist, exclude_artist, steer,
-             steer_strength, discovery, ranker, keep_versions, seeds, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
+             steer_strength, discovery, ranker, method, keep_versions, seeds, output, profile_name, mode: ModeOptions, llm: LLMChoice, workspace: Workspace) -> None:
     """Generate a playlist for a title from the playlists whose titles are most similar.
 
     With no catalog ingested, the embedded demo catalog is built on first use.
@@ -69,7 +73,7 @@ def generate(title_words, title, titles_file, count, k, voting, fmt, explain, ex
     check_output(output)
     fmt = _format(fmt, output, titles_file is not None, len(entries))
     options = GenerationOptions(n=count, k=k, voting=voting, merge_versions=not keep_versions,
-                                max_per_artist=max_per_artist, discovery=discovery, ranker=ranker)
+                                max_per_artist=max_per_artist, discovery=discovery, ranker=ranker, method=method)
     steering = Steering.parse(steer, steer_strength) if steer else None
     base = RequestDraft(PlaylistRequest("", options, mode, steering).check_options(),
                         exclude_artists=tuple(exclude_artist), profile=profile_name)

@@ -129,6 +129,7 @@ class RequestPreparer:
             "mode": mode.mode, "n": options.n, "k": options.k, "voting": options.voting,
             "merge_versions": options.merge_versions, "max_per_artist": options.max_per_artist,
             "seeds": len(options.seed_uris), "discovery": options.discovery, "ranker": options.ranker,
+            "method": options.method,
         }
         if request.steering is not None:
             settings["steer_strength"] = request.steering.strength

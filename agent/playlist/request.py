@@ -13,7 +13,7 @@ from agent.playlist.options import (
     DEFAULT_CANDIDATES, FUSES, MAX_CANDIDATES, MAX_SHUFFLES, MAX_TRACKS, MODES, SHOTS, RequestError, check_choice,
     check_positive,
 )
-from retrieval.generator import GenerationOptions, require_title
+from retrieval.generator import FUSED, GenerationOptions, require_title
 from retrieval.records import Provenance
 from retrieval.ranking.steering import Steering
 
@@ -66,6 +66,9 @@ class PlaylistRequest:
         self.mode_options.check()
         if self.steering is not None and self.mode != "retrieval":
             raise RequestError("steering", "{name} works with the retrieval mode only")
+        if self.options.method != FUSED and (self.mode != "retrieval" or self.steering is not None):
+            raise RequestError("method", f"{{name}} {self.options.method} makes a playlist alone: "
+                                         "no LLM mode and no steering with it")
         return self
 
     def for_title(self, title: str) -> PlaylistRequest:

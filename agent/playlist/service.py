@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from agent.playlist.request import PlaylistRequest
 from retrieval.ranking.filters import cap_per_artist, exclude_artists
 from retrieval.generator import GenerationError, Retriever
+from retrieval.methods import generate_by_method
 from retrieval.normalize import normalize_title
 from retrieval.records import GeneratedPlaylist
 from retrieval.ranking.steering import generate_steered
@@ -48,7 +49,7 @@ def _made(retriever: Retriever, backend: ChatBackend | None, request: PlaylistRe
             raise GenerationError("steering needs the track tag vectors, which this index lacks; rebuild the index")
         return generate_steered(retriever, tags, request.title, request.options, request.steering)
     if request.mode == "retrieval":
-        return retriever.generate(request.title, request.options)
+        return generate_by_method(retriever, request.title, request.options)
     if backend is None:
         raise GenerationError(f"mode {request.mode} needs an LLM backend")
     if request.mode == "rerank":

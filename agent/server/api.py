@@ -133,7 +133,7 @@ def _request(body: TitleBody, mode: str, steering: Steering | None = None, **gen
     """The body as the draft every face hands to the one preparation."""
     options = GenerationOptions(n=body.n, merge_versions=not body.filters.keep_versions,
                                 max_per_artist=body.filters.max_per_artist, discovery=body.filters.discovery,
-                                ranker=body.filters.ranker,
+                                ranker=body.filters.ranker, method=body.filters.method,
                                 exclude_track_uris=frozenset(body.filters.exclude_tracks), **generation)
     mode_options = ModeOptions(mode=mode, shots=body.shots, fuse=body.fuse, candidates=body.candidates,
                                shuffles=body.rerank_shuffles)

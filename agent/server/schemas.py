@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from agent.playlist.prepare import MAX_SEEDS
 from agent.playlist.options import MAX_SHUFFLES, MAX_TRACKS
-from retrieval.generator import DEFAULT_DISCOVERY, DEFAULT_K
+from retrieval.generator import DEFAULT_DISCOVERY, DEFAULT_K, FUSED, METHODS
 from retrieval.records import Track
 from retrieval.ranking.steering import DEFAULT_STRENGTH
 
@@ -32,6 +32,8 @@ class Filters(BaseModel):
                              description="0-1: trade the catalog's hits for songs the title and seeds single out")
     ranker: bool = Field(default=False, description="reorder the best candidates by the learned ranker "
                                                     "(`agent tune --ranker`); the explanations then say what raised each")
+    method: Literal[METHODS] = Field(default=FUSED, description="fused: the project's ranking; or one of the field's "
+                                                              "methods alone, to compare (retrieval mode only)")
 
 
 class LLMSettings(BaseModel):

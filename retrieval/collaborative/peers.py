@@ -18,9 +18,9 @@ import numpy as np
 from retrieval.collaborative.base import top_tracks
 from retrieval.collaborative.hybrid import HybridWeights, hybrid_scores, sparse_scores
 from retrieval.ranking.fusion import PLAIN_WEIGHTS
-from retrieval.generator import GenerationOptions, Retriever
+from retrieval.generator import FUSED, METHODS, GenerationOptions, Retriever
 
-PEERS = ("itemknn", "playlistknn", "als", "ease", "title-knn", "hybrid")
+PEERS = tuple(method for method in METHODS if method != FUSED)
 SEEDED_PEERS = ("itemknn", "playlistknn", "als", "ease")
 HYBRID_SEEDED = ("itemknn", "playlistknn", "als")
 TITLE_KNN_K = 200
@@ -49,12 +49,15 @@ class Peer:
         if self.name == "title-knn":
             return [(t.track_uri, t.track_name, t.artist_name) for t in self._title_knn(title, seed_uris, n)]
         seeds = self.seed_ids(seed_uris)
+        return self.filled(top_tracks(self.scores(title, seed_uris, n), n, exclude=seeds), seeds, n)
+
+    def scores(self, title: str, seed_uris: list[str], depth: int) -> np.ndarray:
+        """Every track's score (not title-kNN's: it ranks through the retriever); `depth`:
+        how far down the hybrid reads title-kNN's list."""
         if self.name == "hybrid":
-            scores = hybrid_scores(self.hybrid_parts(title, seed_uris, n), self.hybrid, self._track_count())
-        else:
-            model = self._retriever.sources.model(self.name, self._exclude)
-            scores = model.scores(seeds) if model else np.zeros(self._track_count(), np.float32)
-        return self.filled(top_tracks(scores, n, exclude=seeds), seeds, n)
+            return hybrid_scores(self.hybrid_parts(title, seed_uris, depth), self.hybrid, self._track_count())
+        model = self._retriever.sources.model(self.name, self._exclude)
+        return model.scores(self.seed_ids(seed_uris)) if model else np.zeros(self._track_count(), np.float32)
 
     def hybrid_parts(self, title: str, seed_uris: list[str], depth: int) -> dict[str, np.ndarray]:
         """Each of the hybrid's peers' scores for every track (title-kNN's beyond its top

@@ -87,6 +87,18 @@ def test_unknown_seeds_are_skipped_and_said_and_seed_tracks_match_by_name(server
     assert status == 422 and answer["error"]["message"].startswith("seeds: List should have at most 1000 items")
 
 
+def test_a_method_alone_is_served_and_one_it_cannot_serve_is_refused(server):
+    _, plain = server.call("POST", "/v1/playlists", {"title": "road trip", "n": 3, "profile": None})
+    seed = plain["tracks"][0]["track_uri"]
+    status, alone = server.call("POST", "/v1/playlists", {"seeds": [seed], "n": 5, "profile": None,
+                                                          "filters": {"method": "itemknn"}})
+    assert status == 200 and alone["made_with"]["settings"]["method"] == "itemknn"
+    assert seed not in [t["track_uri"] for t in alone["tracks"]] and all("itemknn" in t["signals"] for t in alone["tracks"])
+    status, answer = server.call("POST", "/v1/playlists", {"seeds": [seed], "profile": None,
+                                                           "filters": {"method": "itemknn", "ranker": True}})
+    assert status == 422 and "do not apply to the method itemknn" in answer["error"]["message"]
+
+
 @pytest.mark.parametrize(("body", "field", "words"), [
     ({"title": "x" * 201}, "title", "at most 200"),
     ({"title": "   "}, "title", "empty"),
@@ -97,6 +109,7 @@ def test_unknown_seeds_are_skipped_and_said_and_seed_tracks_match_by_name(server
     ({"title": "road trip", "steering": ["upbeat"], "steer_strength": 2}, "steer_strength", "less than or equal to 1"),
     ({"title": "road trip", "colour": "blue"}, "colour", "not permitted"),
     ({"n": 5}, "title", "empty"),
+    ({"title": "road trip", "filters": {"method": "svd"}}, "filters.method", "itemknn"),
 ])
 def test_bad_requests_get_a_clear_422(server, body, field, words):
     status, answer = server.call("POST", "/v1/playlists", body)
