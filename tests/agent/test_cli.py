@@ -114,7 +114,7 @@ def test_csv_has_a_header_and_one_row_per_track(home):
     comment, table = result.stdout.split("\n", 1)
     made_with = expected["made_with"]
     assert comment == f"# playlist-agent {made_with['version']} · catalog {made_with['catalog']} · mode=retrieval n=4 k=3 " \
-                      "voting=similarity merge_versions=True max_per_artist=None seeds=0 discovery=0.0 ranker=False"
+                      "voting=similarity merge_versions=True max_per_artist=None seeds=0 discovery=0.0 ranker=False method=fused"
     rows = list(csv.reader(io.StringIO(table)))
     assert rows[0] == ["rank", "track_uri", "track_name", "artist_name", "score"]
     assert [row[1] for row in rows[1:]] == track_uris(expected)
