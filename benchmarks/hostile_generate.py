@@ -31,7 +31,7 @@ CASES = {
     "valid": (lines({"title": "road trip"}, {"title": "summer", "seeds": [SEED]}, {"seeds": [SEED]}), {0}, 3),
     "seed as 'song by artist'": (lines({"title": "x", "seeds": ["Cruise by Florida Georgia Line"]}), {0}, 1),
     "seed name and artist only": (lines({"seeds": [{"track_name": "Cruise",
-                                                    "artist_name": "Florida Georgia Line"}]}), {0}, 1),
+                                                    "artist_name": "Florida Georgia Line"}]}), {0, 1}, 1),
     "unknown URIs with a title": (lines({"title": "road trip", "seeds": [
         {"track_uri": "spotify:track:nope", "track_name": "Nope", "artist_name": "Nobody"}]}), {0}, 1),
     "unknown URIs only": (lines({"seeds": [{"track_uri": "spotify:track:nope"}]}), {0, 1}, 1),
