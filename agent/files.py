@@ -22,6 +22,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -35,9 +36,11 @@ class FileWriteError(Exception):
     """A file the user named that cannot, or must not, be written; the message names it."""
 
 
-def check_user_path(path: Path) -> None:
+def check_user_path(path: Path, inputs: Iterable[Path | None] = ()) -> None:
     """Refuse a path that cannot work, before any slow step: a folder, a device, a link,
-    a missing folder, a name with control characters, a place that cannot be written."""
+    a missing folder, a name with control characters, a place that cannot be written,
+    one of the command's `inputs`."""
+    refuse_input_as_output(path, inputs)
     shown = printable(str(path))
     if str(path) in ("", "."):
         raise FileWriteError(f"the output {shown!r} is a folder or empty; give a file name such as playlist.json")
@@ -56,6 +59,17 @@ def check_user_path(path: Path) -> None:
         raise FileWriteError(f"cannot write {shown}: the folder {printable(str(path.parent))} does not exist")
     if not os.access(path if mode is not None else path.parent, os.W_OK):
         raise FileWriteError(f"cannot write {shown}: permission denied")
+
+
+def refuse_input_as_output(path: Path, inputs: Iterable[Path | None]) -> None:
+    """Writing over a file the command reads would empty it: whatever was read into
+    memory goes with the run, the user's file is lost. Any name for it counts (a link,
+    `./x`), so the files themselves are compared."""
+    for source in inputs:
+        with contextlib.suppress(OSError):  # no output yet, or an input that is not a file: nothing to lose
+            if source is not None and os.path.samefile(path, source):
+                raise FileWriteError(f"cannot write {printable(str(path))}: it is the input file "
+                                     f"{printable(str(source))}; give the output another name")
 
 
 def open_user_file(path: Path) -> TextIO:

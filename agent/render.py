@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from agent.safe_text import clean, safe_text
+from agent.safe_text import clean, json_safe, safe_text
 from retrieval.generator import FUSED
 from retrieval.records import GeneratedPlaylist
 
@@ -24,11 +24,11 @@ def format_for(path) -> str | None:
 
 
 def as_json(playlist: GeneratedPlaylist) -> str:
-    return playlist.model_dump_json(indent=2)
+    return json_safe(playlist.model_dump_json(indent=2))
 
 
 def as_jsonl(playlist: GeneratedPlaylist) -> str:
-    return playlist.model_dump_json()
+    return json_safe(playlist.model_dump_json())
 
 
 def made_with_line(playlist: GeneratedPlaylist) -> str | None:

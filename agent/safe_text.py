@@ -25,6 +25,9 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Bidirectional overrides and isolates reorder what follows them on screen ("gpj.exe" shown
 # as "exe.jpg"): dropped, as they carry no visible character of their own.
 _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# JSON escapes C0 controls itself but leaves DEL, C1 (0x9b is a CSI to some terminals) and
+# bidi controls raw; JSON's structure is ASCII, so these stand only inside its strings.
+_RAW_IN_JSON = re.compile(rf"[\x7f-\x9f]|{_BIDI.pattern}")
 
 
 def clean(text: object) -> str:
@@ -37,3 +40,9 @@ def safe_text(text: object) -> str:
     """`clean` text escaped for Rich markup: for strings that Rich parses (titles,
     captions, `console.print` lines)."""
     return escape(clean(text))
+
+
+def json_safe(json_text: str) -> str:
+    """JSON text (as json.dumps or pydantic writes it) with every character a terminal
+    would obey written as a \\u escape: a JSON reader gets the same strings back."""
+    return _RAW_IN_JSON.sub(lambda raw: f"\\u{ord(raw.group()):04x}", json_text)

@@ -26,7 +26,7 @@ from agent.errors import USER_ERRORS, OutputError
 from agent.files import open_user_file
 from agent.cli.progress import records_bar
 from agent.render import as_jsonl
-from agent.safe_text import safe_text
+from agent.safe_text import json_safe, safe_text
 from retrieval.echo import clip
 from retrieval.records import GeneratedPlaylist, TitleFailure
 
@@ -126,7 +126,7 @@ def _one(title, make: Callable[..., GeneratedPlaylist], sink: RecordSink, tally:
                 raise
             tally.bugs += 1
         tally.failed += 1
-        record = TitleFailure(title=label(title), error=as_cli_error(error).message).model_dump_json()
+        record = json_safe(TitleFailure(title=label(title), error=as_cli_error(error).message).model_dump_json())
     else:
         show_warnings(playlist)
         record = as_jsonl(playlist)

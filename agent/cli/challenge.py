@@ -22,6 +22,7 @@ from agent.cli.active import open_active_catalog
 from agent.cli.batch import interrupts_deferred
 from agent.cli.common import stderr, stdout, stop_interrupted, workspace_options
 from agent.cli.progress import counting, preparing_ranking_data, records_bar
+from agent.files import refuse_input_as_output
 from agent.safe_text import safe_text
 from agent.workspace import Workspace, open_retriever
 from retrieval.generator import FUSED, METHODS
@@ -69,6 +70,7 @@ def answer(challenge_set: Path, output: Path, team: str, email: str, resume: boo
            method: str, workspace: Workspace) -> None:
     """Answer every playlist of CHALLENGE_SET (challenge_set.json[.gz]) with 500 tracks."""
     playlists = read_challenge_set(challenge_set)
+    refuse_input_as_output(output, [challenge_set])
     catalog, is_demo = open_active_catalog(workspace)
     with catalog:
         retriever = open_retriever(catalog, workspace, building=preparing_ranking_data)
@@ -76,7 +78,7 @@ def answer(challenge_set: Path, output: Path, team: str, email: str, resume: boo
             answerer = ChallengeAnswerer(retriever, ranker=ranker, method=method)
         if why_not := answerer.why_no_ranker():
             stderr().print(f"Note: {safe_text(why_not)}", highlight=False)
-        writer = SubmissionWriter(output, team, email, resume)
+        writer = SubmissionWriter(output, team, email, resume, pids=[playlist.pid for playlist in playlists])
         todo = [playlist for playlist in playlists if playlist.pid not in writer.done]
         kept = len(playlists) - len(todo)
         summary = Summary()

@@ -14,7 +14,7 @@ from agent.cli.active import open_active_catalog
 from agent.cli.llm_options import LLMChoice, llm_options
 from agent.playlist import ModeOptions, PlaylistRequest
 from agent.playlist.compare import Comparison, compare_modes, playlist_keys, track_key
-from agent.safe_text import clean, safe_text
+from agent.safe_text import clean, json_safe, safe_text
 from agent.workspace import Workspace, open_retriever
 from retrieval.generator import GenerationOptions
 from retrieval.records import GeneratedPlaylist
@@ -45,7 +45,7 @@ def compare(title: str, count: int, fmt: str, mode: ModeOptions, llm: LLMChoice,
         for warning in playlist.warnings:
             stderr().print(f"[yellow]Warning ({playlist.mode}):[/yellow] {safe_text(warning)}", highlight=False)
     if fmt == "json":
-        click.echo(comparison.model_dump_json(indent=2))
+        click.echo(json_safe(comparison.model_dump_json(indent=2)))
     else:
         print_comparison(stdout(), comparison, "demo catalog" if is_demo else "")
 

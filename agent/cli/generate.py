@@ -70,7 +70,7 @@ def generate(title_words, title, titles_file, count, k, voting, fmt, explain, ex
     --model-path for your GGUF, --llm openai (or --base-url) for an API.
     """
     entries = _entries(_title(title_words, title), titles_file, seeds)
-    check_output(output)
+    check_output(output, inputs=(titles_file,))
     fmt = _format(fmt, output, titles_file is not None, len(entries))
     options = GenerationOptions(n=count, k=k, voting=voting, merge_versions=not keep_versions,
                                 max_per_artist=max_per_artist, discovery=discovery, ranker=ranker, method=method)

@@ -16,10 +16,10 @@ from agent.files import check_user_path, write_user_file
 __all__ = ["OutputError", "check_output", "write_output"]
 
 
-def check_output(path: Path | None) -> None:
-    """Refuse an output path that cannot work, before any work is done."""
+def check_output(path: Path | None, inputs: tuple[Path | None, ...] = ()) -> None:
+    """Refuse an output path that cannot work, or that is one of `inputs`, before any work is done."""
     if path is not None:
-        check_user_path(path)
+        check_user_path(path, inputs)
 
 
 def write_output(path: Path, text: str) -> None:

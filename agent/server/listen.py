@@ -8,6 +8,8 @@ request `header_timeout` seconds from its first byte to complete its headers and
 `body_timeout` seconds from when the server starts reading its body to complete that,
 closes a new connection that sends nothing for `keep_alive_timeout` (as uvicorn closes
 an idle kept-alive one), and refuses connections past `max_connections` with a 503 at once.
+A request the HTTP parser rejects (a bad method, a negative Content-Length, raw bytes in
+the URL) gets its 400 in the API's JSON error shape, not uvicorn's plain text.
 """
 
 from __future__ import annotations
@@ -118,6 +120,11 @@ class GuardedHttp(HttpToolsProtocol):
         self._cancel_header_timer()
         self._cancel_body_timer()
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        self.transport.write(_raw_answer("400 Bad Request", "invalid_request", f"{msg.rstrip('.')}: "
+                                         "the request is not valid HTTP/1.1"))
+        self.transport.close()
 
     def _arm_header_timer(self, seconds: float) -> None:
         self._header_timer = self.loop.call_later(seconds, self._headers_too_slow)

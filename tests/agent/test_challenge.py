@@ -158,6 +158,55 @@ def test_resume_refuses_another_teams_file(home, tmp_path):
                              "--email", "e@example.org", "--resume", "--data-dir", home), "cannot resume", exit_code=1)
 
 
+def _cut_line_then_a_whole_one(lines: list[str]) -> list[str]:
+    return lines[:2] + [lines[2][:200], lines[3]]
+
+
+def _a_pid_of_another_set(lines: list[str]) -> list[str]:
+    return lines[:2] + ["999" + lines[2][lines[2].index(","):]]
+
+
+def _a_pid_twice(lines: list[str]) -> list[str]:
+    return lines[:3] + [lines[2]]
+
+
+@pytest.mark.parametrize("mangle, said", [
+    (_cut_line_then_a_whole_one, "line 3 answers pid 501 with"),
+    (_a_pid_of_another_set, "line 3 answers pid 999, which the challenge set does not hold"),
+    (_a_pid_twice, "line 4 answers pid 501 a second time"),
+])
+def test_resume_refuses_a_file_whose_lines_it_could_not_have_written_and_keeps_it(home, submission, tmp_path,
+                                                                                 mangle, said):
+    output = tmp_path / "mangled.csv"
+    output.write_text("\n".join(mangle(submission_lines(submission[0]))) + "\n")
+    before = output.read_bytes()
+    failed_cleanly(run_agent("challenge", write_challenge(tmp_path / "c.json"), "-o", output, "--team", "Elves",
+                             "--email", "elves@example.org", "--resume", "--data-dir", home),
+                   "cannot resume", said, exit_code=1)
+    assert output.read_bytes() == before
+
+
+def test_a_gz_submission_that_is_not_gzip_is_named_as_such_and_never_written_over(home, submission, tmp_path):
+    output = tmp_path / "plain.csv.gz"
+    output.write_bytes(gzip.decompress(submission[0].read_bytes()))  # plain text under a .gz name
+    before = output.read_bytes()
+    failed_cleanly(run_agent("challenge", "score", output, "--truth", truth_file(tmp_path / "t.json", {})),
+                   "not a gzip file", exit_code=1)
+    failed_cleanly(run_agent("challenge", write_challenge(tmp_path / "c.json"), "-o", output, "--team", "Elves",
+                             "--email", "elves@example.org", "--resume", "--data-dir", home),
+                   "not a gzip file", exit_code=1)
+    assert output.read_bytes() == before
+
+
+@pytest.mark.parametrize("resume", [(), ("--resume",)])
+def test_an_output_that_is_the_challenge_set_is_refused_and_the_set_kept(tmp_path, resume):
+    challenge_set = write_challenge(tmp_path / "c.json")
+    before = challenge_set.read_bytes()
+    failed_cleanly(run_agent("challenge", challenge_set, "-o", tmp_path / "." / "c.json", "--team", "t",
+                             "--email", "e", *resume), "is the input file", exit_code=1)
+    assert challenge_set.read_bytes() == before
+
+
 def truth_file(path, held_out: dict[int, list[str]]):
     playlists = [{"pid": p["pid"], "category": "some", "seeds": [t["track_uri"] for t in p["tracks"]],
                   "held_out": held_out.get(p["pid"], [uri("gym07")])} for p in CHALLENGE]

@@ -97,6 +97,15 @@ def test_a_bidi_override_in_a_title_is_not_shown_raw(home):
     assert "\u202e" not in result.output and "christmas exe.mp3" in result.output
 
 
+def test_json_records_carry_c1_and_bidi_controls_escaped_and_give_them_back(home, tmp_path):
+    title = "christmas \u202eexe.mp3 \x9b2J \u2066"
+    titles = tmp_path / "hostile.jsonl"
+    titles.write_text(json.dumps({"title": title}) + "\n")
+    result = ok(run_agent("generate", "--data-dir", home, "--titles-file", titles, "-n", 2))
+    assert no_control_codes(result.stdout) and "\u2066" not in result.stdout
+    assert json.loads(result.stdout)["title"] == title
+
+
 @pytest.mark.parametrize(("args", "said"), [
     (("-n", "1000000000000"), "-n must be at most 500"),
     (("--mode", "rerank", "--rerank-shuffles", "100000"), "--rerank-shuffles must be at most 10"),

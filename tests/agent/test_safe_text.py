@@ -3,10 +3,12 @@ applied, and terminal control sequences are removed; M3U gets one line per entry
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from rich.console import Console
 
-from agent.safe_text import clean, safe_text
+from agent.safe_text import clean, json_safe, safe_text
 from conftest import build_corpus, failed_cleanly, ok, run_agent, write_slice_file
 
 OSC_TITLE = "\x1b]0;pwned\x07 x"
@@ -32,6 +34,13 @@ def rendered(markup: str) -> str:
 def test_safe_text_shows_the_text_itself_and_no_control_codes(text, shown):
     assert clean(text) == shown
     assert rendered(safe_text(text)) == shown
+
+
+def test_json_safe_escapes_what_json_leaves_raw_and_reads_back_the_same():
+    text = "del\x7f csi\x9b2J osc\x9d rlo\u202e isolate\u2066 ok é 🎄"
+    written = json_safe(json.dumps({"name": text}, ensure_ascii=False))
+    assert not any(ch in written for ch in "\x7f\x9b\x9d\u202e\u2066")
+    assert "é 🎄" in written and json.loads(written) == {"name": text}
 
 
 def test_ordinary_text_is_unchanged():

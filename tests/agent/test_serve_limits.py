@@ -4,6 +4,7 @@ within their budget, and a bad address is one line and exit 1 before anything lo
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -72,6 +73,17 @@ def _trickle_until_closed(sock: socket.socket, trickle: bytes = b"") -> tuple[fl
             break
         time.sleep(0.3)
     return time.monotonic() - started, answer
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"BREW /v1/playlists HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    b"POST /v1/playlists HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n{}",
+    b"GET /v1/search?q=\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+])
+def test_a_request_the_http_parser_rejects_gets_a_json_400(server, request_bytes):
+    head, _, body = _raw(server, request_bytes).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"application/json" in head
+    assert json.loads(body)["error"]["type"] == "invalid_request"
 
 
 @pytest.mark.parametrize("host", [b"attacker.example", b"localhost.attacker.example", b"127.0.0.1.nip.io:80"])

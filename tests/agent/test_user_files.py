@@ -101,3 +101,13 @@ def test_generate_to_dev_full_is_refused_and_dev_full_stays_a_device(tmp_path):
     failed_cleanly(run_agent("generate", "--data-dir", tmp_path, "--title", "x", "-o", "/dev/full"),
                    "cannot write /dev/full", exit_code=1)
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_generate_refuses_to_write_over_its_titles_file_under_any_name(tmp_path):
+    titles = tmp_path / "titles.txt"
+    titles.write_text("road trip\nchill\n")
+    (tmp_path / "link.txt").symlink_to(titles)
+    for output in (titles, tmp_path / "." / "titles.txt"):
+        failed_cleanly(run_agent("generate", "--data-dir", tmp_path / "home", "--titles-file", tmp_path / "link.txt",
+                                 "-o", output), "is the input file", exit_code=1)
+    assert titles.read_text() == "road trip\nchill\n"
