@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.catalog import Catalog
-from retrieval.generator import GenerationOptions, Retriever
+from retrieval.generator import GenerationError, GenerationOptions, Retriever
 from retrieval.ranking.learned import DEPTH, FEATURES, candidate_features, library_versions
 from retrieval.normalize import normalize_title
 
@@ -44,6 +44,17 @@ class RankerData:
     labels: list[np.ndarray] = field(default_factory=list)
     folds: list[int] = field(default_factory=list)  # the title group's fold of each query
     random_seeds: list[bool] = field(default_factory=list)  # whether each query's seeds were drawn at random
+    pids: list[int] = field(default_factory=list)  # the playlist each query asks
+
+    def extend(self, other: RankerData) -> None:
+        for name in ("features", "labels", "folds", "random_seeds", "pids"):
+            getattr(self, name).extend(getattr(other, name))
+
+    def of_playlists(self, pids: set[int]) -> RankerData:
+        """The queries asking these playlists, in order."""
+        kept = [i for i, pid in enumerate(self.pids) if pid in pids]
+        return RankerData(*([getattr(self, name)[i] for i in kept]
+                            for name in ("features", "labels", "folds", "random_seeds", "pids")))
 
 
 def collect(retriever: Retriever, catalog: Catalog, pids: Sequence[int], exclude_pids: frozenset[int],
@@ -68,6 +79,7 @@ def collect(retriever: Retriever, catalog: Catalog, pids: Sequence[int], exclude
             data.labels.append(labels)
             data.folds.append(fold)
             data.random_seeds.append(drawn)
+            data.pids.append(pid)
         if on_progress:
             on_progress(done, len(pids))
     return data
@@ -96,6 +108,9 @@ def fit(data: RankerData):
     stopping = np.array(data.folds) == 0
     train = [i for i, held in enumerate(stopping) if not held]
     valid = [i for i, held in enumerate(stopping) if held]
+    if not train or not valid:
+        raise GenerationError(f"too few training queries to fit the ranker ({len(train)} to learn from, {len(valid)} "
+                              f"held back to stop it): the catalog needs more titled playlists with tracks")
     model = lightgbm.LGBMRanker(**SETTINGS)
     held_x, held_y = _stacked(data, valid)
     model.fit(*_stacked(data, train), group=[len(data.labels[i]) for i in train], eval_X=(held_x,), eval_y=(held_y,),
@@ -112,12 +127,16 @@ def fit(data: RankerData):
     return model.booster_, figures
 
 
-def save(booster, folder: Path, catalog_fingerprint: str, figures: dict, seconds: float) -> None:
+def save(booster, folder: Path, catalog_fingerprint: str, figures: dict, seconds: float,
+         training: dict | None = None) -> None:
+    """The model and its manifest; `training` says what it was fitted on (folds, playlists asked)."""
     folder.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(folder / "model.txt"))
     manifest = {"model": "lambdarank", "features": list(FEATURES), "versions": library_versions(),
                 "catalog_fingerprint": catalog_fingerprint, "settings": SETTINGS, "categories": CATEGORIES,
                 "depth": DEPTH, "validation": figures, "fit_seconds": round(seconds, 1)}
+    if training:
+        manifest["training"] = training
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
