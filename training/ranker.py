@@ -64,7 +64,8 @@ def collect(retriever: Retriever, catalog: Catalog, pids: Sequence[int], exclude
     for done, pid in enumerate(pids, 1):
         playlist = catalog.playlist(pid)
         uris = list(dict.fromkeys(t.track_uri for t in playlist.tracks))
-        title = playlist.name or ""
+        # A title of punctuation alone ("---") matches nothing: such a playlist is asked untitled.
+        title = playlist.name if playlist.name and normalize_title(playlist.name) else ""
         fold = zlib.crc32(normalize_title(title).encode()) % STOPPING_FOLD
         for with_title, seeds, drawn in category_queries(pid, uris, title):
             options = GenerationOptions(n=DEPTH, exclude_pids=exclude_pids, seed_uris=tuple(seeds), seeds_random=drawn)

@@ -32,7 +32,7 @@ from training.ranker import RankerData, collect, fit, save
 FOLDS = 5
 # Asked in all, spread over the folds: `agent tune --ranker` on the 4,865-playlist MPD
 # sample in about 5 minutes on 2 busy cores (docs/ranking.md, "Trained on catalog folds").
-PLAYLISTS = 1000
+PLAYLISTS = 1200
 SEED = 0
 # A category asks a title (one track left to find) or five tracks without one (six).
 _ASKABLE_UNTITLED = 6
@@ -66,7 +66,7 @@ def plan_folds(catalog: Catalog, leave_out: frozenset[int], folds: int = FOLDS, 
             continue
         fold = title_fold(name, folds)
         members[fold].add(pid)
-        if tracks >= (1 if name.strip() else _ASKABLE_UNTITLED):
+        if tracks >= (1 if normalize_title(name) else _ASKABLE_UNTITLED):
             askable[fold].append(pid)
     for fold, pids in enumerate(askable):
         random.Random(seed * 1_000_003 + fold).shuffle(pids)
@@ -121,8 +121,8 @@ def train_ranker_on_folds(catalog: Catalog, base: TitleIndex, location: ChromaLo
     booster, figures = fit(data)
     save(booster, folder, catalog.signals_fingerprint(), figures, time.perf_counter() - started,
          training=training_record(plan, data, len(leave_out)))
-    return figures | {"seconds": round(time.perf_counter() - started, 1), "playlists": len(set(data.pids)),
-                      "folds": folds}
+    return figures | {"seconds": round(time.perf_counter() - started, 1), "folds": folds,
+                      "playlists_asked": sum(len(asked) for asked in plan.asked)}
 
 
 def training_record(plan: FoldPlan, data: RankerData, left_out: int) -> dict:

@@ -70,7 +70,7 @@ def _train_ranker(catalog: Catalog, base: TitleIndex, workspace: Workspace, leav
         figures = train_ranker_on_folds(catalog, base, workspace.chroma, leave_out, folder, folds, playlists,
                                         on_progress=update)
     stdout().print(
-        f"Ranker: {figures['training_queries']} training queries from {figures['playlists']} playlists of "
+        f"Ranker: {figures['training_queries']} training queries from {figures['playlists_asked']} playlists asked in "
         f"{figures['folds']} folds, {figures['trees']} trees in {figures['seconds']:.0f}s; "
         f"NDCG@10 on the held-back titles {figures['stopping_ndcg@10_ranker']:.4f} "
         f"(fused order {figures['stopping_ndcg@10_fused']:.4f}){_on_random_seeds(figures)}.\nSaved to {folder}",

@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import build_corpus, ok, run_agent, write_slice_file
+from conftest import build_corpus, make_playlist, ok, run_agent, write_slice_file
 from retrieval.index.store import ChromaLocation
 from retrieval.normalize import normalize_title
 from tests.retrieval.test_signals import CORPUS, retriever  # noqa: F401  (the module's retriever fixture)
@@ -93,12 +93,14 @@ def test_the_manifest_records_the_folds_and_what_each_asked(retriever, tmp_path)
     assert training["folds"] == 3 and training["playlists_asked"] == 10 == sum(training["playlists_asked_per_fold"])
     assert sum(training["queries_per_fold"]) == figures["training_queries"] + figures["stopping_queries"]
     assert training["playlists_hidden_per_fold"] and sum(training["playlists_hidden_per_fold"]) == len(ALL_PIDS) - 1
-    assert figures["playlists"] == 10
+    assert figures["playlists_asked"] == 10 and figures["folds"] == 3
 
 
 @pytest.fixture
 def home(tmp_path, reuse_encoder):
-    ok(run_agent("ingest", write_slice_file(tmp_path / "mpd", build_corpus().playlists), "--data-dir", tmp_path / "home"))
+    # A title of punctuation alone matches nothing: its playlist is asked without a title.
+    playlists = build_corpus().playlists + [make_playlist(13, "---", [f"chill0{i}" for i in range(1, 8)])]
+    ok(run_agent("ingest", write_slice_file(tmp_path / "mpd", playlists), "--data-dir", tmp_path / "home"))
     return tmp_path / "home"
 
 
@@ -107,7 +109,7 @@ def test_tune_ranker_on_three_folds_writes_the_ranker_generate_then_uses(home):
                        env={"COLUMNS": "400"})
     assert "no ranker" in before.output and "Ranked up mostly by" not in before.output
     result = ok(run_agent("tune", "--data-dir", home, "--ranker", "--folds", 3))
-    assert "of 3 folds" in result.output
+    assert "asked in 3 folds" in result.output
     manifest = json.loads((home / "catalog.sqlite.models" / "ranker" / "manifest.json").read_text())
     assert manifest["training"]["folds"] == 3
     after = ok(run_agent("generate", "xmas songs", "--data-dir", home, "--n", 5, "--ranker", "--explain",
