@@ -8,7 +8,8 @@ random (the same draw for a playlist every time), and its first 5 or 10 tracks w
 a title. A category needs a playlist longer than its seeds; the tracks that are not
 seeds are what the ranker should put first among the fused ranking's best candidates. Queries are
 split into folds by normalised title, so no playlist and no identical title sits on both
-sides, and the held-back fold stops the boosting early.
+sides, and the held-back fold stops the boosting early. Which playlists are asked, and
+what each query hides, `training.ranker_folds` decides (`agent tune --ranker`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from conftest import build_corpus, make_playlist, ok, run_agent, write_slice_file
+from retrieval.generator import GenerationError
 from retrieval.index.store import ChromaLocation
+from retrieval.ranking.learned import FEATURES
 from retrieval.normalize import normalize_title
 from tests.retrieval.test_signals import CORPUS, retriever  # noqa: F401  (the module's retriever fixture)
 from training import ranker_folds
@@ -94,6 +96,13 @@ def test_the_manifest_records_the_folds_and_what_each_asked(retriever, tmp_path)
     assert sum(training["queries_per_fold"]) == figures["training_queries"] + figures["stopping_queries"]
     assert training["playlists_hidden_per_fold"] and sum(training["playlists_hidden_per_fold"]) == len(ALL_PIDS) - 1
     assert figures["playlists_asked"] == 10 and figures["folds"] == 3
+
+
+def test_a_fit_with_nothing_held_back_to_stop_it_is_one_line_saying_so():
+    only_stopping = ranker_folds.RankerData([np.ones((2, len(FEATURES)))], [np.array([1.0, 0.0])], [0], [False], [1])
+    with pytest.raises(GenerationError, match="too few training queries") as raised:
+        ranker_folds.fit(only_stopping)
+    assert "\n" not in str(raised.value)
 
 
 @pytest.fixture
