@@ -10,6 +10,14 @@ learning curve against the number of training queries.
 --sizes fits the default settings on that many training queries (drawn at random from the
 training titles, `--draws` times each; the stopping fold stays whole) and prints the
 stopping fold's NDCG@10 against the fused order with a paired 95% bootstrap interval.
+
+    AGENT_HOME=DATA_DIR python benchmarks/bench_ranker_fit.py --folds 5 --playlists 400 --save
+
+--folds collects on K catalog folds (`training.ranker_folds`) instead, with the validation
+split hidden as well as the reported one, so `bench_ranking.py --split validation` then
+judges a ranker that never learned from a validation playlist. Every askable playlist is
+collected once (benchmarks/results/ranker-folds-*.pkl); --playlists N fits on the queries
+of the N playlists `agent tune --ranker --playlists N` would ask (a subset of a larger N's).
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from retrieval.generator import Retriever  # noqa: E402
 from retrieval.index.titles import derive_index, drop_index, open_index  # noqa: E402
 from retrieval.ranking.learned import ranker_folder  # noqa: E402
 from retrieval.ranking.learned import FEATURES  # noqa: E402
-from training import ranker  # noqa: E402
+from training import ranker, ranker_folds  # noqa: E402
 
 # Queries collected for other categories or features cannot be fitted with these.
 _ASKED = zlib.crc32(repr((ranker.CATEGORIES, FEATURES)).encode())
@@ -50,7 +58,11 @@ def main() -> None:
     parser.add_argument("--save", action="store_true", help="fit the default settings and save the ranker")
     parser.add_argument("--sizes", help="learning curve: comma-separated training-query counts, or all")
     parser.add_argument("--draws", type=int, default=3, help="random draws of the training queries per size")
+    parser.add_argument("--folds", type=int, help="collect on this many catalog folds (training.ranker_folds)")
+    parser.add_argument("--playlists", help="with --folds: playlists asked, or all")
     args = parser.parse_args()
+    if args.folds:
+        return on_folds(args.folds, args.playlists or "all", args.save)
     if CACHE.exists():
         data = pickle.loads(CACHE.read_bytes())
     else:
@@ -85,6 +97,35 @@ def main() -> None:
         started = time.perf_counter()
         _, figures = ranker.fit(data)
         print(trial, figures, f"{time.perf_counter() - started:.1f}s", flush=True)
+
+
+def on_folds(folds: int, playlists: str, save: bool) -> None:
+    workspace = Workspace.resolve()
+    catalog = workspace.user_catalog()
+    _, leave_out = validation_split(catalog)
+    cache = ROOT / "benchmarks" / "results" / f"ranker-folds-{_ASKED:08x}-k{folds}.pkl"
+    if cache.exists():
+        data = pickle.loads(cache.read_bytes())
+    else:
+        plan = ranker_folds.plan_folds(catalog, leave_out, folds, playlists=len(catalog.pids()))
+        started = time.perf_counter()
+        data = ranker_folds.collect_folds(catalog, open_index(catalog, workspace.chroma), workspace.chroma, plan,
+                                          leave_out)
+        print(f"collected {len(data.labels)} queries from {sum(map(len, plan.asked))} playlists in "
+              f"{time.perf_counter() - started:.0f}s", flush=True)
+        cache.parent.mkdir(exist_ok=True)
+        cache.write_bytes(pickle.dumps(data))
+    count = len(catalog.pids()) if playlists == "all" else int(playlists)
+    plan = ranker_folds.plan_folds(catalog, leave_out, folds, count)
+    subset = data.of_playlists({pid for asked in plan.asked for pid in asked})
+    started = time.perf_counter()
+    booster, figures = ranker.fit(subset)
+    seconds = time.perf_counter() - started
+    print(f"{sum(map(len, plan.asked))} playlists asked, {len(set(subset.pids))} with queries: "
+          f"{figures} (fit {seconds:.1f}s)", flush=True)
+    if save:
+        ranker.save(booster, ranker_folder(catalog.path), catalog.signals_fingerprint(), figures, seconds,
+                    training=ranker_folds.training_record(plan, subset, len(leave_out)))
 
 
 def learning_curve(data: ranker.RankerData, sizes: list[str], draws: int) -> None:

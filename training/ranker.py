@@ -8,7 +8,8 @@ random (the same draw for a playlist every time), and its first 5 or 10 tracks w
 a title. A category needs a playlist longer than its seeds; the tracks that are not
 seeds are what the ranker should put first among the fused ranking's best candidates. Queries are
 split into folds by normalised title, so no playlist and no identical title sits on both
-sides, and the held-back fold stops the boosting early.
+sides, and the held-back fold stops the boosting early. Which playlists are asked, and
+what each query hides, `training.ranker_folds` decides (`agent tune --ranker`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.catalog import Catalog
-from retrieval.generator import GenerationOptions, Retriever
+from retrieval.generator import GenerationError, GenerationOptions, Retriever
 from retrieval.ranking.learned import DEPTH, FEATURES, candidate_features, library_versions
 from retrieval.normalize import normalize_title
 
@@ -44,6 +45,17 @@ class RankerData:
     labels: list[np.ndarray] = field(default_factory=list)
     folds: list[int] = field(default_factory=list)  # the title group's fold of each query
     random_seeds: list[bool] = field(default_factory=list)  # whether each query's seeds were drawn at random
+    pids: list[int] = field(default_factory=list)  # the playlist each query asks
+
+    def extend(self, other: RankerData) -> None:
+        for name in ("features", "labels", "folds", "random_seeds", "pids"):
+            getattr(self, name).extend(getattr(other, name))
+
+    def of_playlists(self, pids: set[int]) -> RankerData:
+        """The queries asking these playlists, in order."""
+        kept = [i for i, pid in enumerate(self.pids) if pid in pids]
+        return RankerData(*([getattr(self, name)[i] for i in kept]
+                            for name in ("features", "labels", "folds", "random_seeds", "pids")))
 
 
 def collect(retriever: Retriever, catalog: Catalog, pids: Sequence[int], exclude_pids: frozenset[int],
@@ -53,7 +65,8 @@ def collect(retriever: Retriever, catalog: Catalog, pids: Sequence[int], exclude
     for done, pid in enumerate(pids, 1):
         playlist = catalog.playlist(pid)
         uris = list(dict.fromkeys(t.track_uri for t in playlist.tracks))
-        title = playlist.name or ""
+        # A title of punctuation alone ("---") matches nothing: such a playlist is asked untitled.
+        title = playlist.name if playlist.name and normalize_title(playlist.name) else ""
         fold = zlib.crc32(normalize_title(title).encode()) % STOPPING_FOLD
         for with_title, seeds, drawn in category_queries(pid, uris, title):
             options = GenerationOptions(n=DEPTH, exclude_pids=exclude_pids, seed_uris=tuple(seeds), seeds_random=drawn)
@@ -68,6 +81,7 @@ def collect(retriever: Retriever, catalog: Catalog, pids: Sequence[int], exclude
             data.labels.append(labels)
             data.folds.append(fold)
             data.random_seeds.append(drawn)
+            data.pids.append(pid)
         if on_progress:
             on_progress(done, len(pids))
     return data
@@ -96,6 +110,9 @@ def fit(data: RankerData):
     stopping = np.array(data.folds) == 0
     train = [i for i, held in enumerate(stopping) if not held]
     valid = [i for i, held in enumerate(stopping) if held]
+    if not train or not valid:
+        raise GenerationError(f"too few training queries to fit the ranker ({len(train)} to learn from, {len(valid)} "
+                              f"held back to stop it): the catalog needs more titled playlists with tracks")
     model = lightgbm.LGBMRanker(**SETTINGS)
     held_x, held_y = _stacked(data, valid)
     model.fit(*_stacked(data, train), group=[len(data.labels[i]) for i in train], eval_X=(held_x,), eval_y=(held_y,),
@@ -112,12 +129,16 @@ def fit(data: RankerData):
     return model.booster_, figures
 
 
-def save(booster, folder: Path, catalog_fingerprint: str, figures: dict, seconds: float) -> None:
+def save(booster, folder: Path, catalog_fingerprint: str, figures: dict, seconds: float,
+         training: dict | None = None) -> None:
+    """The model and its manifest; `training` says what it was fitted on (folds, playlists asked)."""
     folder.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(folder / "model.txt"))
     manifest = {"model": "lambdarank", "features": list(FEATURES), "versions": library_versions(),
                 "catalog_fingerprint": catalog_fingerprint, "settings": SETTINGS, "categories": CATEGORIES,
                 "depth": DEPTH, "validation": figures, "fit_seconds": round(seconds, 1)}
+    if training:
+        manifest["training"] = training
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 

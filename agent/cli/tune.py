@@ -7,22 +7,28 @@ import click
 from agent.cli.common import stdout, workspace_options
 from agent.cli.active import open_active_catalog
 from agent.cli.progress import counting
-from agent.evaluation.tuning import GRID, fit, validation_queries, validation_split
+from agent.evaluation.tuning import GRID, REPORT_SEED, fit, validation_queries, validation_split
 from agent.workspace import Workspace
 from retrieval.ranking.fusion import TunedWeights, tuned_weights_path
 from retrieval.generator import GenerationError, Retriever
-from retrieval.index.titles import derive_index, drop_index, open_index
+from retrieval.catalog import Catalog
+from retrieval.index.titles import TitleIndex, derive_index, drop_index, open_index
 from retrieval.ranking.learned import ranker_folder
-from training.ranker import train_ranker
+from retrieval.split import holdout
+from training.ranker_folds import FOLDS, PLAYLISTS, train_ranker_on_folds
 
 
 @click.command()
 @click.option("--share", type=float, default=0.1, show_default=True, help="Share of playlists used for validation.")
 @click.option("--limit", type=int, help="Validate on only this many playlists, for a quicker fit.")
-@click.option("--ranker", is_flag=True, help="Retrain the learned ranker (LightGBM LambdaRank) on the validation "
-                                             "playlists instead; generation uses it with --ranker.")
+@click.option("--ranker", is_flag=True, help="Retrain the learned ranker (LightGBM LambdaRank) instead, on "
+                                             "catalog folds; generation uses it with --ranker.")
+@click.option("--folds", type=click.IntRange(min=2), default=FOLDS, show_default=True,
+              help="With --ranker: catalog folds, each hidden while its playlists are asked.")
+@click.option("--playlists", type=click.IntRange(min=1), default=PLAYLISTS, show_default=True,
+              help="With --ranker: playlists asked in all, spread over the folds.")
 @workspace_options
-def tune(share: float, limit: int | None, ranker: bool, workspace: Workspace) -> None:
+def tune(share: float, limit: int | None, ranker: bool, folds: int, playlists: int, workspace: Workspace) -> None:
     """Choose the signal weights (sharpness, entity, co-occurrence) on a validation split
     of this catalog; `agent generate` and `agent evaluate` then use them by default.
 
@@ -31,6 +37,9 @@ def tune(share: float, limit: int | None, ranker: bool, workspace: Workspace) ->
     catalog, _ = open_active_catalog(workspace)
     with catalog:
         base = open_index(catalog, workspace.chroma)
+        if ranker:
+            return _train_ranker(catalog, base, workspace, holdout(catalog, share, REPORT_SEED).test_pids,
+                                 folds, playlists)
         split, leave_out = validation_split(catalog, share)
         queries = validation_queries(catalog, split)[:limit] if limit else validation_queries(catalog, split)
         if not queries:
@@ -38,8 +47,6 @@ def tune(share: float, limit: int | None, ranker: bool, workspace: Workspace) ->
         index = derive_index(catalog, base, workspace.chroma, leave_out)
         try:
             retriever = Retriever(catalog, index)
-            if ranker:
-                return _train_ranker(retriever, catalog, [q.pid for q in queries], leave_out)
             with counting("Trying weights", total=sum(len(v) for v in GRID.values())) as update:
                 weights, reached, defaults = fit(retriever, queries, leave_out, on_step=update)
         finally:
@@ -55,12 +62,16 @@ def tune(share: float, limit: int | None, ranker: bool, workspace: Workspace) ->
     )
 
 
-def _train_ranker(retriever: Retriever, catalog, pids: list[int], leave_out: frozenset[int]) -> None:
+def _train_ranker(catalog: Catalog, base: TitleIndex, workspace: Workspace, leave_out: frozenset[int], folds: int,
+                  playlists: int) -> None:
+    """The ranker fitted on `folds` catalog folds, evaluate's split (`leave_out`) hidden throughout."""
     folder = ranker_folder(catalog.path)
-    with counting("Asking the validation playlists as training queries", total=len(pids)) as update:
-        figures = train_ranker(retriever, catalog, pids, leave_out, folder, on_progress=update)
+    with counting(f"Asking playlists of {folds} catalog folds as training queries", total=playlists) as update:
+        figures = train_ranker_on_folds(catalog, base, workspace.chroma, leave_out, folder, folds, playlists,
+                                        on_progress=update)
     stdout().print(
-        f"Ranker: {figures['training_queries']} training queries, {figures['trees']} trees in {figures['seconds']:.0f}s; "
+        f"Ranker: {figures['training_queries']} training queries from {figures['playlists_asked']} playlists asked in "
+        f"{figures['folds']} folds, {figures['trees']} trees in {figures['seconds']:.0f}s; "
         f"NDCG@10 on the held-back titles {figures['stopping_ndcg@10_ranker']:.4f} "
         f"(fused order {figures['stopping_ndcg@10_fused']:.4f}){_on_random_seeds(figures)}.\nSaved to {folder}",
         markup=False, highlight=False)

@@ -151,3 +151,7 @@ class RetrievalReads:
 
     def pids(self) -> list[int]:
         return [row[0] for row in self._db.execute("SELECT pid FROM playlists ORDER BY pid")]
+
+    def playlists_listed(self) -> list[tuple[int, str, int]]:
+        """(pid, name, number of tracks) of every playlist, by pid; a playlist without a title has name ''."""
+        return self._db.execute("SELECT pid, coalesce(name, ''), num_tracks FROM playlists ORDER BY pid").fetchall()
