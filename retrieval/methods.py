@@ -40,24 +40,17 @@ def _peer_playlist(retriever: Retriever, title: str, options: GenerationOptions)
     started = time.perf_counter()
     method, sources = options.method, retriever.sources
     peer = Peer(method, retriever, options.exclude_pids)
-    seed_uris = list(options.seed_uris)
-    seeds = peer.seed_ids(seed_uris)
+    seeds = peer.seed_ids(list(options.seed_uris))
     warnings = []
     if method in SEEDED_PEERS and not seeds:
         warnings.append(f"{method} continues from seed tracks; with none, these are the catalog's most played tracks")
     depth = options.n + EXTRA_DEPTH
-    scores = peer.scores(title if normalize_title(title) else "", seed_uris, depth)
+    scores = peer.scores(title if normalize_title(title) else "", list(options.seed_uris), depth)
     if method in ("als", "hybrid") and seeds:
         warnings += sources.collaborative.warnings  # why no saved ALS model is used
-    banned = np.concatenate([np.array(seeds, np.int64), sources.track_ids(options.exclude_track_uris)])
-    found = top_tracks(scores, depth, exclude=banned)
-    popular = sources.most_played(options.exclude_pids)[:depth + len(banned) + len(found)]
-    filling = popular[~np.isin(popular, np.concatenate([found, banned]))][:max(0, depth - len(found))]
-    ids = np.concatenate([found, filling])
-    if options.merge_versions:
-        ids = ids[np.sort(np.unique(sources.graph.songs_of(ids), return_index=True)[1])]  # each song's best version
-    rows, by_method = sources.catalog.track_rows(ids.tolist()), set(found.tolist())
-    plays = sources.plays_array(options.exclude_pids)
+    ids, by_method = _ranked_ids(sources, scores, seeds, options, depth)
+    rows, plays = sources.catalog.track_rows(ids.tolist()), sources.plays_array(options.exclude_pids)
+    popular = sources.most_played(options.exclude_pids)
     most = max(1, int(plays[popular[0]])) if len(popular) else 1
     scored = [Scored(track, *rows[track], float(scores[track]), [], signals={method: float(scores[track])})
               if track in by_method else
@@ -71,3 +64,18 @@ def _peer_playlist(retriever: Retriever, title: str, options: GenerationOptions)
         seeds=list(retriever.catalog.tracks_by_id(seeds).values()),
     )
 
+
+def _ranked_ids(sources, scores: np.ndarray, seeds: list[int], options: GenerationOptions,
+                depth: int) -> tuple[np.ndarray, set[int]]:
+    """The method's best `depth` tracks, then the most played, without the seeds (nor,
+    merging versions, another version of one) and unwanted tracks; and which the method chose."""
+    banned = np.concatenate([np.array(seeds, np.int64), sources.track_ids(options.exclude_track_uris)])
+    found = top_tracks(scores, depth, exclude=banned)
+    popular = sources.most_played(options.exclude_pids)[:depth + len(banned) + len(found)]
+    filling = popular[~np.isin(popular, np.concatenate([found, banned]))][:max(0, depth - len(found))]
+    ids = np.concatenate([found, filling])
+    if options.merge_versions:
+        songs = sources.graph.songs_of(ids)
+        ids = ids[np.sort(np.unique(songs, return_index=True)[1])]  # each song's best version
+        ids = ids[~np.isin(sources.graph.songs_of(ids), sources.graph.songs_of(np.array(seeds, np.int64)))]
+    return ids, set(found.tolist())
