@@ -6,7 +6,7 @@ paired 95% bootstrap intervals against the first variant.
         --variants base,als=0.5,disc=0.3 [--peers itemknn,als] [--limit 200] [--label NAME]
 
 A variant is `base` or `+`-joined settings: `als=W` (FusionWeights.collaborative),
-`disc=D` (GenerationOptions.discovery), `sharp=S` (FusionWeights.sharpness), `crowd=C` (FusionWeights.crowding),
+`disc=D` (GenerationOptions.discovery), `sharp=S` (FusionWeights.sharpness), `crowd=C` (FusionWeights.crowding), `seedw=W` (FusionWeights.seeds),
 `ranker=1` (the learned ranker saved beside the catalog), or `paper` (the paper's method: count voting
 by the 50 nearest titles alone, as `agent evaluate --ablate`'s "count k=50"). A peer is any of
 `retrieval.collaborative.peers.PEERS`, `hybrid` included (its default, validation-tuned weights). Writes benchmarks/results/ranking-LABEL.json.
@@ -63,6 +63,8 @@ def variant_options(spec: str, retriever: Retriever, exclude: frozenset[int]) ->
             weights = replace(weights, exact=float(value))
         elif name == "crowd":
             weights = replace(weights, crowding=float(value))
+        elif name == "seedw":
+            weights = replace(weights, seeds=float(value))
         else:
             raise SystemExit(f"unknown setting {name!r} in {spec!r}")
     return GenerationOptions(n=DEPTH, exclude_pids=exclude, fusion=weights, discovery=discovery, ranker=ranker)
