@@ -1,5 +1,7 @@
-"""Item-kNN and playlist-kNN at scale: fitted on a matrix built from the playlist graph,
-against read straight from the graph an index build saved (`on_graph`).
+"""Item-kNN and playlist-kNN at scale: read straight from the graph an index build saved
+(`on_graph`), or fitted on the playlists x tracks matrix (`--ways matrix,graph`; since the
+models read graphs only, fitting on a matrix rebuilds a graph from it; at 46a79d3 it
+built the scipy model the docs' "fitted on the matrix" rows measure).
 
     python benchmarks/bench_neighbourhood_scale.py GRAPH_FOLDER [--queries 100] [--seeds 5]
 

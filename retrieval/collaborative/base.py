@@ -37,6 +37,14 @@ def playlist_matrix(graph: PlaylistGraph, hidden_rows: np.ndarray | None = None)
     return matrix
 
 
+def graph_of(matrix: sparse.csr_matrix) -> tuple[PlaylistGraph, np.ndarray]:
+    """The playlist graph of a playlists x tracks matrix (its row numbers as pids) and each
+    column's playlists: what a model that reads the saved graph needs to be fitted on a matrix."""
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    graph = PlaylistGraph.build(zip(rows.tolist(), matrix.indices.tolist()))
+    return graph, np.bincount(matrix.indices, minlength=matrix.shape[1])
+
+
 def known_seeds(seed_track_ids: Sequence[int], track_count: int) -> np.ndarray:
     """The distinct seed ids inside the matrix, in their order."""
     seeds = np.fromiter(dict.fromkeys(int(s) for s in seed_track_ids), np.int64)

@@ -5,9 +5,10 @@ Two tracks are alike by the playlists holding both, each counting length ** -dam
 cosine: co(i, j) / (plays(i) ** alpha x plays(j) ** (1 - alpha) + shrink). The shrink
 keeps a pair seen once among rare tracks from outranking a pair seen fifty times.
 
-`on_graph` reads the same model straight from the playlist graph saved with the index:
-nothing is fitted or copied (at the full MPD's scale the weighted matrix and its
-transpose would take gigabytes); each query gathers the playlists holding its seeds.
+It reads the playlist graph saved with the index (`on_graph`): nothing is fitted or
+copied (at the full MPD's scale a weighted matrix and its transpose would take
+gigabytes); each query gathers the playlists holding its seeds. Fitted on a matrix, it
+reads that matrix's graph.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from retrieval.collaborative.base import known_seeds
+from retrieval.collaborative.base import graph_of, known_seeds
 from retrieval.graph.arrays import PlaylistGraph
 
 
@@ -28,20 +29,13 @@ class ItemKNN:
     shrink: float = 10.0
     damping: float = 0.5
     name: str = "itemknn"
-    _weighted: sparse.csr_matrix | None = field(default=None, repr=False)
-    _by_track: sparse.csr_matrix | None = field(default=None, repr=False)
     _plays: np.ndarray | None = field(default=None, repr=False)
     _graph: PlaylistGraph | None = field(default=None, repr=False)
     _hidden: np.ndarray | None = field(default=None, repr=False)  # playlist rows it may not learn from
     _other_side: np.ndarray | None = field(default=None, repr=False)
 
     def fit(self, matrix: sparse.csr_matrix) -> ItemKNN:
-        lengths = np.diff(matrix.indptr).astype(np.float64)
-        weights = np.where(lengths > 0, np.maximum(lengths, 1.0) ** -self.damping, 0.0)
-        self._weighted = (sparse.diags(weights.astype(np.float32)) @ matrix).tocsr()
-        self._by_track = matrix.T.tocsr()
-        self._plays = np.diff(self._by_track.indptr).astype(np.float64)
-        return self
+        return self.on_graph(*graph_of(matrix))
 
     def on_graph(self, graph: PlaylistGraph, plays: np.ndarray, hidden_rows: np.ndarray | None = None) -> ItemKNN:
         """The model over `graph` without the rows `hidden_rows` masks; `plays` counts the
@@ -51,21 +45,6 @@ class ItemKNN:
         return self
 
     def scores(self, seed_track_ids: Sequence[int]) -> np.ndarray:
-        if self._graph is not None:
-            return self._graph_scores(seed_track_ids)
-        track_count = self._by_track.shape[0]
-        seeds = known_seeds(seed_track_ids, track_count)
-        total = np.zeros(track_count, np.float32)
-        if not len(seeds):
-            return total
-        shared = (self._by_track[seeds] @ self._weighted).tocoo()  # seeds x tracks: damped co-counts
-        plays = self._plays
-        similarity = shared.data / (plays[seeds[shared.row]] ** self.alpha * plays[shared.col] ** (1 - self.alpha)
-                                    + self.shrink)
-        np.add.at(total, shared.col, similarity.astype(np.float32))
-        return total
-
-    def _graph_scores(self, seed_track_ids: Sequence[int]) -> np.ndarray:
         graph, plays = self._graph, self._plays
         seeds = known_seeds(seed_track_ids, len(plays))
         rows, held = graph.rows_of_tracks(seeds)

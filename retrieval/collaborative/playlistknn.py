@@ -1,6 +1,7 @@
 """Playlist-kNN on the seeds: the playlists sharing most of the seeds (cosine of their
-track sets) vote for their tracks, each by its similarity ** power. `on_graph` reads it
-straight from the playlist graph saved with the index, as item-kNN does."""
+track sets) vote for their tracks, each by its similarity ** power. It reads the playlist
+graph saved with the index (`on_graph`), as item-kNN does; fitted on a matrix, that
+matrix's graph."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from retrieval.collaborative.base import known_seeds
+from retrieval.collaborative.base import graph_of, known_seeds
 from retrieval.graph.arrays import PlaylistGraph
 
 
@@ -19,16 +20,12 @@ class PlaylistKNN:
     neighbours: int = 100
     power: float = 2.0
     name: str = "playlistknn"
-    _matrix: sparse.csr_matrix | None = field(default=None, repr=False)
-    _by_track: sparse.csr_matrix | None = field(default=None, repr=False)
     _graph: PlaylistGraph | None = field(default=None, repr=False)
     _hidden: np.ndarray | None = field(default=None, repr=False)  # playlist rows it may not learn from
     _track_count: int = field(default=0, repr=False)
 
     def fit(self, matrix: sparse.csr_matrix) -> PlaylistKNN:
-        self._matrix = matrix
-        self._by_track = matrix.T.tocsr()
-        return self
+        return self.on_graph(*graph_of(matrix))
 
     def on_graph(self, graph: PlaylistGraph, plays: np.ndarray, hidden_rows: np.ndarray | None = None) -> PlaylistKNN:
         """The model over `graph` without the rows `hidden_rows` masks (`plays`: the
@@ -37,22 +34,6 @@ class PlaylistKNN:
         return self
 
     def scores(self, seed_track_ids: Sequence[int]) -> np.ndarray:
-        if self._graph is not None:
-            return self._graph_scores(seed_track_ids)
-        track_count = self._matrix.shape[1]
-        seeds = known_seeds(seed_track_ids, track_count)
-        if not len(seeds):
-            return np.zeros(track_count, np.float32)
-        holding = self._by_track[seeds].indices  # playlist rows, once per seed they hold
-        overlap = np.bincount(holding, minlength=self._matrix.shape[0]).astype(np.float64)
-        lengths = np.diff(self._matrix.indptr)
-        similarity = overlap / np.sqrt(np.maximum(lengths, 1) * len(seeds))
-        rows = np.flatnonzero(similarity > 0)
-        rows = rows[np.lexsort((rows, -similarity[rows]))][:self.neighbours]
-        weights = (similarity[rows] ** self.power).astype(np.float32)
-        return np.asarray(self._matrix[rows].T @ weights, np.float32).ravel()
-
-    def _graph_scores(self, seed_track_ids: Sequence[int]) -> np.ndarray:
         graph = self._graph
         seeds = known_seeds(seed_track_ids, self._track_count)
         if not len(seeds):
