@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from retrieval.collaborative.base import top_tracks
+from retrieval.collaborative.base import top_tracks, topped_up
 from retrieval.collaborative.peers import SEEDED_PEERS, TITLE_KNN_K, TITLE_KNN_WEIGHTS, Peer
 from retrieval.generator import FUSED, GenerationOptions, Retriever
 from retrieval.normalize import normalize_title
@@ -71,9 +71,7 @@ def _ranked_ids(sources, scores: np.ndarray, seeds: list[int], options: Generati
     merging versions, another version of one) and unwanted tracks; and which the method chose."""
     banned = np.concatenate([np.array(seeds, np.int64), sources.track_ids(options.exclude_track_uris)])
     found = top_tracks(scores, depth, exclude=banned)
-    popular = sources.most_played(options.exclude_pids)[:depth + len(banned) + len(found)]
-    filling = popular[~np.isin(popular, np.concatenate([found, banned]))][:max(0, depth - len(found))]
-    ids = np.concatenate([found, filling])
+    ids = topped_up(found, sources.most_played(options.exclude_pids), banned, depth)
     if options.merge_versions:
         songs = sources.graph.songs_of(ids)
         ids = ids[np.sort(np.unique(songs, return_index=True)[1])]  # each song's best version

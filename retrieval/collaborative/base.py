@@ -51,6 +51,14 @@ def known_seeds(seed_track_ids: Sequence[int], track_count: int) -> np.ndarray:
     return seeds[(seeds >= 0) & (seeds < track_count)]
 
 
+def topped_up(found: np.ndarray, popular: np.ndarray, banned: np.ndarray, n: int) -> np.ndarray:
+    """`found`, then the most played tracks (`popular`, in that order) that are neither among
+    them nor `banned`, to n in all."""
+    popular = popular[:n + len(banned) + len(found)]
+    fill = popular[~np.isin(popular, np.concatenate([found, banned]))]
+    return np.concatenate([found, fill])[:n]
+
+
 def top_tracks(scores: np.ndarray, n: int, exclude: Sequence[int] = ()) -> np.ndarray:
     """The ids of the n best-scored tracks (score above 0), best first, ties by the lower id."""
     scores = scores.copy()

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from retrieval.collaborative.base import top_tracks
+from retrieval.collaborative.base import top_tracks, topped_up
 from retrieval.collaborative.hybrid import HybridWeights, hybrid_scores, sparse_scores
 from retrieval.ranking.fusion import PLAIN_WEIGHTS
 from retrieval.generator import FUSED, METHODS, GenerationOptions, Retriever
@@ -75,9 +75,8 @@ class Peer:
 
     def filled(self, found: np.ndarray, seeds: list[int], n: int) -> list[Track]:
         """`found` then the most-played tracks, to n, seeds never among them."""
-        popular = self._retriever.sources.most_played(self._exclude)[:n + len(seeds) + len(found)]
-        fill = popular[~np.isin(popular, np.concatenate([found, np.array(seeds, np.int64)]))]
-        chosen = np.concatenate([found, fill])[:n].tolist()
+        chosen = topped_up(found, self._retriever.sources.most_played(self._exclude), np.array(seeds, np.int64),
+                           n).tolist()
         rows = self._retriever.sources.catalog.track_rows(chosen)
         return [tuple(rows[t]) for t in chosen]
 

@@ -66,12 +66,17 @@ class OnnxEncoder:
         reading its weights, so four titles cost little more than one. A text's vector is
         the same bit for bit in a batch as alone (padding is masked out exactly), so
         answers do not depend on what else was waiting."""
-        new = self._remembered.missing(list(texts))
-        if not new:
-            return
-        vectors, cut = self._encode_batch(new)
-        for row, text in enumerate(new):
-            self._remembered.put(text, _shared(vectors[row:row + 1], row in cut))
+        self._encoded_and_remembered(self._remembered.missing(list(texts)))
+
+    def _encoded_and_remembered(self, texts: list[str]) -> list[Encoded]:
+        """The texts encoded in one batch, each kept for later queries (read-only: they share it)."""
+        if not texts:
+            return []
+        vectors, cut = self._encode_batch(texts)
+        found = [_shared(vectors[row:row + 1], row in cut) for row in range(len(texts))]
+        for text, encoded in zip(texts, found):
+            self._remembered.put(text, encoded)
+        return found
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> Encoded:
         if len(texts) == 1:
@@ -82,9 +87,7 @@ class OnnxEncoder:
         """One text, as a query is: a server meets the same titles again and again."""
         encoded = self._remembered.get(text)
         if encoded is None:
-            vectors, cut = self._encode_batch([text])
-            encoded = _shared(vectors, bool(cut))
-            self._remembered.put(text, encoded)
+            encoded = self._encoded_and_remembered([text])[0]
         return Encoded(vectors=encoded.vectors, truncated=list(encoded.truncated))
 
     def _encode_many(self, texts: Sequence[str], batch_size: int) -> Encoded:
@@ -116,7 +119,6 @@ class OnnxEncoder:
 
 
 def _shared(vector: np.ndarray, truncated: bool) -> Encoded:
-    """One query's encoding, read-only: every later query with its text shares it."""
     vector = vector.astype(np.float32)
     vector.setflags(write=False)
     return Encoded(vectors=vector, truncated=[0] if truncated else [])
