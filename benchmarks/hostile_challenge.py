@@ -12,7 +12,6 @@ any. A few minutes on two cores.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import gzip
 import io
@@ -25,7 +24,7 @@ import time
 import zlib
 from pathlib import Path
 
-from hostile_common import AGENT, Outcome, check_promises, demo_home, environment, report, run
+from hostile_common import AGENT, Outcome, check_promises, environment, report, run, sweep_options
 
 URIS = ["demo:track:9e8c0423f2add74a", "demo:track:ce35413e64c6bc85", "demo:track:1caf5f187182780f",
         "demo:track:5886019d3ab15ef3", "demo:track:03dbc0abb992d482"]
@@ -406,11 +405,8 @@ def bomb_case(work: Path, home: Path) -> Outcome:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base", type=Path, help="a data dir with the demo catalog built")
-    parser.add_argument("--only", default="", help="run only the groups whose name holds this")
-    options = parser.parse_args()
-    home = demo_home(options.base)
+    options, home = sweep_options(__doc__, ("--only", {"default": "", "help": "run only the groups whose name "
+                                                                         "holds this"}))
     work = Path(tempfile.mkdtemp(prefix="hostile-challenge-"))
     groups = {"answer": answer_cases, "paths": path_cases, "resume": resume_cases, "score": score_cases,
               "bomb": lambda w, h: [bomb_case(w, h)],

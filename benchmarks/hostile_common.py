@@ -1,9 +1,10 @@
-"""Shared parts of the hostile-input sweeps (hostile_cli.py, hostile_serve.py): a
-fresh data dir with the demo catalog, running a command, and the promises every
-answer is checked against."""
+"""Shared parts of the hostile-input sweeps (hostile_challenge.py, hostile_generate.py,
+hostile_serve.py): the command line, a fresh data dir with the demo catalog, running a
+command, and the promises every answer is checked against."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -34,6 +35,16 @@ def environment(home: Path) -> dict[str, str]:
     env = dict(os.environ, AGENT_HOME=str(home), HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
     env.pop("AGENT_DEBUG", None)
     return env
+
+
+def sweep_options(description: str, *extra: tuple[str, dict]) -> tuple[argparse.Namespace, Path]:
+    """A sweep's options (`--base`, then each (flag, settings) of `extra`) and its data dir."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
+    parser.add_argument("--base", type=Path, help="a data dir with the demo catalog built")
+    for flag, settings in extra:
+        parser.add_argument(flag, **settings)
+    options = parser.parse_args()
+    return options, demo_home(options.base)
 
 
 def demo_home(base: Path | None) -> Path:

@@ -10,12 +10,11 @@ failing cases; exits 1 if any. About a minute on two cores.
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 from pathlib import Path
 
-from hostile_common import Outcome, check_promises, demo_home, report, run
+from hostile_common import Outcome, check_promises, report, run, sweep_options
 
 URI = "demo:track:9e8c0423f2add74a"
 SEED = {"track_uri": URI, "track_name": "Cruise", "artist_name": "Florida Georgia Line"}
@@ -116,10 +115,7 @@ def generate_cases(work: Path, home: Path) -> list[Outcome]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base", type=Path, help="a data dir with the demo catalog built")
-    options = parser.parse_args()
-    home = demo_home(options.base)
+    _, home = sweep_options(__doc__)
     work = Path(tempfile.mkdtemp(prefix="hostile-generate-"))
     failing = report(generate_cases(work, home), "generate --titles-file")
     print(f"\nfiles under {work}, data dir {home}")

@@ -11,7 +11,6 @@ the failing cases; exits 1 if any. Seconds once the server is up.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import socket
@@ -19,7 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from hostile_common import AGENT, RAW_CONTROL, Outcome, demo_home, environment, report
+from hostile_common import AGENT, RAW_CONTROL, Outcome, environment, report, sweep_options
 
 URI = "demo:track:9e8c0423f2add74a"
 SEED = {"track_uri": URI, "track_name": "Cruise", "artist_name": "Florida Georgia Line"}
@@ -279,10 +278,7 @@ def after(proc: subprocess.Popen, port: int, log: Path, home: Path) -> Outcome:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--base", type=Path, help="a data dir with the demo catalog built")
-    options = parser.parse_args()
-    home = demo_home(options.base)
+    _, home = sweep_options(__doc__)
     failing = report(serve_cases(home), "serve")
     print(f"\ndata dir {home}, server log {home / 'serve.log'}")
     return 1 if failing else 0
