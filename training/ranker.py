@@ -67,7 +67,7 @@ def collect(retriever: Retriever, catalog: Catalog, pids: Sequence[int], exclude
         uris = list(dict.fromkeys(t.track_uri for t in playlist.tracks))
         # A title of punctuation alone ("---") matches nothing: such a playlist is asked untitled.
         title = playlist.name if playlist.name and normalize_title(playlist.name) else ""
-        fold = zlib.crc32(normalize_title(title).encode()) % STOPPING_FOLD
+        fold = title_fold(title, STOPPING_FOLD)
         for with_title, seeds, drawn in category_queries(pid, uris, title):
             options = GenerationOptions(n=DEPTH, exclude_pids=exclude_pids, seed_uris=tuple(seeds), seeds_random=drawn)
             generated = retriever.generate(title if with_title else "", options)
@@ -85,6 +85,11 @@ def collect(retriever: Retriever, catalog: Catalog, pids: Sequence[int], exclude
         if on_progress:
             on_progress(done, len(pids))
     return data
+
+
+def title_fold(title: str, folds: int) -> int:
+    """The fold of a playlist titled `title`: one for every playlist of the same normalised title."""
+    return zlib.crc32(normalize_title(title).encode()) % folds
 
 
 def category_queries(pid: int, uris: Sequence[str], title: str) -> list[tuple[bool, list[str], bool]]:

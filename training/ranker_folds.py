@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import random
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from retrieval.generator import Retriever
 from retrieval.index.store import ChromaLocation
 from retrieval.index.titles import TitleIndex, derive_index, drop_index
 from retrieval.normalize import normalize_title
-from training.ranker import RankerData, collect, fit, save
+from training.ranker import RankerData, collect, fit, save, title_fold
 
 FOLDS = 5
 # Asked in all, spread over the folds: `agent tune --ranker` on the 4,865-playlist MPD
@@ -46,11 +45,6 @@ class FoldPlan:
 
     def hidden(self, fold: int, leave_out: frozenset[int]) -> frozenset[int]:
         return self.members[fold] | leave_out
-
-
-def title_fold(title: str, folds: int) -> int:
-    """The fold of a playlist titled `title`: one for every playlist of the same normalised title."""
-    return zlib.crc32(normalize_title(title).encode()) % folds
 
 
 def plan_folds(catalog: Catalog, leave_out: frozenset[int], folds: int = FOLDS, playlists: int = PLAYLISTS,
