@@ -143,36 +143,47 @@ _scratch = threading.local()
 
 def _dense_sum(offsets: np.ndarray, per_value: np.ndarray, span: int, with_first: bool,
                low: int) -> tuple[TrackScores, np.ndarray]:
-    """Sums (and first positions) in a slot per id, in this thread's scratch arrays."""
-    with _scratch_arrays(span) as (sums, firsts):
-        np.add.at(sums, offsets, per_value)  # value by value, in order: the sums a sort and bincount give
-        np.minimum.at(firsts, offsets, np.arange(len(offsets), dtype=ID))
-        slots, summed_values, first = _collected(span)
-    return TrackScores(slots + low, summed_values), first if with_first else np.empty(0, ID)
+    """Sums (and first positions) in a slot per id, in this thread's scratch slots."""
+    with _scratch_slots(span) as slots:
+        np.add.at(slots.sums, offsets, per_value)  # value by value, in order: the sums a sort and bincount give
+        if with_first:
+            np.minimum.at(slots.firsts, offsets, np.arange(len(offsets), dtype=ID))
+        slots.used[offsets] = True
+        used, summed_values, first = slots.collected(span)
+    return TrackScores(used + low, summed_values), first if with_first else np.empty(0, ID)
+
+
+class _Slots:
+    """A slot per track id: a sum (0), a first position (`_UNSEEN`) and whether it is used.
+    Only the used slots are read and cleared, and finding them scans one byte a slot."""
+
+    def __init__(self, span: int):
+        self.sums, self.firsts, self.used = np.zeros(span), np.full(span, _UNSEEN, ID), np.zeros(span, bool)
+
+    def __len__(self) -> int:
+        return len(self.used)
+
+    def collected(self, span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The slots used, their sums and first positions; the slots are cleared for the next use."""
+        used = np.flatnonzero(self.used[:span])
+        sums, firsts = self.sums[used], self.firsts[used]
+        self.sums[used], self.firsts[used], self.used[used] = 0.0, _UNSEEN, False
+        return used, sums, firsts
 
 
 @contextlib.contextmanager
-def _scratch_arrays(span: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """This thread's slots: sums (0) and first positions (`_UNSEEN`), kept between queries
-    and cleared after each (`_collected`), since fresh arrays of every track id's size
-    cost more in page faults than the sums themselves. Dropped when a use fails midway."""
-    sums = getattr(_scratch, "sums", None)
-    if sums is None or len(sums) < span:
-        _scratch.sums, _scratch.firsts = np.zeros(span), np.full(span, _UNSEEN, ID)
+def _scratch_slots(span: int) -> Iterator[_Slots]:
+    """This thread's slots, kept between queries and cleared after each, since fresh
+    arrays of every track id's size cost more in page faults than the sums themselves.
+    Dropped when a use fails midway."""
+    slots = getattr(_scratch, "slots", None)
+    if slots is None or len(slots) < span:
+        _scratch.slots = slots = _Slots(span)
     try:
-        yield _scratch.sums, _scratch.firsts
+        yield slots
     except BaseException:
-        del _scratch.sums, _scratch.firsts
+        del _scratch.slots
         raise
-
-
-def _collected(span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The slots used, their sums and first positions; the slots are cleared for the next use."""
-    sums, firsts = _scratch.sums, _scratch.firsts
-    slots = np.flatnonzero(firsts[:span] != _UNSEEN)
-    sums_used, firsts_used = sums[slots], firsts[slots]
-    sums[slots], firsts[slots] = 0.0, _UNSEEN
-    return slots, sums_used, firsts_used
 
 
 def is_among(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -189,10 +200,10 @@ def is_among(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     span = max(int(values.max()), int(wanted.max())) - low + 1
     if span > DENSE_SPAN * (len(values) + len(wanted)):
         return np.isin(values, wanted)
-    with _scratch_arrays(span) as (_, firsts):
-        firsts[wanted - low] = 0  # marks the wanted slots
-        found = firsts[values - low] != _UNSEEN
-        firsts[wanted - low] = _UNSEEN
+    with _scratch_slots(span) as slots:
+        slots.used[wanted - low] = True
+        found = slots.used[values - low]
+        slots.used[wanted - low] = False
     return found
 
 
@@ -219,12 +230,12 @@ def summed(parts: Sequence[tuple[TrackScores, float]]) -> TrackScores:
     low = min(int(scores.ids[0]) for scores, _ in parts)
     span = max(int(scores.ids[-1]) for scores, _ in parts) - low + 1
     if span <= DENSE_SPAN * sum(len(scores) for scores, _ in parts):
-        with _scratch_arrays(span) as (sums, firsts):
+        with _scratch_slots(span) as slots:
             for scores, weight in parts:  # in part order, so each track's parts are added in that order
-                sums[scores.ids - low] += weight * scores.values
-                firsts[scores.ids - low] = 0  # marks the slot used
-            slots, totals, _ = _collected(span)
-        return TrackScores(slots + low, totals)
+                slots.sums[scores.ids - low] += weight * scores.values
+                slots.used[scores.ids - low] = True
+            used, totals, _ = slots.collected(span)
+        return TrackScores(used + low, totals)
     ids = union_sorted([scores.ids for scores, _ in parts])
     totals = np.zeros(len(ids))
     for scores, weight in parts:  # in part order, so each track's parts are added in that order
