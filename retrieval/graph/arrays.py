@@ -33,7 +33,7 @@ class PlaylistGraph:
         self._track_playlists = arrays["track_playlists"]
         self.popular = arrays["popular"]  # track ids, most played first (then lowest id)
         self._songs = arrays["songs"]  # per track id, its song: versions of a song share it
-        self._versions: np.ndarray | None = None  # per song, its versions
+        self._versions: np.ndarray | None = None  # per track, whether its song has other versions
         self._artists = arrays["artists"]  # per track id, its primary artist's number (-1: none)
         self._artist_offsets = arrays["artist_offsets"]
         self._artist_tracks = arrays["artist_tracks"]  # track ids by artist number, ascending
@@ -138,12 +138,12 @@ class PlaylistGraph:
         songs = by_track(self._songs, track_ids, missing=-1)
         return np.where(songs >= 0, songs, -track_ids - 1)
 
-    def with_versions(self, songs: np.ndarray) -> np.ndarray:
-        """Whether each song (from `songs_of`) has several versions in the catalog."""
-        if self._versions is None:  # built on first use: a count per song
-            self._versions = np.bincount(self._songs[self._songs >= 0], minlength=1)
-        known = (songs >= 0) & (songs < len(self._versions))
-        return known & (self._versions[np.where(known, songs, 0)] > 1)
+    def with_versions(self, track_ids: np.ndarray) -> np.ndarray:
+        """Whether each track's song has several versions in the catalog."""
+        if self._versions is None:  # built on first use: a flag per track
+            counts = np.bincount(self._songs[self._songs >= 0], minlength=1)
+            self._versions = (self._songs >= 0) & (counts[np.maximum(self._songs, 0)] > 1)
+        return by_track(self._versions, track_ids, missing=0).astype(bool, copy=False)
 
     def artists_of(self, track_ids: np.ndarray) -> np.ndarray:
         """The primary artist's number of each track (-1: none known)."""

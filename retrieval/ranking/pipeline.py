@@ -91,7 +91,7 @@ def rank(sources: SignalSources, title: str, neighbours: Sequence[Neighbour], re
     if request.discovery and len(tracks):
         scores = discovered(tracks, scores, sources.plays_array(request.exclude_pids), request.discovery,
                             signals, multipliers)
-    shared = sources.graph.with_versions(songs) if request.merge_versions else np.zeros(len(tracks), bool)
+    shared = sources.graph.with_versions(tracks) if request.merge_versions else np.zeros(len(tracks), bool)
     # Ties go to the better-voted track, then the lower id: a reproducible order.
     ranked_songs = TopSongs(tracks, scores, shared, songs, votes.tie_keys)
     return Ranking(ranked_songs, votes, signals, multipliers, (songs, seed_songs), unwanted, entities)
@@ -170,8 +170,8 @@ def ranked(sources: SignalSources, ranking: Ranking, request: RankRequest, n: in
 
 def _song_chunks(sources: SignalSources, ranking: Ranking, first: int) -> Iterator[list[Scored]]:
     size, start = first, 0
-    while start < len(ranking.songs):
-        yield _songs_shown(sources, ranking, ranking.songs.first(start + size)[start:].tolist())
+    while len(songs := ranking.songs.first(start + size)[start:]):
+        yield _songs_shown(sources, ranking, songs.tolist())
         start, size = start + size, size * 2
 
 

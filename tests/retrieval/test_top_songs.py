@@ -71,6 +71,22 @@ def test_songs_read_further_in_steps_continue_the_same_order():
         assert [(float(top.scores[s]), top.versions(s).tolist()) for s in top.first(n)] == expected[:n]
 
 
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("leaders", [1, 4, 30])
+def test_ranking_the_leading_songs_first_changes_no_place(seed, leaders):
+    """Songs that cannot reach the leaders are ranked only when read that far: every
+    prefix, read at once or in steps, is the full ranking's, versions and sums included."""
+    tracks, scores, songs, places = _candidates(seed)
+    shared = np.random.default_rng(seed).random(len(tracks)) < 0.5  # some songs may have versions, some not
+    songs = np.where(shared, songs, -tracks - 1)
+    expected = _full_ranking(tracks, scores, songs, places, True)
+    for steps in ((1, 3, 10, 50, len(expected)), (len(expected),), (leaders, leaders + 1, 2 * leaders + 3)):
+        top = TopSongs(tracks, scores, shared, songs, _keys_of(tracks, places), leaders=leaders)
+        for n in steps:
+            assert [(float(top.scores[s]), top.versions(s).tolist()) for s in top.first(n)] == expected[:n]
+    assert len(TopSongs(tracks, scores, shared, songs, _keys_of(tracks, places), leaders=leaders)) == len(expected)
+
+
 def folded(candidates: list[tuple[str, str, float]], merge: bool = True) -> list[tuple[list[str], float]]:
     """(name, artist, score), ties in the order given -> each song's versions (names, best
     first) and score, songs in order."""
