@@ -376,3 +376,15 @@ def test_neighbours_are_the_playlists_the_catalog_lists_for_the_nearest_titles(b
             break
     neighbours, _ = retriever.neighbours(title, k, excluded)
     assert [(n.pid, n.name, n.similarity) for n in neighbours] == expected and len(expected) == k
+
+
+def test_neighbour_names_stay_right_when_the_kept_names_overflow(built, encoder, monkeypatch):
+    """Names are kept between queries up to a bound; past it they are read again, never mixed up."""
+    catalog, index, _ = built
+    monkeypatch.setattr("retrieval.generator.NAME_CACHE", 3)
+    fresh = Retriever(catalog, index, encoder)
+    for title in ("xmas songs", "workout", "road trip", "xmas songs", "party"):
+        neighbours, _ = fresh.neighbours(title, 6)
+        expected = catalog.playlist_names(n.pid for n in neighbours)
+        assert [n.name for n in neighbours] == [expected[n.pid] for n in neighbours]
+        fresh.forget_queries()
