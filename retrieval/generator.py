@@ -29,7 +29,7 @@ from retrieval.encoding.onnx import OnnxEncoder, open_onnx_encoder
 from retrieval.ranking.filters import Scored
 from retrieval.ranking.pipeline import RankRequest, rank, ranked
 from retrieval.ranking.sources import SignalSources
-from retrieval.remembering import remembering
+from retrieval.remembering import KeptRows, remembering
 from retrieval.records import GeneratedPlaylist, Neighbour, Track
 from retrieval.signals.voting import VotingRule
 
@@ -120,7 +120,7 @@ class Retriever:
         # A server meets the same titles again and again; the index and the playlist graph
         # are fixed for this retriever's life, and so is a title's answer.
         self._remembered_neighbours = remembering(self._nearest_playlists, NEIGHBOUR_CACHE)
-        self._names: dict[int, str] = {}
+        self._names = KeptRows(lambda pids: self.catalog.playlist_names(pids), NAME_CACHE)
 
     def neighbours(self, title: str, k: int, exclude_pids: frozenset[int] = frozenset()) -> tuple[list[Neighbour], list[str]]:
         """The k known playlists whose titles are closest to `title`, with any warnings
@@ -171,21 +171,10 @@ class Retriever:
             pids, owners = pids[kept], owners[kept]
         rounded = [round(similarity, 6) for _, similarity in titles[:int(owners[k - 1]) + 1 if len(owners) >= k else None]]
         found = [(pid, rounded[owner]) for pid, owner in zip(pids[:k].tolist(), owners[:k].tolist())]
-        names = self._playlist_names([pid for pid, _ in found])
+        names = self._names.get([pid for pid, _ in found])
         # Validated as one list: hundreds per query, and one call costs half as much as as many models.
         return _NEIGHBOURS.validate_python([{"pid": pid, "name": names[pid], "similarity": similarity}
                                             for pid, similarity in found])
-
-    def _playlist_names(self, pids: list[int]) -> dict[int, str]:
-        """pid -> name, from those kept (one `get` each: safe beside another thread's clearing)."""
-        names = {pid: name for pid in pids if (name := self._names.get(pid)) is not None}
-        if len(names) < len(pids):
-            read = self.catalog.playlist_names(pid for pid in pids if pid not in names)
-            if len(self._names) + len(read) > NAME_CACHE:
-                self._names.clear()
-            self._names.update(read)
-            names.update(read)
-        return names
 
     def generate(self, title: str, options: GenerationOptions = GenerationOptions()) -> GeneratedPlaylist:
         started = time.perf_counter()

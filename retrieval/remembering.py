@@ -11,9 +11,10 @@ import functools
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
+Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 
 
@@ -59,3 +60,25 @@ class RecentValues(Generic[Value]):
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+
+
+class KeptRows(Generic[Key, Value]):
+    """Rows read by key in batches (`read(keys) -> {key: row}`) and kept, up to `most`: when
+    more would be kept, all are dropped and read again as asked. For rows that do not
+    change while their reader lives (a catalog's names), asked for hundreds at a time.
+    Safe across threads: each kept row is read with one `get`."""
+
+    def __init__(self, read: Callable[[list[Key]], dict[Key, Value]], most: int):
+        self._read, self._most = read, most
+        self._kept: dict[Key, Value] = {}
+
+    def get(self, keys: Sequence[Key]) -> dict[Key, Value]:
+        """The rows of `keys` there are (a key without one is left out)."""
+        found = {key: row for key in keys if (row := self._kept.get(key)) is not None}
+        if len(found) < len(keys):
+            read = self._read([key for key in keys if key not in found])
+            if len(self._kept) + len(read) > self._most:
+                self._kept.clear()
+            self._kept.update(read)
+            found.update(read)
+        return found

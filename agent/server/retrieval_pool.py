@@ -151,7 +151,7 @@ class RetrievalPool(RetrievalRunner):
                     future.set_exception(WorkerDied("no retrieval process is running; see the server's log"))
             self._waiting.clear()
         while self._idle and self._waiting:
-            share = min(MOST_AT_ONCE, -(-len(self._waiting) // len(self._workers)))
+            share = min(MOST_AT_ONCE, -(-len(self._waiting) // len(self._idle)))
             batch = []
             while self._waiting and len(batch) < share:
                 request, future = self._waiting.popleft()

@@ -179,7 +179,7 @@ def _songs_shown(sources: SignalSources, ranking: Ranking, songs: list[int]) -> 
     """Songs as `Scored`: the best version, with every version's score, voters and signals."""
     versions = [ranking.songs.versions(song).tolist() for song in songs]
     every = np.array([t for group in versions for t in group], ID)
-    rows = sources.catalog.track_rows(every.tolist())
+    rows = sources.track_rows(every.tolist())
     voters_of = ranking.votes.voters_of(every)
     parts = dict(zip(every.tolist(), contributions(ranking.signals, ranking.multipliers, every)))
     shown = []
@@ -213,5 +213,5 @@ def _tail_chunks(sources: SignalSources, ranking: Ranking, exclude_pids: frozens
         fresh[np.setdiff1d(np.arange(len(chunk)), first)] = False  # one version of each song
         taken = np.union1d(taken, songs)
         picked = chunk[fresh].tolist()
-        rows = sources.catalog.track_rows(picked)
+        rows = sources.track_rows(picked)
         yield [Scored(t, *rows[t], 0.0, [], signals={"popularity": round(int(plays[t]) / top, 6)}) for t in picked]

@@ -17,6 +17,7 @@ from retrieval.collaborative.models import CollaborativeModels
 from retrieval.collaborative.store import als_folder
 from retrieval.index.exact import ExactTitleSearch
 from retrieval.ranking.learned import LearnedRanker, ranker_folder
+from retrieval.remembering import KeptRows
 from retrieval.graph.arrays import PlaylistGraph, by_track
 from retrieval.graph.store import graph_saved, open_graph
 from retrieval.signals.artists import artist_playlist_scores, artist_track_scores, seed_artist_scores
@@ -52,6 +53,9 @@ ARTIST_TRACKS_READ = 50  # an artist's most-played tracks whose playlists are re
 PLAYLISTS_PER_ARTIST = 200
 VOTED_ARTISTS = 5  # the best-voted artists whose other tracks join a title's candidates
 VOTED_ARTIST_EXPONENT = 1.0
+# Tracks whose (uri, name, artist) a process keeps (about 200 bytes each): the songs shown
+# repeat across queries, and reading them costs as much as a signal.
+TRACK_ROWS_KEPT = 100_000
 
 
 def prepare_signal_data(catalog: Catalog, building: Callable[[], ContextManager] = contextlib.nullcontext) -> PlaylistGraph:
@@ -82,7 +86,12 @@ class SignalSources:
         self._titles = titles
         self._tags: CrowdTags | None = None  # made on the first seeded request
         self._ranker: tuple[LearnedRanker | None, str | None] | None = None
+        self._rows = KeptRows(catalog.track_rows, TRACK_ROWS_KEPT)
         self.collaborative = CollaborativeModels(self.graph, als_folder(catalog.path), catalog.signals_fingerprint())
+
+    def track_rows(self, track_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+        """(uri, name, artist) by track id, as `Catalog.track_rows` reads them; kept while this lives."""
+        return self._rows.get(track_ids)
 
     def learned_ranker(self) -> tuple[LearnedRanker | None, str | None]:
         """The ranker saved beside the catalog (loaded once), or None and why not."""

@@ -74,8 +74,12 @@ class Votes:
         wanted = np.fromiter(track_ids, ID)
         found: dict[int, list[int]] = {int(t): [] for t in wanted}
         hit = is_among(self.cast_tracks, wanted)
-        for track, pid in zip(self.cast_tracks[hit].tolist(), self.cast_by[hit].tolist()):
-            found[track].append(pid)
+        tracks, pids = self.cast_tracks[hit], self.cast_by[hit]
+        order = np.argsort(tracks, kind="stable")  # stable: each track's voters stay in voter order
+        tracks, pids = tracks[order], pids[order]
+        starts = np.flatnonzero(np.diff(tracks, prepend=-1))
+        for track, voters in zip(tracks[starts].tolist(), np.split(pids, starts[1:])):
+            found[track] = voters.tolist()
         return found
 
     def top(self, n: int) -> list[Vote]:
