@@ -120,7 +120,7 @@ class Retriever:
         # A server meets the same titles again and again; the index and the playlist graph
         # are fixed for this retriever's life, and so is a title's answer.
         self._remembered_neighbours = remembering(self._nearest_playlists, NEIGHBOUR_CACHE)
-        self._names = KeptRows(lambda pids: self.catalog.playlist_names(pids), NAME_CACHE)
+        self._names = KeptRows(catalog.playlist_names, NAME_CACHE)  # not a lambda of self: no cycle
 
     def neighbours(self, title: str, k: int, exclude_pids: frozenset[int] = frozenset()) -> tuple[list[Neighbour], list[str]]:
         """The k known playlists whose titles are closest to `title`, with any warnings

@@ -93,6 +93,9 @@ def collect_folds(catalog: Catalog, base: TitleIndex, location: ChromaLocation, 
             retriever = Retriever(catalog, index, encoder)
             encoder = retriever.encoder  # loaded once for all folds
             data.extend(collect(retriever, catalog, asked, hidden, _shifted(on_progress, done, total)))
+            # Gone before the next fold's is made: two retrievers' signal data at once
+            # (its crowd tags, the graph's pages) was the peak at 1M playlists.
+            del retriever
         finally:
             drop_index(location, index)
         done += len(asked)
