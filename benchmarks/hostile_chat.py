@@ -96,7 +96,8 @@ SESSIONS: dict[str, bytes] = {
     "/find and /similar hostile": text("/find", "/find " + ESC, "/similar " + BIDI, "/similar " + "q" * 50_000),
     "undo and redo far": text("/undo", "/redo", START, *["/undo"] * 30, *["/redo"] * 30),
     "unknown slash commands": text("/", "//", "/nope", "/" + ESC, "/save\x00x.csv", "/quit\x1b[2J"),
-    "/quit then more lines": text(START, "/quit now please", "road trip", "/save after-quit.csv"),
+    # without a playlist: an unsaved one makes /quit ask first (documented), and the next line answers
+    "/quit then more lines": text("/quit now please", "road trip", "/save after-quit.csv"),
     "/help with arguments": text("/help " + ESC, "/help /save", "help!!!"),
     "a hundred steering lines": text(START, *["more upbeat", "less sad", "5 more", "shorter"] * 25),
     "small talk": text("hi", "thanks", "lol", "ok", "what can you do?", "who are you?", "bye"),
