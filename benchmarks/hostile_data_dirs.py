@@ -105,9 +105,10 @@ EXTRA = {"ingest": ["ingest", "stored.json", "--no-index"],
          "seeded": ["generate", "--seed", "Cruise by Florida Georgia Line", "-n", "5"]}
 
 
-def playlist_count(home: Path) -> int | None:
+def playlist_count(home: Path, only: str | None = None) -> int | None:
+    """The playlists of the data dir's catalog (the user's, else the demo), or of `only`."""
     for path in (home / "catalog.sqlite", home / "demo/catalog.sqlite"):
-        if path.is_file():
+        if path.is_file() and only in (None, path.name if path.parent == home else "demo"):
             try:
                 with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
                     return db.execute("SELECT count(*) FROM playlists").fetchone()[0]
@@ -136,12 +137,13 @@ def dir_cases(work: Path, user_home: Path, demo_home: Path) -> list[Outcome]:
     for name, (which, damage, extra) in DAMAGES.items():
         for command in [*COMMANDS, *extra]:
             home = fresh(user_home if which == "user" else demo_home, work)
-            before = playlist_count(home)
+            before = playlist_count(home, "catalog.sqlite" if which == "user" else "demo")
             damage(home)
             args = COMMANDS.get(command) or EXTRA[command]
             o = check_promises(run(f"{name} / {command}", args, home, work, timeout=180), {0, 1})
             os.system(f"chmod -R u+w {home}")
-            if before is not None and playlist_count(home) not in (before, None) and command != "ingest":
+            after = playlist_count(home, "catalog.sqlite" if which == "user" else "demo")
+            if before is not None and after not in (before, None) and command != "ingest":
                 o.problems.append("the catalog's playlists changed")
             outcomes.append(o)
             shutil.rmtree(home, ignore_errors=True)
