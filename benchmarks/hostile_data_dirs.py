@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from hostile_common import Outcome, check_promises, run
+from hostile_common import Outcome, check_promises, run, stored_playlists
 
 ESC = "\x1b[2J\x1b]0;x\x07\u202eevil"
 COMMANDS = {"generate": ["generate", "road trip", "-n", "5"], "index": ["index"],
@@ -45,9 +44,8 @@ def replace_by_file(path: Path) -> None:
     path.write_text("not a folder")
 
 
-def drop_table(path: Path) -> None:
-    with sqlite3.connect(path) as db:
-        db.execute("DROP TABLE playlist_tracks")
+def another_programs_database(home: Path) -> None:
+    shutil.copyfile(home / "chroma/chroma.sqlite3", home / "catalog.sqlite")
 
 
 def read_only(home: Path) -> None:
@@ -65,7 +63,7 @@ DAMAGES = {
     "catalog header only": ("user", lambda h: truncate(h / "catalog.sqlite", 0.01), []),
     "catalog garbage": ("user", lambda h: garbage(h / "catalog.sqlite"), ["ingest"]),
     "catalog a folder": ("user", lambda h: replace_by_folder(h / "catalog.sqlite"), []),
-    "catalog missing a table": ("user", lambda h: drop_table(h / "catalog.sqlite"), []),
+    "catalog another program's SQLite": ("user", another_programs_database, []),
     "demo catalog garbage": ("demo", lambda h: garbage(h / "demo/catalog.sqlite"), []),
     "data dir read-only": ("user", read_only, ["ingest"]),
     "chroma.sqlite3 garbage": ("demo", lambda h: garbage(h / "chroma/chroma.sqlite3"), []),
@@ -109,11 +107,8 @@ def playlist_count(home: Path, only: str | None = None) -> int | None:
     """The playlists of the data dir's catalog (the user's, else the demo), or of `only`."""
     for path in (home / "catalog.sqlite", home / "demo/catalog.sqlite"):
         if path.is_file() and only in (None, path.name if path.parent == home else "demo"):
-            try:
-                with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-                    return db.execute("SELECT count(*) FROM playlists").fetchone()[0]
-            except sqlite3.Error:
-                return None
+            held = stored_playlists(path)
+            return None if held is None else len(held)
     return None
 
 
@@ -132,9 +127,11 @@ def with_ranker(demo: Path, work: Path) -> Path:
     return home
 
 
-def dir_cases(work: Path, user_home: Path, demo_home: Path) -> list[Outcome]:
+def dir_cases(work: Path, user_home: Path, demo_home: Path, prefix: str = "") -> list[Outcome]:
     outcomes = []
     for name, (which, damage, extra) in DAMAGES.items():
+        if not name.startswith(prefix):
+            continue
         for command in [*COMMANDS, *extra]:
             home = fresh(user_home if which == "user" else demo_home, work)
             before = playlist_count(home, "catalog.sqlite" if which == "user" else "demo")
