@@ -205,6 +205,11 @@ def connect(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise unreadable(path, f"cannot be opened ({error})") from error
     db.catalog_path, db.read_only = path, read_only_storage
+    try:
+        _check_is_a_catalog(db)
+    except CatalogUnreadableError:
+        db.close()
+        raise
     _OPEN[str(path.resolve())] += 1
     if read_only_storage:
         return db
@@ -262,6 +267,16 @@ def migrate(db: sqlite3.Connection) -> None:
 # Every table a migration creates: one gone (dropped by hand, a file patched) makes the
 # catalog damaged, said at open rather than by whichever command first reads the table.
 _TABLES = re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", " ".join(script for _, script in MIGRATIONS))
+
+
+def _check_is_a_catalog(db: sqlite3.Connection) -> None:
+    # Another program's SQLite file (Chroma's own, say) named as the catalog: refused before
+    # its journal mode is switched, a migration adds tables to it or meets its `migrations`
+    # table of other columns.
+    present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    ours = {row[1] for row in db.execute("PRAGMA table_info(migrations)")} >= {"name", "applied_at"}
+    if present and not ours and ("migrations" in present or "playlists" not in present):
+        raise unreadable(db.catalog_path, "is not a catalog of this tool (a SQLite database of other tables)")
 
 
 def _check_tables(db: sqlite3.Connection) -> None:

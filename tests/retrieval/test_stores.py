@@ -60,8 +60,9 @@ def test_the_copied_home_works(home):
         (lambda path: path.write_bytes(b"this is not a database at all " * 200), "not a SQLite database"),
         (lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]), "truncated"),
         (lambda path: _drop_table(path, "playlist_tracks"), "table playlist_tracks is missing"),
+        (lambda path: shutil.copyfile(path.parent / "chroma" / "chroma.sqlite3", path), "not a catalog"),
     ],
-    ids=["zero bytes", "garbage", "truncated", "a table dropped"],
+    ids=["zero bytes", "garbage", "truncated", "a table dropped", "another program's database"],
 )
 def test_a_damaged_catalog_is_one_line_in_generate_and_ingest(home, tmp_path, damage, problem):
     catalog = home / "catalog.sqlite"
