@@ -8,7 +8,7 @@ its playlists, and that `/save` never writes through a link or outside a plain f
     nice -n 19 python benchmarks/hostile_chat.py [--base DIR] [--only NAME-PREFIX]
 
 --base: a data dir whose demo catalog is already built (copied, not changed). Prints the
-failing sessions; exits 1 if any. About fifteen minutes on two cores.
+failing sessions; exits 1 if any. About twenty minutes on two busy cores.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ that the playlists stored before a bad ingest are all still there after it.
     nice -n 19 python benchmarks/hostile_data.py [--base DIR] [--only ingest|dirs [--case NAME-PREFIX]]
 
 --base: a data dir whose demo catalog is already built (copied, not changed). Prints the
-failing cases; exits 1 if any. A few minutes on two cores.
+failing cases; exits 1 if any. About twenty minutes on two busy cores (ingest alone: three).
 """
 
 from __future__ import annotations
