@@ -8,6 +8,7 @@ never an internal error.
 from __future__ import annotations
 
 import errno
+import os
 
 from retrieval.echo import ECHO_CHARS, printable
 
@@ -24,9 +25,21 @@ _CAUSES = {
 
 def os_error_message(error: BaseException) -> str | None:
     """The one-line message of an OSError a user can act on, or None for any other error."""
-    if not isinstance(error, OSError) or error.errno not in _CAUSES:
+    cause = _cause(error) if isinstance(error, OSError) else None
+    if cause is None:
         return None
-    return f"{_end_of(str(error.filename)) if error.filename else 'a file'} {_CAUSES[error.errno]}"
+    return f"{_end_of(str(error.filename)) if error.filename else 'a file'} {cause}"
+
+
+def _cause(error: OSError) -> str | None:
+    # A file where the data dir keeps a folder (chroma/, catalog.sqlite.models/): mkdir says
+    # EEXIST and anything below it ENOTDIR. An EEXIST of another kind stays an internal error.
+    path = str(error.filename) if error.filename else ""
+    if error.errno == errno.EEXIST and os.path.lexists(path) and not os.path.isdir(path):
+        return "is not a folder, though the data dir keeps one there; move it aside and run the command again"
+    if error.errno == errno.ENOTDIR:
+        return "lies under a file where the data dir keeps a folder; move that file aside and run the command again"
+    return _CAUSES.get(error.errno)
 
 
 def _end_of(path: str) -> str:

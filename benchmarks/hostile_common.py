@@ -107,3 +107,23 @@ def report(outcomes: list[Outcome], title: str) -> int:
         if first:
             print(f"    last stderr line: {first!r}")
     return len(failed)
+
+
+def stored_playlists(path: Path) -> dict[int, list[int]] | None:
+    """Each stored playlist's track ids, read from a copy of the catalog (and its write-ahead
+    log): opening one migrates it, and the sweep must not change what it checks. None when
+    the file is not a readable catalog."""
+    from retrieval.catalog import Catalog
+    from retrieval.errors import IndexUnavailableError
+
+    if not path.is_file():
+        return None
+    with tempfile.TemporaryDirectory() as scratch:
+        for suffix in ("", "-wal"):
+            if Path(f"{path}{suffix}").is_file():
+                shutil.copyfile(f"{path}{suffix}", Path(scratch, f"c.sqlite{suffix}"))
+        try:
+            with Catalog(Path(scratch, "c.sqlite")) as catalog:
+                return catalog.track_ids_of(catalog.pids())
+        except IndexUnavailableError:
+            return None

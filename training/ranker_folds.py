@@ -29,6 +29,9 @@ from retrieval.normalize import normalize_title
 from training.ranker import RankerData, collect, fit, save, title_fold
 
 FOLDS = 5
+# Each fold builds its own temporary index: 100 already takes twenty times the default run,
+# and a count such as 10**20 would have its per-fold lists fill the memory first.
+MAX_FOLDS = 100
 # Asked in all, spread over the folds: `agent tune --ranker` on the 4,865-playlist MPD
 # sample in about 5 minutes on 2 busy cores (docs/ranking.md, "Trained on catalog folds").
 PLAYLISTS = 1200

@@ -47,6 +47,7 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, resume, parse
     Likes and dislikes are saved to the --profile at once, and every playlist made with
     that profile (here or by `agent generate`) obeys them.
     """
+    _replace_undecodable_input()
     if parse_only:
         return _print_parses(workspace)
     from agent.chat.actions import ChatError, Playlister
@@ -85,6 +86,13 @@ def chat(llm, model_path, base_url, model, agent_kind, transcript, resume, parse
         label = f"LLM {config.llm} ({_model_name(config)}) · agent {kind}"
         ChatUI(stdout(), playlister, agent, transcript, "demo catalog" if is_demo else "", label,
                reader=lambda: retriever.models.understander, kept=kept).run()
+
+
+def _replace_undecodable_input() -> None:
+    # Bytes that are not UTF-8 (a binary paste, a Latin-1 file piped in) become U+FFFD as
+    # they are read; kept as surrogates they fail much later, in any write of the text.
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")
 
 
 def _retriever(catalog, workspace: Workspace):

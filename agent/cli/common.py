@@ -27,6 +27,22 @@ from agent.workspace import CHROMA_URL_ENV, HOME_ENV, Workspace
 DEBUG_ENV = "AGENT_DEBUG"
 
 
+class _Share(click.ParamType):
+    """A share of the playlists (held out, or used for validation): strictly between 0 and 1.
+    Checked here because the split refuses it later, when its error is no longer the user's."""
+
+    name = "share"
+
+    def convert(self, value, param, ctx) -> float:
+        share = click.FLOAT.convert(value, param, ctx)
+        if not 0 < share < 1:  # NaN fails too
+            self.fail(f"{value!r} is not a share: give a number between 0 and 1, e.g. 0.1", param, ctx)
+        return share
+
+
+SHARE = _Share()
+
+
 def stdout() -> Console:
     return Console(soft_wrap=True)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from agent.cli.common import stdout, workspace_options
+from agent.cli.common import SHARE, stdout, workspace_options
 from agent.cli.challenge_report import run_challenge_categories
 from agent.cli.continuation import run_continuation, save_versus_paper, versus_paper
 from agent.cli.active import open_active_catalog
@@ -40,6 +40,14 @@ def _csv(kind):
     return parse
 
 
+def _at_least_one(item: str) -> int:
+    # Checked with the command line, before any work starts and any progress is shown.
+    number = int(item)
+    if number < 1:
+        raise ValueError(f"{number} is below 1")
+    return number
+
+
 def _peers(value: str | None) -> list[str]:
     names = [name.strip() for name in (value or "").split(",") if name.strip()]
     try:
@@ -52,14 +60,14 @@ def _peers(value: str | None) -> list[str]:
 @click.command()
 @click.option("--queries", "queries_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Score the playlists of this MPD-format file (e.g. a challenge set) instead of a held-out split.")
-@click.option("--share", type=float, default=0.1, show_default=True, help="Share of playlists held out.")
+@click.option("--share", type=SHARE, default=0.1, show_default=True, help="Share of playlists held out.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--holdout", "unit", type=click.Choice(HOLDOUT_UNITS), default="playlist", show_default=True,
               help="playlist: hold out playlists; title: hold out whole titles, so every query title is unseen.")
 @click.option("--voting", default="count,similarity", show_default=True, callback=_csv(str),
               help=f"Voting rules to compare ({', '.join(VOTING_RULES)}).")
-@click.option("--k", "ks", default="50", show_default=True, callback=_csv(int), help="Neighbour counts to compare.")
-@click.option("--limit", type=int, help="Score only this many queries (seeded sample), for quick runs.")
+@click.option("--k", "ks", default="50", show_default=True, callback=_csv(_at_least_one), help="Neighbour counts to compare.")
+@click.option("--limit", type=click.IntRange(min=1), help="Score only this many queries (seeded sample), for quick runs.")
 @click.option("--match-by", type=click.Choice(MATCH_BY), default="uri", show_default=True,
               help="uri: compare track URIs; song: normalised (title, artist), for output without URIs.")
 @click.option("--encoders", callback=lambda ctx, param, value: _csv(str)(ctx, param, value) if value else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from agent.cli.common import stdout, workspace_options
+from agent.cli.common import SHARE, stdout, workspace_options
 from agent.cli.active import open_active_catalog
 from agent.cli.progress import counting
 from agent.evaluation.tuning import GRID, REPORT_SEED, fit, validation_queries, validation_split
@@ -15,15 +15,15 @@ from retrieval.catalog import Catalog
 from retrieval.index.titles import TitleIndex, derive_index, drop_index, open_index
 from retrieval.ranking.learned import ranker_folder
 from retrieval.split import holdout
-from training.ranker_folds import FOLDS, PLAYLISTS, train_ranker_on_folds
+from training.ranker_folds import FOLDS, MAX_FOLDS, PLAYLISTS, train_ranker_on_folds
 
 
 @click.command()
-@click.option("--share", type=float, default=0.1, show_default=True, help="Share of playlists used for validation.")
+@click.option("--share", type=SHARE, default=0.1, show_default=True, help="Share of playlists used for validation.")
 @click.option("--limit", type=int, help="Validate on only this many playlists, for a quicker fit.")
 @click.option("--ranker", is_flag=True, help="Retrain the learned ranker (LightGBM LambdaRank) instead, on "
                                              "catalog folds; generation uses it with --ranker.")
-@click.option("--folds", type=click.IntRange(min=2), default=FOLDS, show_default=True,
+@click.option("--folds", type=click.IntRange(2, MAX_FOLDS), default=FOLDS, show_default=True,
               help="With --ranker: catalog folds, each hidden while its playlists are asked.")
 @click.option("--playlists", type=click.IntRange(min=1), default=PLAYLISTS, show_default=True,
               help="With --ranker: playlists asked in all, spread over the folds.")

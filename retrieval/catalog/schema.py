@@ -8,6 +8,7 @@ SQLite traceback, and never replaced by a fresh or a demo catalog.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -204,6 +205,11 @@ def connect(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise unreadable(path, f"cannot be opened ({error})") from error
     db.catalog_path, db.read_only = path, read_only_storage
+    try:
+        _check_is_a_catalog(db)
+    except CatalogUnreadableError:
+        db.close()
+        raise
     _OPEN[str(path.resolve())] += 1
     if read_only_storage:
         return db
@@ -240,7 +246,7 @@ def migrate(db: sqlite3.Connection) -> None:
         done = {row[0] for row in db.execute("SELECT name FROM migrations")}
         if any(name not in done for name, _ in MIGRATIONS):
             raise read_only(db.catalog_path)
-        return
+        return _check_tables(db)
     db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
     done = {row[0] for row in db.execute("SELECT name FROM migrations")}
     for name, script in MIGRATIONS:
@@ -255,6 +261,29 @@ def migrate(db: sqlite3.Connection) -> None:
         except BaseException:
             rollback(db)
             raise
+    _check_tables(db)
+
+
+# Every table a migration creates: one gone (dropped by hand, a file patched) makes the
+# catalog damaged, said at open rather than by whichever command first reads the table.
+_TABLES = re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", " ".join(script for _, script in MIGRATIONS))
+
+
+def _check_is_a_catalog(db: sqlite3.Connection) -> None:
+    # Another program's SQLite file (Chroma's own, say) named as the catalog: refused before
+    # its journal mode is switched, a migration adds tables to it or meets its `migrations`
+    # table of other columns.
+    present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    ours = {row[1] for row in db.execute("PRAGMA table_info(migrations)")} >= {"name", "applied_at"}
+    if present and not ours and ("migrations" in present or "playlists" not in present):
+        raise unreadable(db.catalog_path, "is not a catalog of this tool (a SQLite database of other tables)")
+
+
+def _check_tables(db: sqlite3.Connection) -> None:
+    present = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = [table for table in _TABLES if table not in present]
+    if missing:
+        raise unreadable(db.catalog_path, f"is damaged (its table {', '.join(missing)} is missing)")
 
 
 def ensure_track_to_playlists_index(db: sqlite3.Connection) -> None:

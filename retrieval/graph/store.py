@@ -12,6 +12,8 @@ from pathlib import Path
 
 from retrieval.catalog import Catalog
 from retrieval.matching import KEYS_VERSION
+import numpy as np
+
 from retrieval.graph.arrays import ARRAYS, LAYOUT_VERSION, PlaylistGraph
 
 
@@ -33,7 +35,10 @@ def open_graph(catalog: Catalog, fingerprint: str) -> PlaylistGraph:
     deleted); where the catalog's folder cannot be written, it is kept in memory."""
     root, folder = graph_folder(catalog), _content_folder(catalog, fingerprint)
     if _complete(folder):
-        return PlaylistGraph.load(folder)
+        try:
+            return _checked(PlaylistGraph.load, folder)
+        except DamagedGraphError:
+            shutil.rmtree(folder, ignore_errors=True)  # made from the catalog alone: built again below
     catalog.refresh_song_keys(KEYS_VERSION)
     graph = PlaylistGraph.build(catalog.playlist_track_entries(), catalog.song_key_entries(),
                                 catalog.title_playlist_entries())
@@ -43,6 +48,37 @@ def open_graph(catalog: Catalog, fingerprint: str) -> PlaylistGraph:
         return PlaylistGraph.load(folder) if _complete(folder) else graph
     remove_others(root, keep=folder)
     return PlaylistGraph.load(folder)
+
+
+class DamagedGraphError(ValueError):
+    """A saved graph folder whose arrays cannot be read or do not fit together."""
+
+
+# Each offsets array and the values it spans.
+_SPANS = (("playlist_offsets", "playlist_tracks"), ("track_offsets", "track_playlists"),
+          ("title_offsets", "title_pids"), ("artist_offsets", "artist_tracks"))
+
+
+def _checked(load: Callable[[Path], PlaylistGraph], folder: Path) -> PlaylistGraph:
+    """The saved graph, or `DamagedGraphError` for a file truncated, replaced or of another shape."""
+    try:
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
+    except (ValueError, OSError, EOFError) as error:
+        raise DamagedGraphError(f"the playlist graph {folder} cannot be read ({error})") from error
+    if not _fits(arrays):
+        raise DamagedGraphError(f"the playlist graph {folder} does not fit together")
+    return load(folder)
+
+
+def _fits(arrays: dict[str, np.ndarray]) -> bool:
+    """What every reader assumes, checked in constant time: flat integer arrays, each
+    offsets array spanning its values, one row per pid and one entry per track id."""
+    if any(a.ndim != 1 or not np.issubdtype(a.dtype, np.integer) for a in arrays.values()):
+        return False
+    spans = all(len(arrays[o]) and arrays[o][0] == 0 and arrays[o][-1] == len(arrays[v]) for o, v in _SPANS)
+    tracks = len(arrays["track_offsets"]) - 1
+    return bool(spans and len(arrays["playlist_offsets"]) == len(arrays["pids"]) + 1
+                and len(arrays["songs"]) == len(arrays["artists"]) == tracks)
 
 
 def _publish(graph: PlaylistGraph, root: Path, folder: Path) -> None:

@@ -110,6 +110,16 @@ def _similarity_of(pids: np.ndarray, neighbours: Sequence[Neighbour]) -> np.ndar
     return np.where(known[found] == pids, values[found], 0.0)
 
 
+def _whole_model(path: Path) -> Path:
+    """The saved model's path, once its text is seen to be whole: for a file it cannot parse
+    LightGBM prints its own "[Fatal]" line to stderr (a second line beside the one-line
+    error), and a model string cut after its trees crashes it."""
+    text = path.read_text(encoding="utf-8")
+    if not (text.startswith("tree\n") and "\nend of trees" in text and "\nend of parameters" in text):
+        raise ValueError(f"{path.name} is not a whole LightGBM model")
+    return path
+
+
 class LearnedRanker:
     def __init__(self, booster, manifest: dict):
         self._booster = booster
@@ -124,7 +134,7 @@ class LearnedRanker:
 
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-            booster = lightgbm.Booster(model_file=str(folder / "model.txt"))
+            booster = lightgbm.Booster(model_file=str(_whole_model(folder / "model.txt")))
         except (OSError, ValueError, lightgbm.basic.LightGBMError) as error:
             raise ModelFolderError(f"the ranker folder {folder} is damaged ({str(error).splitlines()[0]}); "
                                    "run `agent tune --ranker` to rebuild it") from None

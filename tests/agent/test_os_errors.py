@@ -8,6 +8,8 @@ import resource
 import subprocess
 import sys
 
+import pytest
+
 from conftest import build_corpus, failed_cleanly, ok, run_agent, write_slice_file
 from demo_home import subprocess_env
 from retrieval.catalog import Catalog
@@ -44,3 +46,14 @@ def test_ingest_past_a_file_size_limit_says_so_and_keeps_the_catalog(tmp_path, r
     assert "Traceback" not in result.stderr
     with Catalog(home / "catalog.sqlite") as catalog:
         assert catalog.stats().playlists == len(build_corpus().playlists)
+
+
+@pytest.mark.parametrize("folder", ["chroma", "catalog.sqlite.models"])
+def test_a_file_where_the_data_dir_keeps_a_folder_is_one_line_naming_it(tmp_path, reuse_encoder, folder):
+    home = tmp_path / "home"
+    ok(run_agent("ingest", "--no-index", write_slice_file(tmp_path / "mpd", build_corpus().playlists),
+                 "--data-dir", home))
+    (home / folder).write_text("a file where a folder belongs")
+    output = failed_cleanly(run_agent("index", "--data-dir", home), folder, "not a folder", exit_code=1)
+    assert "internal error" not in output
+    assert (home / folder).read_text() == "a file where a folder belongs"  # left for the user to look at

@@ -4,6 +4,7 @@ the catalog they were built from, and kept in step with it on disk."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from conftest import build_corpus, make_playlist, write_slice_file
 from retrieval.catalog import Catalog
@@ -154,3 +155,29 @@ def test_each_tracks_playlists_are_every_row_holding_it_in_ascending_order():
         assert graph.pids[graph.rows_holding(track)].tolist() == held.get(track, [])
         assert graph.plays[track] == len(held.get(track, []))
     assert graph.popular.tolist() == sorted(held, key=lambda t: (-len(held[t]), t))
+
+
+def _truncated(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+@pytest.mark.parametrize("name,damage", [
+    ("track_playlists", _truncated),
+    ("pids", lambda path: path.write_bytes(b"\x93NUMPY" + bytes(range(200)))),
+    ("songs", lambda path: np.save(path, np.zeros(2))),
+    ("playlist_offsets", lambda path: np.save(path, np.array(["a", "b"]))),
+])
+def test_a_damaged_graph_on_disk_is_built_again_from_the_catalog(tmp_path, name, damage):
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    ingest_paths(catalog, [write_slice_file(tmp_path / "mpd", build_corpus().playlists)])
+    first = open_graph(catalog, "fp")
+    expected = {pid: first.tracks_of(pid).tolist() for pid in catalog.pids()}
+    tracks = np.arange(len(first.plays))
+    songs = first.songs_of(tracks).tolist()
+    (folder,) = graph_folder(catalog).iterdir()
+    del first  # its memory maps, before the file under them changes
+    damage(folder / f"{name}.npy")
+    again = open_graph(catalog, "fp")
+    assert {pid: again.tracks_of(pid).tolist() for pid in catalog.pids()} == expected
+    assert again.songs_of(tracks).tolist() == songs
+    catalog.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -39,6 +40,11 @@ def home(indexed_home, tmp_path):
     return copy
 
 
+def _drop_table(path, table):
+    with sqlite3.connect(path) as db:
+        db.execute(f"DROP TABLE {table}")
+
+
 def generate(home, *args):
     return run_agent("generate", "--data-dir", home, "--title", "xmas songs", "--k", 3, "-n", 3, *args)
 
@@ -53,8 +59,10 @@ def test_the_copied_home_works(home):
         (lambda path: path.write_bytes(b""), "empty file"),
         (lambda path: path.write_bytes(b"this is not a database at all " * 200), "not a SQLite database"),
         (lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]), "truncated"),
+        (lambda path: _drop_table(path, "playlist_tracks"), "table playlist_tracks is missing"),
+        (lambda path: shutil.copyfile(path.parent / "chroma" / "chroma.sqlite3", path), "not a catalog"),
     ],
-    ids=["zero bytes", "garbage", "truncated"],
+    ids=["zero bytes", "garbage", "truncated", "a table dropped", "another program's database"],
 )
 def test_a_damaged_catalog_is_one_line_in_generate_and_ingest(home, tmp_path, damage, problem):
     catalog = home / "catalog.sqlite"

@@ -196,3 +196,16 @@ def test_contributions_are_worked_out_only_when_the_explanations_are_read(traine
     assert [kw.get("pred_contrib") for kw in asked].count(True) == 1
     assert all(e.startswith("Ranked up mostly by: ") for e in explanations)
     assert not any(feature in " ".join(explanations) for feature in FEATURES)
+
+
+@pytest.mark.parametrize("damage", [lambda text: "not a model", lambda text: "", lambda text: text[: len(text) // 2],
+                                    lambda text: text[: text.index("end of trees")]],
+                         ids=["garbage", "empty", "cut in its parameters", "cut in its trees"])
+def test_a_damaged_ranker_model_prints_nothing_beside_the_one_line_error(trained, tmp_path, capfd, damage):
+    broken = tmp_path / "ranker"
+    broken.mkdir()
+    (broken / "manifest.json").write_text((trained / "manifest.json").read_text())
+    (broken / "model.txt").write_text(damage((trained / "model.txt").read_text()))
+    with pytest.raises(ModelFolderError, match="agent tune --ranker"):
+        LearnedRanker.load(broken, "x")
+    assert capfd.readouterr().err == ""  # LightGBM's own "[Fatal]" line would be a second one

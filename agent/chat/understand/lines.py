@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from agent.chat.understand.message import ParseContext
 from agent.chat.understand.parser import Understander
+from agent.safe_text import json_safe
 
 
 def parsed_lines(understander: Understander, messages: Iterable[str],
@@ -14,8 +15,9 @@ def parsed_lines(understander: Understander, messages: Iterable[str],
     """`{"text", "action", "slots", "confidence"}` as one JSON line per non-blank message, and
     `"found"` where `context` (a catalog) was asked what a name is.
 
-    JSON escapes control characters, so a message cannot move the terminal's cursor.
+    Control and bidi characters are written as \\u escapes (`json_safe`), so a message cannot
+    move the terminal's cursor.
     """
     for message in messages:
         if message.strip():
-            yield json.dumps(understander.parse(message.strip(), context).as_line(), ensure_ascii=False)
+            yield json_safe(json.dumps(understander.parse(message.strip(), context).as_line(), ensure_ascii=False))
