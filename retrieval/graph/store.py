@@ -10,10 +10,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from retrieval.catalog import Catalog
-from retrieval.matching import KEYS_VERSION
 import numpy as np
 
+from retrieval.catalog import Catalog
+from retrieval.matching import KEYS_VERSION
 from retrieval.graph.arrays import ARRAYS, LAYOUT_VERSION, PlaylistGraph
 
 
