@@ -14,7 +14,7 @@ serving process a quarter of its CPU (1.15 ms a request against 0.9 measured), a
 handing each request between threads waited for the GIL besides.
 
 Requests waiting together go to a process together, up to `MOST_AT_ONCE` and an even
-share of the waiting per process: it encodes their titles in one batch (for a short
+share of the waiting per idle process: it encodes their titles in one batch (for a short
 title the encoder's cost is reading its weights, so four cost little more than one),
 then answers them one by one, each sent back as soon as it is made.
 
