@@ -36,7 +36,7 @@ def open_graph(catalog: Catalog, fingerprint: str) -> PlaylistGraph:
     root, folder = graph_folder(catalog), _content_folder(catalog, fingerprint)
     if _complete(folder):
         try:
-            return _checked(PlaylistGraph.load, folder)
+            return _checked(folder)
         except DamagedGraphError:
             shutil.rmtree(folder, ignore_errors=True)  # made from the catalog alone: built again below
     catalog.refresh_song_keys(KEYS_VERSION)
@@ -59,7 +59,7 @@ _SPANS = (("playlist_offsets", "playlist_tracks"), ("track_offsets", "track_play
           ("title_offsets", "title_pids"), ("artist_offsets", "artist_tracks"))
 
 
-def _checked(load: Callable[[Path], PlaylistGraph], folder: Path) -> PlaylistGraph:
+def _checked(folder: Path) -> PlaylistGraph:
     """The saved graph, or `DamagedGraphError` for a file truncated, replaced or of another shape."""
     try:
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
@@ -67,7 +67,7 @@ def _checked(load: Callable[[Path], PlaylistGraph], folder: Path) -> PlaylistGra
         raise DamagedGraphError(f"the playlist graph {folder} cannot be read ({error})") from error
     if not _fits(arrays):
         raise DamagedGraphError(f"the playlist graph {folder} does not fit together")
-    return load(folder)
+    return PlaylistGraph.load(folder)
 
 
 def _fits(arrays: dict[str, np.ndarray]) -> bool:
