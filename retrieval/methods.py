@@ -49,7 +49,7 @@ def _peer_playlist(retriever: Retriever, title: str, options: GenerationOptions)
     if method in ("als", "hybrid") and seeds:
         warnings += sources.collaborative.warnings  # why no saved ALS model is used
     ids, by_method = _ranked_ids(sources, scores, seeds, options, depth)
-    rows, plays = sources.catalog.track_rows(ids.tolist()), sources.plays_array(options.exclude_pids)
+    rows, plays = sources.track_rows(ids.tolist()), sources.plays_array(options.exclude_pids)
     popular = sources.most_played(options.exclude_pids)
     most = max(1, int(plays[popular[0]])) if len(popular) else 1
     scored = [Scored(track, *rows[track], float(scores[track]), [], signals={method: float(scores[track])})

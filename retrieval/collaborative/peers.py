@@ -77,7 +77,7 @@ class Peer:
         """`found` then the most-played tracks, to n, seeds never among them."""
         chosen = topped_up(found, self._retriever.sources.most_played(self._exclude), np.array(seeds, np.int64),
                            n).tolist()
-        rows = self._retriever.sources.catalog.track_rows(chosen)
+        rows = self._retriever.sources.track_rows(chosen)
         return [tuple(rows[t]) for t in chosen]
 
     def _title_knn(self, title: str, seed_uris: list[str], n: int):
